@@ -1,0 +1,103 @@
+"""`python -m model <command>`: every pipeline stage from the command line.
+
+Each stage imports its own module only when called, so `--help` stays instant
+and a stage's heavy libraries are loaded only where they are needed.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from model import config
+
+
+def _synth(args: argparse.Namespace) -> None:
+    from model.synth.generate import generate
+
+    generate(n_clients=args.clients, seed=args.seed, out_dir=args.out)
+
+
+def _features(args: argparse.Namespace) -> None:
+    from model.features.build import build_feature_file
+
+    build_feature_file(args.data, args.out)
+
+
+def _train(args: argparse.Namespace) -> None:
+    from model.training.train import train_from_file
+
+    train_from_file(args.features, args.out, budget_seconds=args.budget, quick=args.quick)
+
+
+def _drift(args: argparse.Namespace) -> None:
+    from model.drift.report import drift_from_files
+
+    drift_from_files(args.reference, args.current, args.out, model_dir=args.model)
+
+
+def _build(args: argparse.Namespace) -> None:
+    from model.pipeline import build
+
+    build(args.data, args.out, quick=args.quick, budget_seconds=args.budget)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m model", description=__doc__)
+    parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    synth = commands.add_parser("synth", help="write a synthetic data set in Kaggle's format")
+    synth.add_argument("--clients", type=int, default=config.DEMO_CLIENTS,
+                       help="number of training clients (test clients: about 16%% more)")
+    synth.add_argument("--seed", type=int, default=config.SEED)
+    synth.add_argument("--out", type=Path, default=config.SYNTH_DIR)
+    synth.set_defaults(func=_synth)
+
+    features = commands.add_parser("features", help="build the per-client feature file")
+    features.add_argument("--data", type=Path, default=config.DATA_DIR)
+    features.add_argument("--out", type=Path, required=True, help="output .parquet file")
+    features.set_defaults(func=_features)
+
+    train = commands.add_parser("train", help="compare candidates and write the model")
+    train.add_argument("--features", type=Path, required=True)
+    train.add_argument("--out", type=Path, default=config.ARTIFACTS_DIR)
+    train.add_argument("--budget", type=float, default=600.0,
+                       help="search budget in seconds, split over candidates")
+    train.add_argument("--quick", action="store_true", help="small search (demo, tests)")
+    train.set_defaults(func=_train)
+
+    drift = commands.add_parser("drift", help="compare a batch of applications with the reference")
+    drift.add_argument("--reference", type=Path, required=True)
+    drift.add_argument("--current", type=Path, required=True)
+    drift.add_argument("--out", type=Path, required=True)
+    drift.add_argument("--model", type=Path, default=None,
+                       help="artifact folder: adds the model's top features and prediction drift")
+    drift.set_defaults(func=_drift)
+
+    build = commands.add_parser("build", help="features, training, SHAP and drift in one go")
+    build.add_argument("--data", type=Path, default=config.DATA_DIR)
+    build.add_argument("--out", type=Path, default=config.ARTIFACTS_DIR)
+    build.add_argument("--budget", type=float, default=600.0)
+    build.add_argument("--quick", action="store_true")
+    build.set_defaults(func=_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        args.func(args)
+    except (ValueError, FileNotFoundError) as error:
+        logging.getLogger("model").error("%s", error)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

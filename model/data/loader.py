@@ -1,0 +1,132 @@
+"""Read and validate the Home Credit tables from a folder.
+
+Each table may be a `.parquet`, `.csv`, `.csv.zip` or `.zip` file: a lender can
+drop Kaggle's files as downloaded. Every table is checked against its declared
+schema and shrunk (float32, smallest integers, categoricals) so that the full
+58-million-row data set fits comfortably in memory.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.data.schema import SCHEMAS, TABLE_NAMES, TableSchema
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".parquet", ".csv", ".csv.zip", ".zip")
+
+
+class SchemaError(ValueError):
+    """A table does not match what the pipeline needs; the message names file and column."""
+
+
+def find_table_file(data_dir: Path, name: str) -> Path | None:
+    """First file of the table in the folder, in the order of `SUFFIXES`."""
+    for suffix in SUFFIXES:
+        path = Path(data_dir) / f"{name}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    try:
+        return pd.read_csv(path, engine="pyarrow")
+    except Exception:  # pyarrow is strict on odd CSVs; the C engine is the fallback
+        return pd.read_csv(path, low_memory=False)
+
+
+def _shrink_numeric(series: pd.Series, kind: str) -> pd.Series:
+    if kind == "int" and pd.api.types.is_integer_dtype(series):
+        return pd.to_numeric(series, downcast="integer")
+    return series.astype(np.float32)
+
+
+def _check_and_shrink(frame: pd.DataFrame, schema: TableSchema, path: Path) -> pd.DataFrame:
+    missing = [c for c in schema.column_names if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{path.name}: missing column(s) {', '.join(missing)} "
+            f"(table '{schema.name}' needs them)"
+        )
+    out = {}
+    for column, kind in schema.columns.items():
+        series = frame[column]
+        if kind == "str":
+            out[column] = series.astype("category")
+            continue
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            numbers = pd.to_numeric(series, errors="coerce")
+            bad = series[numbers.isna() & series.notna()]
+            example = bad.iloc[0] if len(bad) else series.dtype
+            raise SchemaError(
+                f"{path.name}: column {column} must be numeric ({kind}) "
+                f"but holds {example!r} (row {bad.index[0] if len(bad) else '?'})"
+            )
+        out[column] = _shrink_numeric(series, kind)
+    # Columns beyond the schema are dropped; the pipeline never relies on them.
+    result = pd.DataFrame(out, index=frame.index)
+    for key in schema.keys:
+        if result[key].isna().any():
+            raise SchemaError(f"{path.name}: key column {key} has missing values")
+    if schema.unique_key and schema.name.startswith("application"):
+        duplicated = result[schema.unique_key].duplicated(keep=False)
+        if duplicated.any():
+            ids = result.loc[duplicated, schema.unique_key].unique()[:5].tolist()
+            raise SchemaError(
+                f"{path.name}: column {schema.unique_key} has duplicated values, e.g. {ids}"
+            )
+    return result
+
+
+def load_table(data_dir: Path | str, name: str) -> pd.DataFrame:
+    """Load one table, validated and shrunk; raise `SchemaError` naming the file at fault."""
+    schema = SCHEMAS[name]
+    path = find_table_file(Path(data_dir), name)
+    if path is None:
+        tried = ", ".join(f"{name}{s}" for s in SUFFIXES)
+        raise SchemaError(f"{name}: no file found in {data_dir} (looked for {tried})")
+    started = time.perf_counter()
+    try:
+        raw = _read_raw(path)
+    except Exception as error:
+        raise SchemaError(f"{path.name}: cannot be read ({error})") from error
+    table = _check_and_shrink(raw, schema, path)
+    log.info(
+        "loaded %s: %d rows, %d columns, %.0f MB in %.1f s",
+        path.name, len(table), table.shape[1],
+        table.memory_usage(deep=True).sum() / 2**20, time.perf_counter() - started,
+    )
+    return table
+
+
+def load_tables(
+    data_dir: Path | str, names: tuple[str, ...] = TABLE_NAMES
+) -> dict[str, pd.DataFrame]:
+    """Load the tables asked for; optional ones that are absent are skipped and logged."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise SchemaError(f"data folder {data_dir} does not exist")
+    tables: dict[str, pd.DataFrame] = {}
+    for name in names:
+        if not SCHEMAS[name].required and find_table_file(data_dir, name) is None:
+            log.warning("%s: no file in %s, going on without this table", name, data_dir)
+            continue
+        tables[name] = load_table(data_dir, name)
+    return tables
+
+
+def has_tables(data_dir: Path | str) -> bool:
+    """Whether the folder holds at least the required application files."""
+    return all(
+        find_table_file(Path(data_dir), name) is not None
+        for name, schema in SCHEMAS.items()
+        if schema.required
+    )
