@@ -1,0 +1,29 @@
+"""Shared fixtures: the real Kaggle sample and small synthetic data sets."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model import config
+
+requires_sample = pytest.mark.skipif(
+    not (config.SAMPLE_DIR / "application_train.zip").is_file(),
+    reason=f"real Home Credit sample not found in {config.SAMPLE_DIR} (set SCORING_SAMPLE_DIR)",
+)
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """Folder of the real 5,000-client Kaggle slice; skips the test when absent."""
+    if not (config.SAMPLE_DIR / "application_train.zip").is_file():
+        pytest.skip(f"real Home Credit sample not found in {config.SAMPLE_DIR}")
+    return config.SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_tables(sample_dir: Path) -> dict:
+    """All eight real tables, loaded once per test session (read-only: copy before editing)."""
+    from model.data.loader import load_tables
+
+    return load_tables(sample_dir)
