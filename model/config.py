@@ -22,6 +22,13 @@ DATA_DIR = _path_from_env("SCORING_DATA_DIR", PROJECT_ROOT / "data" / "raw")
 SYNTH_DIR = _path_from_env("SCORING_SYNTH_DIR", PROJECT_ROOT / "data" / "synthetic")
 # Trained model, feature matrix, SHAP and drift outputs read by the app (gitignored).
 ARTIFACTS_DIR = _path_from_env("SCORING_ARTIFACTS", PROJECT_ROOT / "artifacts")
+
+
+def artifacts_dir() -> Path:
+    """The artifact folder as the environment says now (tests point it elsewhere)."""
+    return _path_from_env("SCORING_ARTIFACTS", PROJECT_ROOT / "artifacts")
+
+
 # MLflow file store (gitignored).
 MLRUNS_DIR = _path_from_env("SCORING_MLRUNS", PROJECT_ROOT / "mlruns")
 # The real 5,000-client Kaggle slice used by tests (read only, never committed).

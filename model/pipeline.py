@@ -1,0 +1,172 @@
+"""`python -m model build`: raw tables to one verified artifact set the app reads.
+
+Order: load and validate the tables, build features (fitted on training clients
+only), compare and train the models, score every client, precompute global SHAP
+and the train-vs-test drift report, then swap the whole folder into place.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from model import config
+from model.artifacts import atomic_dir
+from model.data.loader import SUFFIXES, find_table_file, load_tables
+from model.data.schema import TABLE_NAMES
+from model.progress import stage
+
+log = logging.getLogger(__name__)
+
+# Raw application columns the screens show without reading the feature matrix.
+DISPLAY_COLUMNS = (
+    "NAME_CONTRACT_TYPE", "CODE_GENDER", "DAYS_BIRTH", "DAYS_EMPLOYED", "NAME_INCOME_TYPE",
+    "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
+    "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "CNT_CHILDREN", "NAME_FAMILY_STATUS",
+)
+# Columns of the drift report besides the model's top features.
+TOP_FEATURES_FOR_DRIFT = 20
+
+
+def data_fingerprint(data_dir: Path) -> dict[str, dict]:
+    """Name, size and sha256 of each input file, so a model can be traced to its data."""
+    prints = {}
+    for name in TABLE_NAMES:
+        path = find_table_file(data_dir, name)
+        if path is None:
+            continue
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+        prints[path.name] = {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+    return prints
+
+
+def client_table(
+    tables: dict[str, pd.DataFrame], target: pd.Series, probability: np.ndarray
+) -> pd.DataFrame:
+    """One row per client in feature-matrix order: its row number, set, target, score and facts."""
+    train = tables["application_train"].set_index("SK_ID_CURR")
+    test = tables["application_test"].set_index("SK_ID_CURR")
+    raw = pd.concat([train.drop(columns="TARGET"), test])
+    clients = pd.DataFrame(index=target.index)
+    clients["row"] = np.arange(len(clients), dtype=np.int32)
+    clients["set"] = pd.Categorical(
+        np.where(clients.index.isin(train.index), "train", "test"), categories=["train", "test"]
+    )
+    clients["TARGET"] = target.astype(np.float32)
+    clients["probability"] = probability.astype(np.float32)
+    return clients.join(raw.loc[clients.index, list(DISPLAY_COLUMNS)])
+
+
+def raw_applications(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Raw application rows of every client (train then test), without the target."""
+    train = tables["application_train"].drop(columns="TARGET")
+    apps = pd.concat([train, tables["application_test"]], ignore_index=True)
+    for column in apps.columns:  # concat of two categoricals with other levels gives str
+        if not pd.api.types.is_numeric_dtype(apps[column]):
+            apps[column] = apps[column].astype("category")
+    return apps
+
+
+def drift_frames(
+    tables: dict[str, pd.DataFrame], features: pd.DataFrame, top: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw application columns plus the model's top engineered features, train vs test."""
+    def frame(application: pd.DataFrame) -> pd.DataFrame:
+        raw = application.drop(columns=["TARGET"], errors="ignore").set_index("SK_ID_CURR")
+        engineered = [c for c in top if c not in raw.columns]
+        return raw.join(features.loc[raw.index, engineered]).reset_index(drop=True)
+
+    return frame(tables["application_train"]), frame(tables["application_test"])
+
+
+def _save_features(folder: Path, features: pd.DataFrame) -> None:
+    np.save(folder / "features.npy", np.ascontiguousarray(features.to_numpy(np.float32)))
+    (folder / "feature_names.json").write_text(json.dumps(list(features.columns)))
+
+
+def build(
+    data_dir: Path | str,
+    out_dir: Path | str,
+    quick: bool = False,
+    budget_seconds: float = 600.0,
+    mlruns_dir: Path | None = None,
+) -> Path:
+    """Run every stage and write one complete, verified artifact set to `out_dir`."""
+    from model.drift.report import run_drift
+    from model.explain.global_shap import compute_global_shap
+    from model.features.build import build_features
+    from model.features.dictionary import feature_dictionary
+    from model.training.train import train_models
+
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    started = time.perf_counter()
+    with stage(f"load tables from {data_dir}", log):
+        tables = load_tables(data_dir)
+    with stage("features", log):
+        builder, features, target = build_features(tables)
+    is_train = target.notna().to_numpy()
+    log.info("%d clients (%d train, %d test), %d features",
+             len(features), is_train.sum(), (~is_train).sum(), features.shape[1])
+
+    extra = {"data_dir": str(data_dir), "data": data_fingerprint(data_dir), "quick": quick}
+    with atomic_dir(out_dir, manifest_extra=extra) as tmp:
+        x_train, y_train = features[is_train], target[is_train].astype(int)
+        with stage("training", log):
+            scoring_model = train_models(
+                x_train, y_train, tmp, budget_seconds=budget_seconds, quick=quick,
+                mlruns_dir=mlruns_dir,
+            )
+        with stage("scoring every client", log):
+            probability = scoring_model.predict_proba(features)
+        with stage("saving features and clients", log):
+            joblib.dump(builder, tmp / "feature_builder.joblib")
+            feature_dictionary(builder).to_csv(tmp / "feature_dictionary.csv", index=False)
+            _save_features(tmp, features)
+            client_table(tables, target, probability).to_parquet(tmp / "clients.parquet")
+            raw_applications(tables).to_parquet(tmp / "applications.parquet", index=False)
+        with stage("global SHAP", log):
+            shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
+        with stage("drift train vs test", log):
+            top = _top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
+            reference, current = drift_frames(tables, features, top)
+            run_drift(
+                reference, current, tmp / "drift",
+                reference_pred=probability[is_train], current_pred=probability[~is_train],
+            )
+    log.info("build finished in %.0f s: %s", time.perf_counter() - started, out_dir)
+    return out_dir
+
+
+def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:
+    if shap_global is None or "feature" not in getattr(shap_global, "columns", []):
+        return []
+    ranked = shap_global.sort_values("mean_abs_shap", ascending=False)
+    return ranked["feature"].head(n).tolist()
+
+
+def ensure_demo_artifacts(out_dir: Path = config.ARTIFACTS_DIR) -> Path:
+    """Artifacts for the app's first start: built from data/raw if present, else synthetic data."""
+    from model.data.loader import has_tables
+
+    if (out_dir / "manifest.json").is_file():
+        return out_dir
+    if has_tables(config.DATA_DIR):
+        log.info("no artifacts yet: building them from %s", config.DATA_DIR)
+        return build(config.DATA_DIR, out_dir, quick=True)
+    if not has_tables(config.SYNTH_DIR):
+        from model.synth.generate import generate
+
+        log.info("no data in %s: generating %d synthetic clients into %s (suffixes %s)",
+                 config.DATA_DIR, config.DEMO_CLIENTS, config.SYNTH_DIR, SUFFIXES)
+        generate(n_clients=config.DEMO_CLIENTS, seed=config.SEED, out_dir=config.SYNTH_DIR)
+    log.info("building demo artifacts from the synthetic data (quick mode)")
+    return build(config.SYNTH_DIR, out_dir, quick=True)
