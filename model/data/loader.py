@@ -88,11 +88,19 @@ def _check_and_shrink(frame: pd.DataFrame, schema: TableSchema, path: Path) -> p
 
 def load_table(data_dir: Path | str, name: str) -> pd.DataFrame:
     """Load one table, validated and shrunk; raise `SchemaError` naming the file at fault."""
-    schema = SCHEMAS[name]
     path = find_table_file(Path(data_dir), name)
     if path is None:
         tried = ", ".join(f"{name}{s}" for s in SUFFIXES)
         raise SchemaError(f"{name}: no file found in {data_dir} (looked for {tried})")
+    return load_table_file(path, name)
+
+
+def load_table_file(path: Path | str, name: str) -> pd.DataFrame:
+    """Load a file of any name as table `name` (e.g. a month's new applications to check for drift)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SchemaError(f"{path}: file not found (expected table '{name}')")
+    schema = SCHEMAS[name]
     started = time.perf_counter()
     try:
         raw = _read_raw(path)
