@@ -101,16 +101,17 @@ def build(
     mlruns_dir: Path | None = None,
 ) -> Path:
     """Run every stage and write one complete, verified artifact set to `out_dir`."""
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    started = time.perf_counter()
+    with stage(f"load tables from {data_dir}", log):
+        tables = load_tables(data_dir)
+    # Heavy libraries are imported only once the data is known to be good.
     from model.drift.report import run_drift
     from model.explain.global_shap import compute_global_shap
     from model.features.build import build_features
     from model.features.dictionary import feature_dictionary
     from model.training.train import train_models
 
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
-    started = time.perf_counter()
-    with stage(f"load tables from {data_dir}", log):
-        tables = load_tables(data_dir)
     with stage("features", log):
         builder, features, target = build_features(tables)
     is_train = target.notna().to_numpy()
