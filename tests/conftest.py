@@ -27,3 +27,27 @@ def sample_tables(sample_dir: Path) -> dict:
     from model.data.loader import load_tables
 
     return load_tables(sample_dir)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(tmp_path_factory) -> Path:
+    """A quick artifact set built once per session by the real pipeline.
+
+    Built from the real sample when present, else from a small synthetic data set,
+    and exported as SCORING_ARTIFACTS so that the app under test reads it.
+    """
+    import os
+
+    from model.pipeline import build
+
+    root = tmp_path_factory.mktemp("artifacts")
+    if (config.SAMPLE_DIR / "application_train.zip").is_file():
+        data_dir = config.SAMPLE_DIR
+    else:
+        from model.synth.generate import generate
+
+        data_dir = root / "synthetic"
+        generate(n_clients=2000, seed=config.SEED, out_dir=data_dir)
+    out = build(data_dir, root / "set", quick=True, mlruns_dir=root / "mlruns")
+    os.environ["SCORING_ARTIFACTS"] = str(out)
+    return out
