@@ -1,0 +1,46 @@
+"""Component ids shared across the shell and the pages, in one place.
+
+Ids are kebab-case strings; a typo in an id then becomes an `AttributeError`
+at import instead of a callback that silently never fires.
+"""
+from __future__ import annotations
+
+# --- shell (webapp/layout.py) -------------------------------------------------
+LANGUAGE = "language-store"            # dcc.Store: "fr" | "en" (local storage)
+LANGUAGE_SWITCH = "language-switch"    # dbc.RadioItems FR / EN
+URL = "url"                            # dcc.Location used to navigate from callbacks
+CLIENT_STORE = "selected-client-store" # dcc.Store: SK_ID_CURR (int) of the client on screen
+CLIENT_PICKER = "client-picker"        # dcc.Dropdown with server-side search
+CLIENT_ID_INPUT = "client-id-input"    # plain input to type an ID
+CLIENT_ID_GO = "client-id-go"          # button "open" next to the input
+CLIENT_ID_FEEDBACK = "client-id-feedback"
+NAVIGATION = "main-navigation"
+NAV_LINK = "nav-link"                  # pattern-matching id prefix: {"type": NAV_LINK, "page": ...}
+ANNOUNCER = "page-announcer"           # aria-live region
+
+# --- screen 1: client file ---------------------------------------------------
+CLIENT_GAUGE = "client-score-gauge"
+
+# --- screen 2: why this score ------------------------------------------------
+WHY_TOP_N = "why-top-n"
+WHY_CLIENT = "why-client-id"
+WHY_CHART = "why-contributions-chart"
+WHY_CAPTION = "why-chart-caption"
+WHY_SENTENCES = "why-sentences"
+WHY_TABLE = "why-contributions-table"
+
+# --- screen 4: what-if -------------------------------------------------------
+WHATIF_CLIENT = "whatif-client-id"
+WHATIF_FIELD = "whatif-field"          # pattern-matching: {"type": WHATIF_FIELD, "field": name}
+WHATIF_FEEDBACK = "whatif-feedback"    # pattern-matching: {"type": WHATIF_FEEDBACK, "field": name}
+WHATIF_RESET = "whatif-reset"
+WHATIF_RESULT = "whatif-result"
+WHATIF_CHART = "whatif-contributions-chart"
+WHATIF_PROBABILITY = "whatif-probability"
+
+# --- screen 5: new applicant -------------------------------------------------
+NEW_FIELD = "new-field"                # pattern-matching: {"type": NEW_FIELD, "field": name}
+NEW_FEEDBACK = "new-feedback"          # pattern-matching: {"type": NEW_FEEDBACK, "field": name}
+NEW_SUBMIT = "new-submit"
+NEW_RESULT = "new-result"
+NEW_PROBABILITY = "new-probability"

@@ -1,0 +1,285 @@
+"""The shell around every screen: header (logo, title, FR/EN switch), navigation,
+client picker, the Dash Pages container and the stores holding per-user state.
+
+`app.py` builds the app with `dash.Dash(..., use_pages=True,
+routing_callback_inputs=ROUTING_CALLBACK_INPUTS)` and `app.layout = make_layout`:
+every page's `layout(client_id=None, lang=None, **query)` then receives the
+language and is re-rendered when the switch changes. The URL carries the rest of
+the state (`/client/<id>/why`), so links can be shared and the back button works.
+"""
+from __future__ import annotations
+
+import re
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from webapp import ids, services
+from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell
+
+# Page layouts receive `lang=<"fr"|"en">`; pass this to dash.Dash(routing_callback_inputs=...).
+ROUTING_CALLBACK_INPUTS = {"lang": Input(ids.LANGUAGE, "data")}
+
+# Navigation entries: (text key, path under /client/<id> or absolute path, needs a client).
+NAV_ENTRIES = (
+    ("nav_client", "", True),
+    ("nav_why", "/why", True),
+    ("nav_compare", "/compare", True),
+    ("nav_whatif", "/what-if", True),
+    ("nav_new", "/new", False),
+    ("nav_model", "/model", False),
+    ("nav_drift", "/drift", False),
+)
+_CLIENT_PATH = re.compile(r"^/client/(?P<client_id>[^/]+)(?P<rest>/[^?#]*)?$")
+
+
+def client_from_path(pathname: str | None) -> tuple[str | None, str]:
+    """('100002', '/why') from '/client/100002/why'; (None, '') for other pages."""
+    match = _CLIENT_PATH.match((pathname or "").rstrip("/") or "/")
+    if not match:
+        return None, ""
+    return match.group("client_id"), match.group("rest") or ""
+
+
+def client_path(client_id: object, subpage: str = "") -> str:
+    """'/client/100002/why' for a client and a sub-page ('' = client file)."""
+    return f"/client/{client_id}{subpage}"
+
+
+def nav_items(lang: str, client_id: object | None, pathname: str | None) -> list:
+    """Navigation links; the client screens link to the selected client (or the home page)."""
+    items = []
+    for key, path, needs_client in NAV_ENTRIES:
+        if needs_client:
+            href = client_path(client_id, path) if client_id is not None else "/"
+        else:
+            href = path
+        active = (pathname or "/").rstrip("/") == href.rstrip("/") and href != "/"
+        items.append(dbc.NavItem(dbc.NavLink(
+            shell(key, lang), href=href, active=active,
+            id={"type": ids.NAV_LINK, "page": key},
+            disabled=needs_client and client_id is None,
+        )))
+    return items
+
+
+def _header() -> html.Header:
+    return html.Header(
+        dbc.Container(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        html.A(
+                            [
+                                html.Img(src=dash.get_asset_url("logo.svg"), alt="Prêt à dépenser",
+                                         height="44", className="me-2 app-logo"),
+                                html.Span(id="app-title", className="h4 mb-0 app-title"),
+                            ],
+                            href="/", className="d-flex align-items-center text-decoration-none",
+                        ),
+                        xs=12, md=7, className="py-2",
+                    ),
+                    dbc.Col(
+                        html.Div(
+                            [
+                                dbc.Label(id="language-label", html_for=ids.LANGUAGE_SWITCH,
+                                          className="me-2 mb-0"),
+                                dbc.RadioItems(
+                                    id=ids.LANGUAGE_SWITCH,
+                                    options=[{"label": code.upper(), "value": code} for code in LANGUAGES],
+                                    value=DEFAULT_LANGUAGE,
+                                    inline=True,
+                                    className="btn-group",
+                                    inputClassName="btn-check",
+                                    labelClassName="btn btn-outline-light",
+                                    labelCheckedClassName="active",
+                                ),
+                            ],
+                            className="d-flex align-items-center justify-content-md-end",
+                        ),
+                        xs=12, md=5, className="py-2",
+                    ),
+                ],
+                className="align-items-center",
+            ),
+            fluid=True,
+        ),
+        className="app-header",
+    )
+
+
+def _picker() -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label(id="picker-label", html_for=ids.CLIENT_PICKER),
+                    dcc.Dropdown(id=ids.CLIENT_PICKER, options=[], searchable=True,
+                                 clearable=True, className="client-picker"),
+                ],
+                xs=12, lg=6,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(id="id-input-label", html_for=ids.CLIENT_ID_INPUT),
+                    dbc.InputGroup([
+                        dbc.Input(id=ids.CLIENT_ID_INPUT, type="text", inputMode="numeric",
+                                  autoComplete="off", debounce=False),
+                        dbc.Button(id=ids.CLIENT_ID_GO, color="primary", n_clicks=0),
+                    ]),
+                    html.Div(id=ids.CLIENT_ID_FEEDBACK, role="alert", className="text-danger small mt-1"),
+                ],
+                xs=12, lg=6,
+            ),
+        ],
+        className="g-3 py-3 client-picker-row",
+    )
+
+
+def make_layout() -> html.Div:
+    """The whole page shell; the screens render inside `dash.page_container`."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.LANGUAGE, storage_type="local", data=DEFAULT_LANGUAGE),
+            dcc.Store(id=ids.CLIENT_STORE, storage_type="memory"),
+            html.A(id="skip-link", href="#main-content", className="visually-hidden-focusable skip-link"),
+            _header(),
+            dbc.Container(
+                [
+                    html.Nav(dbc.Nav(id=ids.NAVIGATION, pills=True, className="flex-wrap py-2"),
+                             id="main-nav", **{"aria-label": "navigation"}),
+                    _picker(),
+                    html.Main(dash.page_container, id="main-content", tabIndex="-1"),
+                    html.Footer(html.P(id="app-footer", className="small text-muted mt-4")),
+                ],
+                fluid=True,
+                className="pb-4",
+            ),
+        ]
+    )
+
+
+# --- callbacks (thin: parse, call a service, return) -------------------------------------------
+
+clientside_callback(
+    """
+    function(switchValue, stored) {
+        const ctx = dash_clientside.callback_context;
+        const fromSwitch = ctx.triggered.some(t => t.prop_id === "%(switch)s.value");
+        const lang = (fromSwitch ? switchValue : stored) || "%(default)s";
+        document.cookie = "language=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
+        document.documentElement.lang = lang;
+        const nu = dash_clientside.no_update;
+        return [lang === stored ? nu : lang, lang === switchValue ? nu : lang];
+    }
+    """ % {"switch": ids.LANGUAGE_SWITCH, "default": DEFAULT_LANGUAGE},
+    Output(ids.LANGUAGE, "data"),
+    Output(ids.LANGUAGE_SWITCH, "value"),
+    Input(ids.LANGUAGE_SWITCH, "value"),
+    Input(ids.LANGUAGE, "data"),
+)
+
+
+@callback(
+    Output("app-title", "children"),
+    Output("language-label", "children"),
+    Output("picker-label", "children"),
+    Output(ids.CLIENT_PICKER, "placeholder"),
+    Output("id-input-label", "children"),
+    Output(ids.CLIENT_ID_INPUT, "placeholder"),
+    Output(ids.CLIENT_ID_GO, "children"),
+    Output("app-footer", "children"),
+    Output("main-nav", "aria-label"),
+    Input(ids.LANGUAGE, "data"),
+)
+def translate_shell(lang: str | None) -> tuple:
+    """Shell texts in the chosen language."""
+    lang = normalise_language(lang)
+    return tuple(shell(key, lang) for key in (
+        "app_title", "language_label", "picker_label", "picker_placeholder",
+        "id_input_label", "id_input_placeholder", "open", "footer", "nav_label",
+    ))
+
+
+@callback(
+    Output(ids.CLIENT_STORE, "data"),
+    Input(ids.URL, "pathname"),
+    State(ids.CLIENT_STORE, "data"),
+)
+def remember_client(pathname: str | None, current: int | None) -> int:
+    """The client in the URL becomes the selected client (kept when visiting /model etc.)."""
+    client_id, _ = client_from_path(pathname)
+    parsed = services.parse_client_id(client_id)
+    if parsed is None or parsed == current or not services.client_exists(parsed):
+        raise PreventUpdate
+    return parsed
+
+
+@callback(
+    Output(ids.NAVIGATION, "children"),
+    Input(ids.LANGUAGE, "data"),
+    Input(ids.CLIENT_STORE, "data"),
+    Input(ids.URL, "pathname"),
+)
+def render_navigation(lang: str | None, client_id: int | None, pathname: str | None) -> list:
+    return nav_items(normalise_language(lang), client_id, pathname)
+
+
+@callback(
+    Output(ids.CLIENT_PICKER, "options"),
+    Input(ids.CLIENT_PICKER, "search_value"),
+    State(ids.CLIENT_PICKER, "value"),
+)
+def search_clients(search_value: str | None, value: int | None) -> list[dict]:
+    """At most `services.SEARCH_LIMIT` matching IDs: the browser never gets the full list."""
+    if not search_value:
+        if value is None:
+            raise PreventUpdate
+        return [{"label": str(value), "value": value}]
+    return services.search_clients(search_value)
+
+
+@callback(
+    Output(ids.CLIENT_PICKER, "value"),
+    Output(ids.CLIENT_PICKER, "options", allow_duplicate=True),
+    Input(ids.CLIENT_STORE, "data"),
+    State(ids.CLIENT_PICKER, "value"),
+    prevent_initial_call=True,
+)
+def show_selected_client(client_id: int | None, value: int | None) -> tuple:
+    if client_id is None or client_id == value:
+        raise PreventUpdate
+    return client_id, [{"label": str(client_id), "value": client_id}]
+
+
+@callback(
+    Output(ids.URL, "pathname"),
+    Output(ids.CLIENT_ID_FEEDBACK, "children"),
+    Output(ids.CLIENT_ID_INPUT, "invalid"),
+    Input(ids.CLIENT_PICKER, "value"),
+    Input(ids.CLIENT_ID_GO, "n_clicks"),
+    Input(ids.CLIENT_ID_INPUT, "n_submit"),
+    State(ids.CLIENT_ID_INPUT, "value"),
+    State(ids.URL, "pathname"),
+    State(ids.LANGUAGE, "data"),
+    prevent_initial_call=True,
+)
+def open_client(picked: int | None, _clicks: int, _submit: int | None, typed: str | None,
+                pathname: str | None, lang: str | None) -> tuple:
+    """Go to the chosen client, staying on the same screen (file, why, what-if...)."""
+    lang = normalise_language(lang)
+    from_picker = dash.ctx.triggered_id == ids.CLIENT_PICKER
+    raw = picked if from_picker else typed
+    if raw in (None, ""):
+        raise PreventUpdate
+    client_id = services.parse_client_id(raw)
+    if client_id is None:
+        return dash.no_update, shell("invalid_client", lang, value=raw), True
+    if not services.client_exists(client_id):
+        return dash.no_update, shell("unknown_client", lang, client_id=client_id), True
+    _, subpage = client_from_path(pathname)
+    target = client_path(client_id, subpage)
+    return (dash.no_update if target == pathname else target), "", False
