@@ -21,7 +21,7 @@ PAGES_FOLDER = Path(__file__).resolve().parent / "webapp" / "pages"
 def create_app() -> dash.Dash:
     """The Dash app with its pages, the drift report route and the JSON API."""
     from webapp.api import register_api
-    from webapp.layout import make_layout
+    from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
 
     app = dash.Dash(
         __name__,
@@ -30,6 +30,7 @@ def create_app() -> dash.Dash:
         external_stylesheets=[dbc.themes.BOOTSTRAP],
         title="Prêt à dépenser — scoring crédit",
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        routing_callback_inputs=ROUTING_CALLBACK_INPUTS,  # pages get lang=, re-render on switch
     )
     app.layout = make_layout
     register_api(app.server)
