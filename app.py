@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 
 from model import config
 
@@ -27,7 +26,7 @@ def create_app() -> dash.Dash:
         __name__,
         use_pages=True,
         pages_folder=str(PAGES_FOLDER),
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        # Bootstrap 5.3.6 CSS is served from assets/ (no CDN: works offline and in CI).
         title="Prêt à dépenser — scoring crédit",
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         routing_callback_inputs=ROUTING_CALLBACK_INPUTS,  # pages get lang=, re-render on switch
