@@ -1,0 +1,200 @@
+"""Comparison groups, percentiles, histograms and the Compare screen's figures.
+
+Every expected value is worked out by hand from the small frames below.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from webapp import population as pop
+from webapp.figures import population as fig
+
+
+def _days(years: float) -> float:
+    return -round(years * pop.DAYS_PER_YEAR)
+
+
+@pytest.fixture()
+def clients() -> pd.DataFrame:
+    """Eight clients; client 6 is a test client (no outcome): Cash, 34 years, income 110,000."""
+    rows = {
+        # id: (TARGET, contract, age, income)
+        1: (0.0, "Cash loans", 35, 120_000),
+        2: (1.0, "Cash loans", 36, 130_000),
+        3: (0.0, "Revolving loans", 35, 120_000),   # other contract
+        4: (0.0, "Cash loans", 45, 120_000),        # other age band
+        5: (0.0, "Cash loans", 33, 250_000),        # other income band
+        6: (np.nan, "Cash loans", 34, 110_000),     # the client (test set)
+        7: (0.0, "Cash loans", 39, 149_000),
+        8: (1.0, "Cash loans", 31, 100_000),        # lower income edge belongs to the band
+    }
+    frame = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["TARGET", "NAME_CONTRACT_TYPE", "age", "AMT_INCOME_TOTAL"])
+    frame["DAYS_BIRTH"] = frame.pop("age").map(_days)
+    frame["NAME_CONTRACT_TYPE"] = frame["NAME_CONTRACT_TYPE"].astype("category")
+    frame.index.name = "SK_ID_CURR"
+    return frame
+
+
+def _ids(clients: pd.DataFrame, mask: np.ndarray) -> set[int]:
+    return set(clients.index[mask].tolist())
+
+
+def test_band_codes_use_left_closed_bands_and_flag_missing():
+    edges = (0.0, 10.0, 20.0, np.inf)
+    codes = pop.band_codes(np.array([0.0, 9.9, 10.0, 25.0, np.nan, -1.0]), edges)
+    assert codes.tolist() == [0, 0, 1, 2, -1, -1]
+    assert pop.band_of(15.0, edges) == pop.Band(1, 10.0, 20.0)
+    assert pop.band_of(np.nan, edges).index == -1
+
+
+def test_similar_clients_share_contract_age_band_and_income_band(clients):
+    mask = pop.comparison_mask(clients, 6, "similar")
+    assert _ids(clients, mask) == {1, 2, 7, 8}
+
+
+def test_similar_ignores_an_unknown_fact_of_the_client(clients):
+    clients.loc[6, "AMT_INCOME_TOTAL"] = np.nan
+    # income no longer restricts: client 5 (income 250,000) joins
+    assert _ids(clients, pop.similar_mask(clients, 6)) == {1, 2, 5, 7, 8}
+
+
+def test_all_group_is_every_training_client_but_the_client(clients):
+    assert _ids(clients, pop.comparison_mask(clients, 6, "all")) == {1, 2, 3, 4, 5, 7, 8}
+    assert 1 not in _ids(clients, pop.comparison_mask(clients, 1, "all"))
+
+
+def test_unknown_client_and_group_give_clear_errors(clients):
+    with pytest.raises(pop.ClientNotFoundError, match="client 999 is not among"):
+        pop.comparison_mask(clients, 999, "all")
+    with pytest.raises(ValueError, match="unknown comparison group 'friends'"):
+        pop.comparison_mask(clients, 6, "friends")
+    with pytest.raises(ValueError, match="plot_columns"):
+        pop.comparison_mask(clients, 6, "neighbours")
+
+
+def test_neighbours_are_found_on_standardised_features():
+    # Client 0 at (0, 0). Candidates A..D; f2 is f1's spread times 1000, so once
+    # standardised both count equally: squared distances (x s^2) A 1, B 1, D 8, C 18.
+    # Raw distances would rank B (0, 1000) last.
+    index = pd.Index([10, 11, 12, 13, 14, 15], name="SK_ID_CURR")
+    clients = pd.DataFrame({"TARGET": [np.nan, 0, 1, 0, 0, np.nan]}, index=index)
+    features = pd.DataFrame(
+        {"f1": [0.0, 1.0, 0.0, 3.0, 2.0, 0.0], "f2": [0.0, 0.0, 1000.0, 3000.0, 2000.0, 0.0]},
+        index=index,
+    )
+    # client 15 (test set) sits exactly on the client but has no outcome: never a neighbour
+    assert _ids(clients, pop.neighbour_mask(clients, features, 10, k=2)) == {11, 12}
+    assert _ids(clients, pop.neighbour_mask(clients, features, 10, k=3)) == {11, 12, 14}
+    assert pop.neighbour_mask(clients, features, 10, k=50).sum() == 4
+
+
+def test_neighbours_treat_a_missing_value_as_the_mean():
+    index = pd.Index([1, 2, 3, 4], name="SK_ID_CURR")
+    clients = pd.DataFrame({"TARGET": [np.nan, 0, 0, 1]}, index=index)
+    # reference f1 values 0, 10, 5 -> mean 5: the client's missing f1 is 5, nearest is client 4
+    features = pd.DataFrame({"f1": [np.nan, 0.0, 10.0, 5.0]}, index=index)
+    assert _ids(clients, pop.neighbour_mask(clients, features, 1, k=1)) == {4}
+
+
+def test_percentile_counts_half_the_ties_and_ignores_missing():
+    assert pop.percentile_of([1, 2, 3, 4, np.nan], 3) == pytest.approx(62.5)
+    assert pop.percentile_of([1, 2, 3, 4], 10) == 100.0
+    assert pop.percentile_of([1, 2, 3, 4], np.nan) is None
+    assert pop.percentile_of([np.nan], 1.0) is None
+
+
+def test_histogram_of_few_values_has_one_bar_per_value_and_class_shares():
+    hist = pop.split_histogram([0, 0, 1, 1, 1, np.nan], [0, 1, 0, 0, 1, 0])
+    assert hist["center"].tolist() == [0.0, 1.0]
+    assert hist["repaid"].tolist() == pytest.approx([1 / 3, 2 / 3])
+    assert hist["defaulted"].tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_histogram_keeps_outliers_in_end_bars_and_reaches_the_client():
+    values = np.append(np.arange(1000.0), 1e6)
+    target = np.zeros(1001)
+    target[-1] = 1  # the outlier is the only defaulter
+    hist = pop.split_histogram(values, target, client_value=-50.0, bins=10)
+    assert len(hist) == 10
+    assert hist["left"].iloc[0] == -50.0
+    assert hist["right"].iloc[-1] < 1000  # range stops at the 99.5 % quantile
+    assert hist["defaulted"].tolist() == [0.0] * 9 + [1.0]  # outlier counted in the last bar
+    assert hist["repaid"].sum() == pytest.approx(1.0)
+
+
+def test_histogram_labels_can_name_other_classes():
+    hist = pop.split_histogram([1.0, 2.0], [0, 1], labels=("reference", "current"))
+    assert list(hist.columns) == ["left", "right", "center", "reference", "current"]
+    assert pop.split_histogram([np.nan], [0]).empty
+
+
+def test_scatter_sample_is_reproducible_within_the_group_and_complete():
+    frame = pd.DataFrame({"x": np.arange(100.0), "y": np.arange(100.0)})
+    frame.loc[3, "y"] = np.nan
+    mask = np.arange(100) < 50
+    first = pop.scatter_sample(frame, mask, n=10, seed=1)
+    again = pop.scatter_sample(frame, mask, n=10, seed=1)
+    assert first.index.tolist() == again.index.tolist()
+    assert len(first) == 10 and first.index.is_monotonic_increasing
+    assert first.index.max() < 50
+    small = pop.scatter_sample(frame, mask, n=1000)
+    assert len(small) == 49 and 3 not in small.index
+
+
+def test_feature_label_falls_back_to_the_column_name():
+    dictionary = pd.DataFrame(
+        {"description_fr": ["Revenu total"], "description_en": ["Total income"]},
+        index=pd.Index(["AMT_INCOME_TOTAL"], name="feature"),
+    )
+    assert pop.feature_label(dictionary, "AMT_INCOME_TOTAL", "fr") == "Revenu total"
+    assert pop.feature_label(dictionary, "AMT_INCOME_TOTAL", "en") == "Total income"
+    assert pop.feature_label(dictionary, "OTHER", "en") == "OTHER"
+    assert pop.feature_label(None, "OTHER", "fr") == "OTHER"
+
+
+@pytest.mark.parametrize(("rank", "lang", "text"), [
+    (1, "fr", "1er"), (83, "fr", "83e"), (1, "en", "1st"), (2, "en", "2nd"), (3, "en", "3rd"),
+    (11, "en", "11th"), (12, "en", "12th"), (13, "en", "13th"), (21, "en", "21st"), (83, "en", "83rd"),
+])
+def test_ordinals(rank, lang, text):
+    assert fig.ordinal(rank, lang) == text
+
+
+def test_percentile_sentence_reads_like_an_advisor_would_say_it():
+    text = fig.percentile_sentence(100002, "Revenu", 202500.0, 83.2, 12345, "fr")
+    assert text.startswith("Le client 100002 est au 83e centile de « Revenu » (202\u202f500)")
+    assert "12\u202f345 clients" in text
+    assert "99th percentile" in fig.percentile_sentence(1, "Income", 5.0, 99.9, 3, "en")
+    assert "inconnue" in fig.percentile_sentence(1, "Revenu", None, None, 3, "fr")
+    assert fig.class_sentence(80.0, 35.0, "fr") == (
+        "Parmi les clients ayant remboursé, 80\u202f% ont une valeur inférieure ; "
+        "parmi les clients en défaut, 35\u202f%.")
+
+
+def test_distribution_figure_marks_the_client_with_a_labelled_star():
+    hist = pop.split_histogram([0, 0, 1, 1, 1], [0, 1, 0, 0, 1])
+    figure = fig.distribution_figure(hist, 42, 1.0, "Flag", "en")
+    bars = [t for t in figure.data if t.type == "bar"]
+    assert [b.name for b in bars] == ["Clients who repaid", "Clients who defaulted"]
+    assert bars[1].marker.pattern.shape == "/" and bars[0].marker.pattern.shape == ""
+    assert list(bars[0].y) == pytest.approx([100 / 3, 200 / 3])
+    star = [t for t in figure.data if t.type == "scatter"][0]
+    assert star.marker.symbol == "star" and star.text == ("Client 42: 1",)
+    empty = fig.distribution_figure(pop.split_histogram([], []), 42, 1.0, "Flag", "en")
+    assert "No known value" in empty.layout.annotations[0].text
+
+
+def test_scatter_figure_splits_decisions_by_marker_shape():
+    sample = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0],
+                           "probability": [0.1, 0.6, 0.7]})
+    figure = fig.scatter_figure(sample, "a", "b", 0.5, 7, (2.5, 2.5, 0.55), ("A", "B"), "fr")
+    granted, refused, client = figure.data
+    assert (granted.marker.symbol, len(granted.x)) == ("circle", 1)
+    assert (refused.marker.symbol, len(refused.x)) == ("x", 2)
+    assert client.marker.symbol == "star" and client.text == ("Client 7",)
+    summary = fig.scatter_summary(sample, "A", "B", 0.5, 7, (40.0, 60.0), "fr")
+    assert "3 clients" in summary and "67\u202f%" in summary
+    assert "40e centile de « A »" in summary and "60e centile de « B »" in summary

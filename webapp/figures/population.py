@@ -1,0 +1,247 @@
+"""Figures and their text alternatives for the Compare screen.
+
+Pure functions: pre-binned distributions and sampled points in, `go.Figure` or
+a sentence out. Repaid and defaulted clients differ by colour *and* by bar
+pattern; the client is a labelled star, never just a colour; the decision of
+the sampled clients is carried by marker shape as well as by the colour scale.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from webapp import figures as palette
+from webapp.formatting import format_number, format_percent
+from webapp.i18n import normalise_language, translate
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "repaid": "Clients ayant remboursé",
+        "defaulted": "Clients en défaut",
+        "share": "Part des clients de chaque groupe",
+        "client": "Client {client_id}",
+        "client_value": "Client {client_id} : {value}",
+        "probability": "Probabilité de défaut",
+        "granted": "Accordé (sous le seuil)",
+        "refused": "Refusé (au-dessus du seuil)",
+        "no_data": "Aucune valeur connue de « {feature} » dans ce groupe.",
+        "percentile": "Le client {client_id} est au {rank} centile de « {feature} » ({value}) "
+                      "parmi {count} clients comparables.",
+        "percentile_missing": "La valeur de « {feature} » est inconnue pour le client {client_id} : "
+                              "il n'est pas placé sur la distribution.",
+        "by_class": "Parmi les clients ayant remboursé, {repaid} ont une valeur inférieure ; "
+                    "parmi les clients en défaut, {defaulted}.",
+        "distribution_alt": "Histogramme de « {feature} » pour {count} clients, en deux groupes : "
+                            "remboursé (barres pleines bleues) et défaut (barres hachurées orangées). "
+                            "Une ligne verticale marque le client.",
+        "scatter_alt": "Nuage de {count} clients tirés au hasard : « {x} » en abscisse, « {y} » en "
+                       "ordonnée, couleur selon la probabilité de défaut, ronds pour les accordés et "
+                       "croix pour les refusés ; {refused} des points sont refusés. {client}",
+        "scatter_client": "Le client {client_id} (étoile) est au {x_rank} centile de « {x} » et au "
+                          "{y_rank} centile de « {y} ».",
+        "scatter_client_missing": "Le client {client_id} n'apparaît pas : une des deux valeurs est inconnue.",
+    },
+    "en": {
+        "repaid": "Clients who repaid",
+        "defaulted": "Clients who defaulted",
+        "share": "Share of each group's clients",
+        "client": "Client {client_id}",
+        "client_value": "Client {client_id}: {value}",
+        "probability": "Probability of default",
+        "granted": "Granted (below threshold)",
+        "refused": "Refused (above threshold)",
+        "no_data": "No known value of “{feature}” in this group.",
+        "percentile": "Client {client_id} is at the {rank} percentile of “{feature}” ({value}) "
+                      "among {count} comparable clients.",
+        "percentile_missing": "The value of “{feature}” is unknown for client {client_id}: "
+                              "they are not placed on the distribution.",
+        "by_class": "Among clients who repaid, {repaid} have a lower value; "
+                    "among clients who defaulted, {defaulted}.",
+        "distribution_alt": "Histogram of “{feature}” for {count} clients, in two groups: repaid "
+                            "(solid blue bars) and defaulted (hatched orange bars). A vertical line "
+                            "marks the client.",
+        "scatter_alt": "Scatter of {count} randomly drawn clients: “{x}” across, “{y}” up, colour by "
+                       "probability of default, circles for granted and crosses for refused; "
+                       "{refused} of the points are refused. {client}",
+        "scatter_client": "Client {client_id} (star) is at the {x_rank} percentile of “{x}” and "
+                          "the {y_rank} percentile of “{y}”.",
+        "scatter_client_missing": "Client {client_id} is not shown: one of the two values is unknown.",
+    },
+}
+# Colour-blind-safe sequential scale for the probability of default.
+PROBABILITY_SCALE = "Cividis"
+
+
+def _text(key: str, lang: str, **values: object) -> str:
+    return translate(TEXTS, key, lang, **values)
+
+
+def ordinal(rank: int, lang: str) -> str:
+    """83 -> "83e" (fr, "1er" for 1) or "83rd" (en)."""
+    rank = int(rank)
+    if normalise_language(lang) == "fr":
+        return "1er" if rank == 1 else f"{rank}e"
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
+
+
+def percentile_rank(percentile: float) -> int:
+    """A percentile in [0, 100] as the whole centile an advisor reads out (1 to 99)."""
+    return int(min(max(round(percentile), 1), 99))
+
+
+def format_value(value: float | None, lang: str) -> str:
+    """A feature value: whole numbers without decimals, small ones with two."""
+    if value is None or not np.isfinite(value):
+        return format_number(None, lang)
+    decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 2
+    return format_number(value, lang, decimals)
+
+
+def percentile_sentence(
+    client_id: int,
+    feature: str,
+    value: float | None,
+    percentile: float | None,
+    count: int,
+    lang: str,
+) -> str:
+    """"Le client 100002 est au 83e centile de « Revenu » (202 500) parmi 12 345 clients comparables"."""
+    if percentile is None:
+        return _text("percentile_missing", lang, feature=feature, client_id=client_id)
+    return _text(
+        "percentile", lang, client_id=client_id, feature=feature,
+        rank=ordinal(percentile_rank(percentile), lang), value=format_value(value, lang),
+        count=format_number(count, lang),
+    )
+
+
+def class_sentence(repaid_percentile: float | None, defaulted_percentile: float | None,
+                   lang: str) -> str:
+    """Share of repaid and of defaulted clients below the client's value, in words."""
+    if repaid_percentile is None or defaulted_percentile is None:
+        return ""
+    return _text("by_class", lang, repaid=format_percent(repaid_percentile / 100, lang, 0),
+                 defaulted=format_percent(defaulted_percentile / 100, lang, 0))
+
+
+def distribution_summary(feature: str, count: int, lang: str) -> str:
+    """Text alternative of the distribution chart (aria-label)."""
+    return _text("distribution_alt", lang, feature=feature, count=format_number(count, lang))
+
+
+def distribution_figure(
+    histogram: pd.DataFrame,
+    client_id: int,
+    client_value: float | None,
+    feature: str,
+    lang: str,
+) -> go.Figure:
+    """Repaid vs defaulted bars of one feature (from `split_histogram`), client marked by a line.
+
+    Bars are grouped side by side: solid blue for repaid, hatched vermillion for
+    defaulted; the client is a black dashed line with a labelled star on top.
+    """
+    figure = go.Figure(layout=palette.base_layout(height=380))
+    if histogram.empty:
+        figure.add_annotation(text=_text("no_data", lang, feature=feature), showarrow=False,
+                              x=0.5, y=0.5, xref="paper", yref="paper")
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        return figure
+    for column, colour, pattern in (("repaid", palette.REPAID, ""),
+                                    ("defaulted", palette.DEFAULTED, "/")):
+        figure.add_bar(
+            x=histogram["center"],
+            y=histogram[column] * 100,
+            name=_text(column, lang),
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": palette.WHITE},
+                    "line": {"color": colour, "width": 1}},
+            hovertemplate="%{x}<br>%{y:.1f} %<extra>" + _text(column, lang) + "</extra>",
+        )
+    figure.update_layout(barmode="group", bargap=0.15, legend={"orientation": "h", "y": 1.12, "x": 0})
+    figure.update_xaxes(title_text=feature, gridcolor=palette.LIGHT_GREY)
+    figure.update_yaxes(title_text=_text("share", lang) + " (%)", gridcolor=palette.LIGHT_GREY,
+                        rangemode="tozero")
+    if client_value is not None and np.isfinite(client_value):
+        top = float(histogram[["repaid", "defaulted"]].to_numpy().max()) * 100
+        figure.add_vline(x=client_value, line={"color": palette.THRESHOLD, "dash": "dash", "width": 2})
+        figure.add_scatter(
+            x=[client_value], y=[top * 1.08], mode="markers+text",
+            marker={"symbol": "star", "size": 16, "color": palette.BLACK},
+            text=[_text("client_value", lang, client_id=client_id,
+                        value=format_value(client_value, lang))],
+            textposition="top center", showlegend=False, hoverinfo="skip",
+        )
+        figure.update_yaxes(range=[0, top * 1.3])
+    return figure
+
+
+def scatter_summary(
+    sample: pd.DataFrame,
+    x: str,
+    y: str,
+    threshold: float,
+    client_id: int,
+    client_ranks: tuple[float | None, float | None],
+    lang: str,
+) -> str:
+    """Text alternative of the scatter: what is plotted, share refused, where the client is."""
+    refused = float((sample["probability"] >= threshold).mean()) if len(sample) else float("nan")
+    if None in client_ranks:
+        client = _text("scatter_client_missing", lang, client_id=client_id)
+    else:
+        client = _text("scatter_client", lang, client_id=client_id, x=x, y=y,
+                       x_rank=ordinal(percentile_rank(client_ranks[0]), lang),
+                       y_rank=ordinal(percentile_rank(client_ranks[1]), lang))
+    return _text("scatter_alt", lang, count=format_number(len(sample), lang), x=x, y=y,
+                 refused=format_percent(refused, lang, 0), client=client)
+
+
+def scatter_figure(
+    sample: pd.DataFrame,
+    x: str,
+    y: str,
+    threshold: float,
+    client_id: int,
+    client_point: tuple[float, float, float] | None,
+    labels: tuple[str, str],
+    lang: str,
+) -> go.Figure:
+    """Sampled clients on two features, coloured by probability; the client a labelled star.
+
+    `sample` has columns `x`, `y` and `probability`; clients at or above the
+    threshold (refused) are crosses, the others circles, so the decision reads
+    without colour. `client_point` is (x, y, probability) or None when unknown.
+    """
+    figure = go.Figure(layout=palette.base_layout(height=460))
+    refused = sample["probability"].to_numpy() >= threshold
+    for key, mask, symbol in (("granted", ~refused, "circle"), ("refused", refused, "x")):
+        part = sample[mask]
+        figure.add_scatter(
+            x=part[x], y=part[y], mode="markers", name=_text(key, lang),
+            marker={"symbol": symbol, "size": 6, "opacity": 0.7, "color": part["probability"],
+                    "coloraxis": "coloraxis"},
+            hovertemplate=f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<br>"
+                          f"{_text('probability', lang)}: %{{marker.color:.1%}}<extra></extra>",
+        )
+    if client_point is not None:
+        figure.add_scatter(
+            x=[client_point[0]], y=[client_point[1]], mode="markers+text",
+            name=_text("client", lang, client_id=client_id),
+            marker={"symbol": "star", "size": 22, "color": palette.ORANGE,
+                    "line": {"color": palette.BLACK, "width": 2}},
+            text=[_text("client", lang, client_id=client_id)], textposition="top center",
+            textfont={"color": palette.BLACK, "size": 14},
+            hovertemplate=f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<extra></extra>",
+        )
+    figure.update_layout(
+        coloraxis={"colorscale": PROBABILITY_SCALE, "cmin": 0,
+                   "cmax": max(float(sample["probability"].max()) if len(sample) else 1.0, threshold),
+                   "colorbar": {"title": {"text": _text("probability", lang)}, "tickformat": ".0%"}},
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+    )
+    figure.update_xaxes(title_text=labels[0], gridcolor=palette.LIGHT_GREY)
+    figure.update_yaxes(title_text=labels[1], gridcolor=palette.LIGHT_GREY)
+    return figure

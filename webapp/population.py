@@ -1,0 +1,274 @@
+"""Who the client is compared with, and where the client stands in that group.
+
+The Compare screen places one client among others. Which "others" matters for
+the advisor's argument: all past clients, clients who look alike on the facts a
+customer recognises (contract type, age band, income band), or the nearest
+neighbours on the model's top features. Only training clients have a known
+outcome (repaid / defaulted), so every group is drawn from them, and the client
+is never counted in their own group.
+
+Pure functions on arrays and DataFrames: the page callbacks call them with the
+tables of `webapp.state.AppState`, the tests with hand-made frames.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model import config
+
+GROUPS = ("all", "similar", "neighbours")
+# Age bands in years and income bands in currency units: fixed edges an advisor
+# can say out loud ("clients aged 30 to 40 with an income of 100,000 to 150,000").
+AGE_BAND_EDGES = (0.0, 30.0, 40.0, 50.0, 60.0, np.inf)
+INCOME_BAND_EDGES = (0.0, 100_000.0, 150_000.0, 200_000.0, 300_000.0, np.inf)
+DAYS_PER_YEAR = 365.25
+NEIGHBOURS = 1000
+NEIGHBOUR_FEATURES = 10
+SCATTER_POINTS = 3000
+# A feature with at most this many distinct values is drawn value by value.
+DISCRETE_MAX_VALUES = 20
+HISTOGRAM_BINS = 30
+# The histogram spans these quantiles (plus the client's value) so that a few
+# extreme values do not squeeze the whole distribution into one bar.
+HISTOGRAM_RANGE = (0.005, 0.995)
+
+
+class ClientNotFoundError(KeyError):
+    """The client ID is not among the scored clients."""
+
+    def __init__(self, sk_id: object) -> None:
+        super().__init__(sk_id)
+        self.sk_id = sk_id
+
+    def __str__(self) -> str:
+        return f"client {self.sk_id} is not among the scored clients"
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of a fixed partition: its index and edges (NaN value -> index -1)."""
+
+    index: int
+    low: float
+    high: float
+
+
+def client_position(clients: pd.DataFrame, sk_id: int) -> int:
+    """Position of the client in `clients`, or `ClientNotFoundError` naming the ID."""
+    try:
+        position = clients.index.get_loc(sk_id)
+    except KeyError:
+        raise ClientNotFoundError(sk_id) from None
+    if not isinstance(position, (int, np.integer)):
+        raise ValueError(f"client {sk_id} appears more than once in the client table")
+    return int(position)
+
+
+def band_codes(values: np.ndarray | pd.Series, edges: tuple[float, ...]) -> np.ndarray:
+    """Band index of each value for bands [edges[i], edges[i+1]); -1 for NaN or out of range."""
+    values = np.asarray(values, dtype=np.float64)
+    codes = np.searchsorted(np.asarray(edges), values, side="right") - 1
+    codes[(codes < 0) | (codes >= len(edges) - 1) | np.isnan(values)] = -1
+    return codes
+
+
+def band_of(value: float, edges: tuple[float, ...]) -> Band:
+    """The band holding one value (index -1 with NaN edges when the value is unknown)."""
+    code = int(band_codes(np.array([value]), edges)[0])
+    if code < 0:
+        return Band(-1, np.nan, np.nan)
+    return Band(code, edges[code], edges[code + 1])
+
+
+def age_years(days_birth: np.ndarray | pd.Series) -> np.ndarray:
+    """Age in years from Kaggle's DAYS_BIRTH (negative days before the application)."""
+    return -np.asarray(days_birth, dtype=np.float64) / DAYS_PER_YEAR
+
+
+def reference_mask(clients: pd.DataFrame) -> np.ndarray:
+    """Clients with a known outcome (training set, TARGET not missing)."""
+    return clients["TARGET"].notna().to_numpy(copy=True)
+
+
+def similar_mask(clients: pd.DataFrame, sk_id: int) -> np.ndarray:
+    """Training clients with the same contract type, age band and income band as the client.
+
+    An unknown fact of the client (missing value) is not used as a criterion
+    rather than matching only clients for whom it is also missing.
+    """
+    position = client_position(clients, sk_id)
+    mask = reference_mask(clients)
+    contract = clients["NAME_CONTRACT_TYPE"]
+    if pd.notna(contract.iloc[position]):
+        mask &= (contract == contract.iloc[position]).fillna(False).to_numpy(bool)
+    for codes in (
+        band_codes(age_years(clients["DAYS_BIRTH"]), AGE_BAND_EDGES),
+        band_codes(clients["AMT_INCOME_TOTAL"], INCOME_BAND_EDGES),
+    ):
+        if codes[position] >= 0:
+            mask &= codes == codes[position]
+    mask[position] = False
+    return mask
+
+
+def standardised(matrix: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Columns centred and scaled on the reference rows; missing values set to the mean (0).
+
+    Constant or all-missing columns get a scale of 1 so they add nothing to distances.
+    """
+    matrix = np.asarray(matrix, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        ref = matrix[reference]
+        mean = np.nanmean(ref, axis=0) if len(ref) else np.zeros(matrix.shape[1])
+        std = np.nanstd(ref, axis=0) if len(ref) else np.ones(matrix.shape[1])
+    mean = np.nan_to_num(mean, nan=0.0)
+    std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
+    scaled = (matrix - mean.astype(np.float32)) / std.astype(np.float32)
+    return np.nan_to_num(scaled, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def neighbour_mask(
+    clients: pd.DataFrame, features: pd.DataFrame, sk_id: int, k: int = NEIGHBOURS
+) -> np.ndarray:
+    """The `k` training clients nearest to the client on `features` (standardised, Euclidean).
+
+    `features` is indexed like `clients` (the app's `plot_columns`, restricted to
+    the top features). Ties at the k-th distance are broken by position.
+    """
+    position = client_position(clients, sk_id)
+    if not features.index.equals(clients.index):
+        features = features.reindex(clients.index)
+    candidates = reference_mask(clients)
+    candidates[position] = False
+    scaled = standardised(features.to_numpy(np.float32), candidates)
+    distance = np.square(scaled - scaled[position]).sum(axis=1)
+    distance[~candidates] = np.inf
+    k = min(int(k), int(candidates.sum()))
+    mask = np.zeros(len(clients), dtype=bool)
+    if k > 0:
+        nearest = np.argsort(distance, kind="stable")[:k]
+        mask[nearest] = True
+    return mask
+
+
+def comparison_mask(
+    clients: pd.DataFrame,
+    sk_id: int,
+    group: str,
+    features: pd.DataFrame | None = None,
+    k: int = NEIGHBOURS,
+) -> np.ndarray:
+    """Boolean mask over `clients` of the comparison group `group` (one of `GROUPS`)."""
+    if group == "all":
+        mask = reference_mask(clients)
+        mask[client_position(clients, sk_id)] = False
+        return mask
+    if group == "similar":
+        return similar_mask(clients, sk_id)
+    if group == "neighbours":
+        if features is None or features.shape[1] == 0:
+            raise ValueError("nearest neighbours need the top feature columns (plot_columns)")
+        return neighbour_mask(clients, features, sk_id, k)
+    raise ValueError(f"unknown comparison group {group!r}; expected one of {GROUPS}")
+
+
+def percentile_of(values: np.ndarray | pd.Series, value: float) -> float | None:
+    """Percentile rank of `value` in `values`: share below plus half the ties, in percent.
+
+    Missing values in the group are ignored; `None` when the value is missing or
+    the group has no known value.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    if value is None or np.isnan(value) or len(values) == 0:
+        return None
+    below = np.count_nonzero(values < value)
+    equal = np.count_nonzero(values == value)
+    return 100.0 * (below + 0.5 * equal) / len(values)
+
+
+def split_histogram(
+    values: np.ndarray | pd.Series,
+    target: np.ndarray | pd.Series,
+    client_value: float | None = None,
+    bins: int = HISTOGRAM_BINS,
+    labels: tuple[str, str] = ("repaid", "defaulted"),
+) -> pd.DataFrame:
+    """Distribution of a feature in two classes: repaid (TARGET 0) and defaulted (TARGET 1).
+
+    Returns one row per bar: `left`, `right`, `center` and one column per label
+    (`repaid`, `defaulted` by default) holding the share (0-1) of that class
+    falling in the bar, so the two classes are comparable although defaults are
+    rare. The drift screen reuses it with classes reference (0) / current (1). A feature with few distinct values
+    gets one bar per value (left == right == value); otherwise `bins` equal bars
+    over the central 99 % of values widened to include the client, values
+    outside that range being counted in the first or last bar. Computed on the
+    server so the browser receives 30 bars, not 300,000 points.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    known = ~np.isnan(values) & ~np.isnan(target)
+    values, target = values[known], target[known]
+    columns = ["left", "right", "center", *labels]
+    if len(values) == 0:
+        return pd.DataFrame(columns=columns, dtype=float)
+    distinct = np.unique(values)
+    if len(distinct) <= DISCRETE_MAX_VALUES:
+        edges = None
+        codes = np.searchsorted(distinct, values)
+        left = right = distinct
+    else:
+        low, high = np.quantile(values, HISTOGRAM_RANGE)
+        if client_value is not None and np.isfinite(client_value):
+            low, high = min(low, client_value), max(high, client_value)
+        if high <= low:
+            high = low + 1.0
+        edges = np.linspace(low, high, bins + 1)
+        codes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, bins - 1)
+        left, right = edges[:-1], edges[1:]
+    n_bars = len(left)
+    shares = {}
+    for name, outcome in zip(labels, (0.0, 1.0)):
+        in_class = target == outcome
+        counts = np.bincount(codes[in_class], minlength=n_bars).astype(np.float64)
+        shares[name] = counts / max(in_class.sum(), 1)
+    frame = pd.DataFrame({"left": left, "right": right})
+    frame["center"] = (frame["left"] + frame["right"]) / 2
+    for name in labels:
+        frame[name] = shares[name]
+    return frame
+
+
+def scatter_sample(
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    n: int = SCATTER_POINTS,
+    seed: int = config.SEED,
+) -> pd.DataFrame:
+    """At most `n` rows of `frame` among `mask`, with every column known, drawn with a fixed seed.
+
+    The same seed gives the same points for the same group, so the picture does
+    not jump when the page is redrawn; the order of `frame` is kept.
+    """
+    usable = np.asarray(mask, dtype=bool) & frame.notna().all(axis=1).to_numpy()
+    positions = np.flatnonzero(usable)
+    if len(positions) > n:
+        positions = np.sort(np.random.default_rng(seed).choice(positions, size=n, replace=False))
+    return frame.iloc[positions]
+
+
+def feature_label(dictionary: pd.DataFrame | None, feature: str, lang: str) -> str:
+    """Plain-language name of a feature from the feature dictionary, else the column name.
+
+    `dictionary` is indexed by feature with `description_fr` / `description_en`;
+    a grouped name or a column missing from it falls back to its technical name.
+    """
+    column = f"description_{'en' if lang == 'en' else 'fr'}"
+    if dictionary is not None and feature in dictionary.index and column in dictionary.columns:
+        text = dictionary.at[feature, column]
+        if isinstance(text, str) and text.strip():
+            return text.strip()
+    return str(feature)
