@@ -1,0 +1,132 @@
+"""Features of the application row alone: raw fields, cleaned anomalies, ratios, one-hot categories.
+
+Nothing here reads a history table, so the what-if screen can recompute these
+columns from edited fields (`ApplicationFeatures.transform`) and keep the stored
+history aggregates of the client.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from model.data.schema import SCHEMAS
+from model.features.aggregate import KEY, FeatureInfo, safe_ratio
+from model.features.encoding import CategoryEncoder
+
+log = logging.getLogger(__name__)
+
+SOURCE = "application"
+NO_DATE = 365243  # DAYS_EMPLOYED of pensioners and unemployed: "not employed", not 1,000 years
+_FIELDS = SCHEMAS["application_test"].columns  # the fields an applicant fills (no TARGET)
+TEXT_COLUMNS = [c for c, kind in _FIELDS.items() if kind == "str"]
+NUMERIC_COLUMNS = [c for c, kind in _FIELDS.items() if kind != "str" and c != KEY]
+EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
+DOCUMENTS = [c for c in NUMERIC_COLUMNS if c.startswith("FLAG_DOCUMENT_")]
+
+# name -> (aggregation, columns it is computed from)
+ENGINEERED: dict[str, tuple[str, str]] = {
+    "DAYS_EMPLOYED_ANOM": ("flag", "DAYS_EMPLOYED"),
+    "DAYS_EMPLOYED_PERC": ("ratio", "DAYS_EMPLOYED / DAYS_BIRTH"),
+    "CREDIT_INCOME_RATIO": ("ratio", "AMT_CREDIT / AMT_INCOME_TOTAL"),
+    "ANNUITY_INCOME_PERC": ("ratio", "AMT_ANNUITY / AMT_INCOME_TOTAL"),
+    "PAYMENT_RATE": ("ratio", "AMT_ANNUITY / AMT_CREDIT"),
+    "GOODS_CREDIT_RATIO": ("ratio", "AMT_GOODS_PRICE / AMT_CREDIT"),
+    "INCOME_PER_PERSON": ("ratio", "AMT_INCOME_TOTAL / CNT_FAM_MEMBERS"),
+    "EXT_SOURCES_MEAN": ("mean", "EXT_SOURCE_1..3"),
+    "EXT_SOURCES_MIN": ("min", "EXT_SOURCE_1..3"),
+    "EXT_SOURCES_MAX": ("max", "EXT_SOURCE_1..3"),
+    "EXT_SOURCES_STD": ("std", "EXT_SOURCE_1..3"),
+    "DOCUMENT_COUNT": ("sum", "FLAG_DOCUMENT_2..21"),
+}
+
+
+def numeric_fields(app: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Numeric fields as float64 arrays; a field absent from the rows is missing."""
+    absent = [c for c in NUMERIC_COLUMNS if c not in app.columns]
+    if absent:
+        log.info("application rows lack %d field(s), taken as missing: %s",
+                 len(absent), ", ".join(absent[:10]))
+    out = {}
+    for column in NUMERIC_COLUMNS:
+        if column not in app.columns:
+            out[column] = np.full(len(app), np.nan)
+            continue
+        try:
+            out[column] = pd.to_numeric(app[column]).to_numpy(np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"application: column {column} must be numeric ({error})") from error
+    return out
+
+
+def engineered(fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Cleaned DAYS_EMPLOYED flag, ratios and summaries of the ENGINEERED table.
+
+    Expects `fields` with DAYS_EMPLOYED already cleaned (365243 -> missing).
+    """
+    ext = pd.DataFrame({c: fields[c] for c in EXT_SOURCES})
+    return {
+        "DAYS_EMPLOYED_PERC": safe_ratio(fields["DAYS_EMPLOYED"], fields["DAYS_BIRTH"]),
+        "CREDIT_INCOME_RATIO": safe_ratio(fields["AMT_CREDIT"], fields["AMT_INCOME_TOTAL"]),
+        "ANNUITY_INCOME_PERC": safe_ratio(fields["AMT_ANNUITY"], fields["AMT_INCOME_TOTAL"]),
+        "PAYMENT_RATE": safe_ratio(fields["AMT_ANNUITY"], fields["AMT_CREDIT"]),
+        "GOODS_CREDIT_RATIO": safe_ratio(fields["AMT_GOODS_PRICE"], fields["AMT_CREDIT"]),
+        "INCOME_PER_PERSON": safe_ratio(fields["AMT_INCOME_TOTAL"], fields["CNT_FAM_MEMBERS"]),
+        "EXT_SOURCES_MEAN": ext.mean(axis=1).to_numpy(),
+        "EXT_SOURCES_MIN": ext.min(axis=1).to_numpy(),
+        "EXT_SOURCES_MAX": ext.max(axis=1).to_numpy(),
+        "EXT_SOURCES_STD": ext.std(axis=1, ddof=0).to_numpy(),
+        "DOCUMENT_COUNT": np.nansum(np.column_stack([fields[c] for c in DOCUMENTS]), axis=1),
+    }
+
+
+class ApplicationFeatures:
+    """Fitted application-row features (one-hot codes learned on application_train)."""
+
+    def __init__(self, min_category_count: int = 10) -> None:
+        self.min_category_count = min_category_count
+
+    def fit(self, train: pd.DataFrame) -> ApplicationFeatures:
+        """Learn the category lists from the training applications."""
+        missing = [c for c in TEXT_COLUMNS if c not in train.columns]
+        if missing:
+            raise ValueError(f"application_train: missing column(s) {', '.join(missing)}")
+        self.encoder_ = CategoryEncoder(TEXT_COLUMNS, self.min_category_count).fit(train)
+        infos = [FeatureInfo(c, SOURCE, "raw", c, group=c) for c in NUMERIC_COLUMNS]
+        infos += [FeatureInfo(name, SOURCE, how, columns, group=name)
+                  for name, (how, columns) in ENGINEERED.items()]
+        for column in TEXT_COLUMNS:
+            labels = zip(self.encoder_.suffixes_[column], self.encoder_.value_labels(column))
+            infos += [FeatureInfo(f"{column}_{suffix}", SOURCE, "one_hot", column, value=value,
+                                  group=column) for suffix, value in labels]
+        self.features_ = infos
+        return self
+
+    @property
+    def feature_names_(self) -> list[str]:
+        return [info.name for info in self.features_]
+
+    def transform(self, app: pd.DataFrame) -> pd.DataFrame:
+        """Application features of the given raw rows, indexed by SK_ID_CURR, float32."""
+        if KEY not in app.columns:
+            raise ValueError(f"application rows need a {KEY} column")
+        index = pd.Index(pd.to_numeric(app[KEY]).to_numpy(np.int64), name=KEY)
+        fields = numeric_fields(app)
+        employed = fields["DAYS_EMPLOYED"]
+        anomaly = employed == NO_DATE
+        fields["DAYS_EMPLOYED"] = np.where(anomaly, np.nan, employed)
+        columns = {**fields, "DAYS_EMPLOYED_ANOM": anomaly.astype(np.float64),
+                   **engineered(fields)}
+        rows = np.arange(len(app))
+        for column in TEXT_COLUMNS:
+            n_codes = self.encoder_.n_codes(column)
+            one_hot = np.zeros((len(app), n_codes), dtype=np.float32)
+            if column in app.columns:
+                one_hot[rows, self.encoder_.codes(app[column], column)] = 1.0
+            else:  # field not given: the MISSING code
+                one_hot[:, n_codes - 2] = 1.0
+            for j, suffix in enumerate(self.encoder_.suffixes_[column]):
+                columns[f"{column}_{suffix}"] = one_hot[:, j]
+        out = pd.DataFrame(columns, index=index)
+        return out[self.feature_names_].astype(np.float32)
