@@ -1,0 +1,216 @@
+"""Data drift between a reference batch of applications and a current one (Evidently 0.7).
+
+`run_drift` compares two frames column by column and writes `summary.json` (every
+column: drift flag, test, score, summary statistics of both sides) and
+`report.html` (Evidently's page, restricted to the columns that matter so that it
+stays a few MB instead of 60). `drift_from_files` is the command-line entry point:
+it validates two files in Kaggle's application format and, given a trained
+artifact folder, adds the model's top features and the predicted probability.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import config
+from model.artifacts import atomic_file
+from model.drift.summary import column_statistics, is_categorical, parse_snapshot
+from model.progress import stage
+
+log = logging.getLogger(__name__)
+
+PREDICTION_COLUMN = "PREDICTED_PROBABILITY"
+# Identifiers and the label are never compared: the current batch has no TARGET.
+IGNORED_COLUMNS = ("SK_ID_CURR", "TARGET")
+# Columns drawn in the HTML page: the key ones, the prediction and the most drifted.
+MAX_HTML_COLUMNS = 40
+MIN_HTML_COLUMNS = 10
+SUMMARY_FILE = "summary.json"
+REPORT_FILE = "report.html"
+
+
+def _comparable_columns(
+    reference: pd.DataFrame, current: pd.DataFrame, columns: list[str] | None
+) -> tuple[list[str], dict[str, str]]:
+    """Columns to compare, and the ones left out with the reason why."""
+    skipped: dict[str, str] = {}
+    if columns is not None:
+        for side, frame in (("reference", reference), ("current", current)):
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise ValueError(f"{side} data: missing column(s) {', '.join(missing)}")
+        return list(columns), skipped
+    kept = []
+    for column in reference.columns:
+        if column in IGNORED_COLUMNS:
+            continue
+        if column in current.columns:
+            kept.append(column)
+        else:
+            skipped[column] = "only in the reference data"
+    for column in current.columns:
+        if column not in reference.columns and column not in IGNORED_COLUMNS:
+            skipped[column] = "only in the current data"
+    return kept, skipped
+
+
+def _with_prediction(frame: pd.DataFrame, prediction: Any, side: str) -> pd.DataFrame:
+    if prediction is None:
+        return frame
+    values = np.asarray(prediction, dtype=np.float64).ravel()
+    if len(values) != len(frame):
+        raise ValueError(
+            f"{side} predictions: {len(values)} values for {len(frame)} rows"
+        )
+    return frame.assign(**{PREDICTION_COLUMN: values})
+
+
+def _for_evidently(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categories as plain objects, so that two batches with other levels compare cleanly."""
+    out = frame.copy()
+    for column in out.columns:
+        if is_categorical(out[column]):
+            out[column] = out[column].astype("object")
+    return out
+
+
+def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+    if rows and len(frame) > rows:
+        return frame.sample(n=rows, random_state=seed)
+    return frame
+
+
+def _evidently_snapshot(current: pd.DataFrame, reference: pd.DataFrame, columns: list[str]):
+    """Run the DataDriftPreset on `columns` (note Evidently's order: current first)."""
+    from evidently import Report
+    from evidently.presets import DataDriftPreset
+
+    report = Report([DataDriftPreset(columns=columns)], include_tests=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return report.run(current[columns], reference[columns])
+
+
+def _html_columns(results: dict[str, dict], key_columns: list[str], limit: int) -> list[str]:
+    """Prediction, key columns, then drifted ones by severity; topped up to a readable minimum.
+
+    Capped at `limit` so that a batch where everything drifts still gives a light page.
+    """
+    chosen = [PREDICTION_COLUMN] if PREDICTION_COLUMN in results else []
+    chosen += [c for c in key_columns if c not in chosen]
+    by_severity = sorted(results, key=lambda c: results[c]["severity"] or 0.0, reverse=True)
+    chosen += [c for c in by_severity if results[c]["drift_detected"] and c not in chosen]
+    chosen += [c for c in by_severity if c not in chosen][: max(MIN_HTML_COLUMNS - len(chosen), 0)]
+    return chosen[:limit]
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    tmp = atomic_file(path)
+    tmp.write_text(json.dumps(payload, indent=1, allow_nan=False))
+    tmp.replace(path)
+
+
+def _write_html(snapshot, path: Path) -> None:
+    tmp = atomic_file(path)
+    snapshot.save_html(str(tmp))
+    tmp.replace(path)
+
+
+def run_drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    out_dir: Path | str,
+    columns: list[str] | None = None,
+    sample_rows: int = 5000,
+    seed: int = config.SEED,
+    reference_pred: Any = None,
+    current_pred: Any = None,
+    key_columns: list[str] | None = None,
+    max_html_columns: int = MAX_HTML_COLUMNS,
+) -> dict[str, Any]:
+    """Compare `current` with `reference`; write `summary.json` and `report.html` into `out_dir`.
+
+    `columns` defaults to every column both frames share (identifiers and TARGET aside).
+    Predicted probabilities, when given (one per row, in row order), are compared as
+    the column `PREDICTED_PROBABILITY` and reported on their own as prediction drift.
+    Evidently tests a random sample of `sample_rows` rows per side (fixed `seed`);
+    the summary statistics are computed on every row. `key_columns` (e.g. the model's
+    top features) always appear in the HTML page, with the drifted columns.
+    Returns the summary that was written.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    compared, skipped = _comparable_columns(reference, current, columns)
+    ref = _with_prediction(reference[compared].reset_index(drop=True), reference_pred, "reference")
+    cur = _with_prediction(current[compared].reset_index(drop=True), current_pred, "current")
+    if reference_pred is not None and current_pred is not None:
+        compared = compared + [PREDICTION_COLUMN]
+    ref_sample = _for_evidently(_sample(ref, sample_rows, seed))
+    cur_sample = _for_evidently(_sample(cur, sample_rows, seed))
+    tested = []
+    for column in compared:
+        if ref_sample[column].isna().all() or cur_sample[column].isna().all():
+            skipped[column] = "empty in the reference or current rows"
+        else:
+            tested.append(column)
+    if not tested:
+        raise ValueError("drift: no column with values on both sides to compare")
+
+    with stage(f"drift on {len(tested)} columns x {len(ref_sample)}/{len(cur_sample)} rows", log):
+        results = parse_snapshot(_evidently_snapshot(cur_sample, ref_sample, tested).dict())
+    key_columns = [c for c in (key_columns or []) if c in results]
+    html_columns = _html_columns(results, key_columns, max_html_columns)
+
+    entries = []
+    for column in sorted(tested, key=lambda c: (not results[c]["drift_detected"],
+                                                 -(results[c]["severity"] or 0.0))):
+        entries.append({
+            "column": column,
+            "kind": "categorical" if is_categorical(ref[column]) else "numerical",
+            "key": column in key_columns,
+            "in_report": column in html_columns,
+            **results[column],
+            "reference": column_statistics(ref[column]),
+            "current": column_statistics(cur[column]),
+        })
+    features = [e for e in entries if e["column"] != PREDICTION_COLUMN]
+    n_drifted = sum(e["drift_detected"] for e in features)
+    summary = {
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "evidently_preset": "DataDriftPreset",
+        "rows": {"reference": len(ref), "current": len(cur)},
+        "rows_tested": {"reference": len(ref_sample), "current": len(cur_sample)},
+        "sample_seed": seed,
+        "n_columns": len(features),
+        "n_drifted": int(n_drifted),
+        "share_drifted": n_drifted / len(features) if features else 0.0,
+        "drifted_columns": [e["column"] for e in features if e["drift_detected"]],
+        "prediction": next((e for e in entries if e["column"] == PREDICTION_COLUMN), None),
+        "key_columns": key_columns,
+        "report_columns": html_columns,
+        "skipped": skipped,
+        "columns": entries,
+    }
+    with stage(f"drift report page on {len(html_columns)} columns", log):
+        _write_html(_evidently_snapshot(cur_sample, ref_sample, html_columns), out_dir / REPORT_FILE)
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    _write_json(out_dir / SUMMARY_FILE, summary)
+    log.info("drift: %d of %d columns drifted (%.0f %%)%s; written to %s",
+             n_drifted, len(features), 100 * summary["share_drifted"],
+             _prediction_note(summary["prediction"]), out_dir)
+    return summary
+
+
+def _prediction_note(prediction: dict | None) -> str:
+    if prediction is None:
+        return ""
+    return ", prediction drift " + ("detected" if prediction["drift_detected"] else "not detected")
