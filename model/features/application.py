@@ -25,20 +25,20 @@ NUMERIC_COLUMNS = [c for c, kind in _FIELDS.items() if kind != "str" and c != KE
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 DOCUMENTS = [c for c in NUMERIC_COLUMNS if c.startswith("FLAG_DOCUMENT_")]
 
-# name -> (aggregation, columns it is computed from)
-ENGINEERED: dict[str, tuple[str, str]] = {
-    "DAYS_EMPLOYED_ANOM": ("flag", "DAYS_EMPLOYED"),
-    "DAYS_EMPLOYED_PERC": ("ratio", "DAYS_EMPLOYED / DAYS_BIRTH"),
-    "CREDIT_INCOME_RATIO": ("ratio", "AMT_CREDIT / AMT_INCOME_TOTAL"),
-    "ANNUITY_INCOME_PERC": ("ratio", "AMT_ANNUITY / AMT_INCOME_TOTAL"),
-    "PAYMENT_RATE": ("ratio", "AMT_ANNUITY / AMT_CREDIT"),
-    "GOODS_CREDIT_RATIO": ("ratio", "AMT_GOODS_PRICE / AMT_CREDIT"),
-    "INCOME_PER_PERSON": ("ratio", "AMT_INCOME_TOTAL / CNT_FAM_MEMBERS"),
-    "EXT_SOURCES_MEAN": ("mean", "EXT_SOURCE_1..3"),
-    "EXT_SOURCES_MIN": ("min", "EXT_SOURCE_1..3"),
-    "EXT_SOURCES_MAX": ("max", "EXT_SOURCE_1..3"),
-    "EXT_SOURCES_STD": ("std", "EXT_SOURCE_1..3"),
-    "DOCUMENT_COUNT": ("sum", "FLAG_DOCUMENT_2..21"),
+# name -> kind (formulas in `engineered`, plain-language labels in labels.csv)
+ENGINEERED: dict[str, str] = {
+    "DAYS_EMPLOYED_ANOM": "flag",  # DAYS_EMPLOYED was 365243
+    "DAYS_EMPLOYED_PERC": "ratio",
+    "CREDIT_INCOME_RATIO": "ratio",
+    "ANNUITY_INCOME_PERC": "ratio",
+    "PAYMENT_RATE": "ratio",
+    "GOODS_CREDIT_RATIO": "ratio",
+    "INCOME_PER_PERSON": "ratio",
+    "EXT_SOURCES_MEAN": "mean",
+    "EXT_SOURCES_MIN": "min",
+    "EXT_SOURCES_MAX": "max",
+    "EXT_SOURCES_STD": "std",
+    "DOCUMENT_COUNT": "sum",
 }
 
 
@@ -94,8 +94,8 @@ class ApplicationFeatures:
             raise ValueError(f"application_train: missing column(s) {', '.join(missing)}")
         self.encoder_ = CategoryEncoder(TEXT_COLUMNS, self.min_category_count).fit(train)
         infos = [FeatureInfo(c, SOURCE, "raw", c, group=c) for c in NUMERIC_COLUMNS]
-        infos += [FeatureInfo(name, SOURCE, how, columns, group=name)
-                  for name, (how, columns) in ENGINEERED.items()]
+        infos += [FeatureInfo(name, SOURCE, how, name, group=name)
+                  for name, how in ENGINEERED.items()]
         for column in TEXT_COLUMNS:
             labels = zip(self.encoder_.suffixes_[column], self.encoder_.value_labels(column))
             infos += [FeatureInfo(f"{column}_{suffix}", SOURCE, "one_hot", column, value=value,

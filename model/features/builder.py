@@ -21,6 +21,7 @@ from model.features.aggregate import KEY, FeatureInfo
 from model.features.application import ApplicationFeatures
 from model.features.bureau import BureauFeatures
 from model.features.credit_card import CreditCardFeatures
+from model.features.dictionary import feature_dictionary
 from model.features.history import HistoryFeatures, Tables
 from model.features.installments import InstallmentsFeatures
 from model.features.pos_cash import PosCashFeatures
@@ -84,8 +85,6 @@ class FeatureBuilder(BaseEstimator):
         self.application_features_ = list(self.application_.feature_names_)
         self._check_names()
         self.n_features_out_ = len(self.feature_names_)
-        from model.features.dictionary import feature_dictionary
-
         self.dictionary_ = feature_dictionary(self)
         log.info("feature builder fitted on %d training clients: %d features "
                  "(%d from the application row)", len(train_ids), self.n_features_out_,

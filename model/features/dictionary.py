@@ -102,6 +102,10 @@ def _value(info: FeatureInfo) -> tuple[str, str]:
     return info.value, info.value
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def describe(info: FeatureInfo) -> tuple[str, str]:
     """(French, English) plain-language description of one feature."""
     source_fr, source_en = SOURCES[info.source]
@@ -110,9 +114,9 @@ def describe(info: FeatureInfo) -> tuple[str, str]:
     value_fr, value_en = _value(info)
     how = info.aggregation
     if info.source == "application" and how != "one_hot":
-        return fr, en
+        return _capital(fr), _capital(en)
     if how == "one_hot":
-        return f"{fr} : {value_fr}", f"{en}: {value_en}"
+        return f"{_capital(fr)} : {value_fr}", f"{_capital(en)}: {value_en}"
     if how == "count" and info.value:
         return (f"{source_fr} : nombre de mois « {value_fr} »",
                 f"{source_en}: number of months '{value_en}'")
