@@ -44,3 +44,17 @@ NEW_FEEDBACK = "new-feedback"          # pattern-matching: {"type": NEW_FEEDBACK
 NEW_SUBMIT = "new-submit"
 NEW_RESULT = "new-result"
 NEW_PROBABILITY = "new-probability"
+CLIENT_PROBABILITY = "client-probability"
+CLIENT_THRESHOLD = "client-threshold"
+CLIENT_DECISION = "client-decision"
+CLIENT_DISTANCE = "client-distance"
+CLIENT_FACTS = "client-facts"
+PAGE_ERROR = "page-error"
+
+
+def dom_id(component_id: dict) -> str:
+    """The DOM id Dash gives a pattern-matching id (for `<label for=...>` and browser tests)."""
+    import json
+
+    return "{" + ",".join(f"{json.dumps(k)}:{json.dumps(component_id[k])}"
+                          for k in sorted(component_id)) + "}"

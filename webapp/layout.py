@@ -17,7 +17,8 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
-from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell
+from webapp.figures.client import Step, waterfall_figure, waterfall_text_alternative
+from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell, translate
 
 # Page layouts receive `lang=<"fr"|"en">`; pass this to dash.Dash(routing_callback_inputs=...).
 ROUTING_CALLBACK_INPUTS = {"lang": Input(ids.LANGUAGE, "data")}
@@ -283,3 +284,53 @@ def open_client(picked: int | None, _clicks: int, _submit: int | None, typed: st
     _, subpage = client_from_path(pathname)
     target = client_path(client_id, subpage)
     return (dash.no_update if target == pathname else target), "", False
+
+
+# --- building blocks shared by the screens -------------------------------------------------------
+
+def error_alert(message: str) -> dbc.Alert:
+    """A clear message in the page instead of a broken layout or a traceback."""
+    return dbc.Alert(message, color="warning", className="my-3", **{"role": "alert"})
+
+
+def chart(graph_id: str | dict, figure: object, text_alternative: str, caption_id: str | None = None) -> html.Figure:
+    """A Plotly chart with its text alternative as aria-label and visible caption (WCAG 1.1.1)."""
+    caption_props = {"id": caption_id} if caption_id else {}
+    return html.Figure(
+        [
+            html.Div(dcc.Graph(id=graph_id, figure=figure, config={"displayModeBar": False,
+                                                                   "responsive": True}),
+                     role="img", **{"aria-label": text_alternative}),
+            html.Figcaption(text_alternative, className="chart-caption", **caption_props),
+        ],
+        className="mb-3",
+    )
+
+
+def decision_badge(refused: bool, lang: str, element_id: str | None = None) -> html.Div:
+    """'✗ Refusé' / '✓ Accordé': icon + word + colour + border style, never colour alone."""
+    key = "refused" if refused else "granted"
+    props = {"id": element_id} if element_id else {}
+    return html.Div(
+        [html.Span("✗" if refused else "✓", className="decision-icon", **{"aria-hidden": "true"}),
+         html.Span(shell(key, lang))],
+        className=f"decision decision-{key}", **props,
+    )
+
+
+VIEW_TEXTS = {"fr": {"read_out": "À lire au client"}, "en": {"read_out": "To read out to the client"}}
+
+
+def explanation_view(result: services.Result, lang: str, chart_id: str = ids.WHY_CHART,
+                     sentences_id: str = ids.WHY_SENTENCES) -> html.Div:
+    """Waterfall + caption + sentences of one scored row (also used by what-if and new applicant)."""
+    explanation = result.explanation
+    steps = [Step(result.labels[f], delta) for f, delta in explanation.steps]
+    figure = waterfall_figure(explanation.base, steps, explanation.final, lang,
+                              others=explanation.others, others_count=explanation.others_count)
+    return html.Div([
+        chart(chart_id, figure, waterfall_text_alternative(explanation.base, steps, explanation.final, lang)),
+        html.H2(translate(VIEW_TEXTS, "read_out", lang), className="h5"),
+        html.Ul([html.Li(sentence) for sentence in result.sentences], id=sentences_id,
+                className="read-out"),
+    ])

@@ -196,13 +196,10 @@ def client_facts(client_id: object, lang: str | None) -> list[Fact]:
 
 @dataclass(frozen=True)
 class Score:
+    """Calibrated P(default), the cost-optimal threshold and the model's decision."""
     probability: float
     threshold: float
-
-    @property
-    def refused(self) -> bool:
-        """Refused when the risk reaches the threshold (same rule as ScoringModel.decide)."""
-        return self.probability >= self.threshold
+    refused: bool
 
     @property
     def distance(self) -> float:
@@ -222,8 +219,9 @@ def distance_in_words(score: Score, lang: str | None) -> str:
 
 def score_features(state: Any, features: pd.DataFrame) -> Score:
     """One prediction of the calibrated model on a one-row feature frame."""
-    probability = float(np.asarray(state.model.predict_proba(features[state.feature_names]))[0])
-    return Score(probability=probability, threshold=float(state.model.threshold_))
+    probability = float(np.asarray(state.model.predict_proba(features))[0])
+    refused = bool(np.asarray(state.model.decide(np.array([probability])))[0])
+    return Score(probability=probability, threshold=float(state.model.threshold_), refused=refused)
 
 
 def client_score(client_id: object) -> Score:
@@ -238,3 +236,508 @@ def percent(p: float, lang: str | None) -> str:
 
 def number(x: float, lang: str | None) -> str:
     return format_number(x, lang, 0)
+
+
+# --- editable fields: what-if and new applicant ------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field an advisor can type, with its unit, allowed range and raw column.
+
+    kind: "money" (currency units), "years" (stored as negative days), "count"
+    (whole number), "share" (0..1 score), "choice" (one of `choices`).
+    """
+    name: str
+    column: str
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    label_fr: str = ""
+    label_en: str = ""
+
+    def label(self, lang: str | None) -> str:
+        return self.label_en if normalise_language(lang) == "en" else self.label_fr
+
+
+FIELD_SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in (
+    FieldSpec("income", "AMT_INCOME_TOTAL", "money", 1_000, 100_000_000,
+              label_fr="Revenu annuel (€)", label_en="Annual income (€)"),
+    FieldSpec("credit", "AMT_CREDIT", "money", 1_000, 10_000_000,
+              label_fr="Montant du crédit (€)", label_en="Credit amount (€)"),
+    FieldSpec("annuity", "AMT_ANNUITY", "money", 100, 1_000_000,
+              label_fr="Annuité (€ par an)", label_en="Annuity (€ per year)"),
+    FieldSpec("goods", "AMT_GOODS_PRICE", "money", 0, 10_000_000, required=False,
+              label_fr="Prix du bien financé (€)", label_en="Price of the goods (€)"),
+    FieldSpec("employment_years", "DAYS_EMPLOYED", "years", 0, 60, required=False,
+              label_fr="Ancienneté dans l'emploi (années, vide si sans emploi)",
+              label_en="Years in current job (empty if not employed)"),
+    FieldSpec("age_years", "DAYS_BIRTH", "years", 18, 100,
+              label_fr="Âge (années)", label_en="Age (years)"),
+    FieldSpec("children", "CNT_CHILDREN", "count", 0, 20,
+              label_fr="Nombre d'enfants", label_en="Number of children"),
+    FieldSpec("family_members", "CNT_FAM_MEMBERS", "count", 1, 25,
+              label_fr="Personnes dans le foyer", label_en="People in the household"),
+    FieldSpec("ext_source_1", "EXT_SOURCE_1", "share", 0, 1, required=False,
+              label_fr="Score externe 1 (0 à 1, facultatif)", label_en="External score 1 (0 to 1, optional)"),
+    FieldSpec("ext_source_2", "EXT_SOURCE_2", "share", 0, 1, required=False,
+              label_fr="Score externe 2 (0 à 1, facultatif)", label_en="External score 2 (0 to 1, optional)"),
+    FieldSpec("ext_source_3", "EXT_SOURCE_3", "share", 0, 1, required=False,
+              label_fr="Score externe 3 (0 à 1, facultatif)", label_en="External score 3 (0 to 1, optional)"),
+    FieldSpec("contract", "NAME_CONTRACT_TYPE", "choice", choices=("Cash loans", "Revolving loans"),
+              label_fr="Type de contrat", label_en="Contract type"),
+    FieldSpec("gender", "CODE_GENDER", "choice", choices=("F", "M"),
+              label_fr="Sexe", label_en="Gender"),
+    FieldSpec("income_type", "NAME_INCOME_TYPE", "choice",
+              choices=("Working", "Commercial associate", "Pensioner", "State servant",
+                       "Unemployed", "Student", "Businessman", "Maternity leave"),
+              label_fr="Type de revenu", label_en="Income type"),
+    FieldSpec("education", "NAME_EDUCATION_TYPE", "choice",
+              choices=("Secondary / secondary special", "Higher education", "Incomplete higher",
+                       "Lower secondary", "Academic degree"),
+              label_fr="Niveau d'études", label_en="Education"),
+    FieldSpec("family_status", "NAME_FAMILY_STATUS", "choice",
+              choices=("Married", "Single / not married", "Civil marriage", "Separated", "Widow"),
+              label_fr="Situation familiale", label_en="Family status"),
+    FieldSpec("own_car", "FLAG_OWN_CAR", "choice", choices=("N", "Y"),
+              label_fr="Possède une voiture", label_en="Owns a car"),
+    FieldSpec("own_realty", "FLAG_OWN_REALTY", "choice", choices=("Y", "N"),
+              label_fr="Possède un logement", label_en="Owns real estate"),
+)}
+WHATIF_FIELDS = ("income", "credit", "annuity", "goods", "employment_years", "children")
+NEW_APPLICANT_FIELDS = tuple(FIELD_SPECS)
+DAYS_PER_YEAR = 365.25
+NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
+
+VALIDATION_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "required": "Ce champ est obligatoire.",
+        "not_number": "« {value} » n'est pas un nombre (exemple : 150000 ou 1 234,5).",
+        "not_whole": "Un nombre entier est attendu.",
+        "range": "Valeur attendue entre {minimum} et {maximum}.",
+        "choice": "Choisissez une valeur dans la liste.",
+        "age_employment": "L'ancienneté ne peut pas dépasser l'âge moins 14 ans.",
+    },
+    "en": {
+        "required": "This field is required.",
+        "not_number": "“{value}” is not a number (example: 150000 or 1,234.5).",
+        "not_whole": "A whole number is expected.",
+        "range": "Expected a value between {minimum} and {maximum}.",
+        "choice": "Pick a value from the list.",
+        "age_employment": "Years in the job cannot exceed the age minus 14.",
+    },
+}
+
+
+def parse_number(raw: object, lang: str | None) -> float | None:
+    """A number typed the French way ('1 234,5') or the English way ('1,234.5'); None if blank.
+
+    Raises ValueError for text that is not a number.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, bool):
+        value = float(raw)
+    else:
+        text = "".join(str(raw).split()).replace("\u202f", "").replace("€", "")
+        if not text:
+            return None
+        if normalise_language(lang) == "fr":
+            text = text.replace(".", "").replace(",", ".") if "," in text else text
+        else:
+            text = text.replace(",", "")
+        value = float(text)  # ValueError on anything else
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
+
+
+def validate_fields(values: dict[str, object], names: tuple[str, ...] | list[str],
+                    lang: str | None) -> tuple[dict[str, object], dict[str, str]]:
+    """Check each field; return (clean values in field units, message per invalid field).
+
+    Numbers keep the advisor's units (euros, years); `raw_row_from_fields` converts them.
+    """
+    lang = normalise_language(lang)
+    clean: dict[str, object] = {}
+    errors: dict[str, str] = {}
+
+    def error(name: str, key: str, **fmt: object) -> None:
+        errors[name] = translate(VALIDATION_TEXTS, key, lang, **fmt)
+
+    for name in names:
+        spec = FIELD_SPECS[name]
+        raw = values.get(name)
+        if spec.kind == "choice":
+            if raw in (None, ""):
+                if spec.required:
+                    error(name, "required")
+                continue
+            if str(raw) not in spec.choices:
+                error(name, "choice")
+                continue
+            clean[name] = str(raw)
+            continue
+        try:
+            number_value = parse_number(raw, lang)
+        except ValueError:
+            error(name, "not_number", value=raw)
+            continue
+        if number_value is None:
+            if spec.required:
+                error(name, "required")
+            else:
+                clean[name] = None
+            continue
+        if spec.kind == "count" and number_value != int(number_value):
+            error(name, "not_whole")
+            continue
+        low, high = spec.minimum, spec.maximum
+        if (low is not None and number_value < low) or (high is not None and number_value > high):
+            decimals = 1 if spec.kind == "share" else 0
+            error(name, "range", minimum=format_number(low, lang, decimals),
+                  maximum=format_number(high, lang, decimals))
+            continue
+        clean[name] = number_value
+    age, years = clean.get("age_years"), clean.get("employment_years")
+    if isinstance(age, float) and isinstance(years, float) and years > age - 14:
+        error("employment_years", "age_employment")
+        clean.pop("employment_years")
+    return clean, errors
+
+
+def raw_row_from_fields(clean: dict[str, object]) -> dict[str, object]:
+    """Field values (euros, years) -> raw application columns (negative days, 365243 code)."""
+    row: dict[str, object] = {}
+    for name, value in clean.items():
+        spec = FIELD_SPECS[name]
+        if spec.kind == "years":
+            if value is None:
+                # Home Credit codes "not employed" as 365243 days; an unknown age stays missing.
+                row[spec.column] = 365243.0 if spec.column == "DAYS_EMPLOYED" else np.nan
+            else:
+                row[spec.column] = -float(value) * DAYS_PER_YEAR  # type: ignore[arg-type]
+        elif value is None:
+            row[spec.column] = np.nan
+        else:
+            row[spec.column] = value
+    return row
+
+
+def fields_from_raw_row(row: pd.Series, names: tuple[str, ...]) -> dict[str, object]:
+    """Inverse of `raw_row_from_fields` for pre-filling a form from a stored client."""
+    out: dict[str, object] = {}
+    for name in names:
+        spec = FIELD_SPECS[name]
+        value = row.get(spec.column)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            out[name] = None
+        elif spec.kind == "years":
+            days = float(value)
+            out[name] = None if days > 0 else round(-days / DAYS_PER_YEAR, 1)
+        elif spec.kind == "choice":
+            out[name] = str(value)
+        elif spec.kind in ("count", "money"):
+            out[name] = int(round(float(value))) if float(value) == round(float(value)) else float(value)
+        else:
+            out[name] = round(float(value), 3)
+    return out
+
+
+def _with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """Give edited rows the dtypes of the stored applications (categories kept)."""
+    for column in frame.columns:
+        if column in like.columns and isinstance(like[column].dtype, pd.CategoricalDtype):
+            frame[column] = pd.Categorical(frame[column].astype(object),
+                                           categories=like[column].cat.categories)
+    return frame
+
+
+def whatif_features(state: Any, client_id: int, clean: dict[str, object]) -> pd.DataFrame:
+    """The client's stored feature row with the application features recomputed from edits.
+
+    History aggregates (bureau, previous loans...) stay as stored: only what the
+    application row drives changes, through the fitted builder's own code.
+    """
+    app = state.applications.loc[[client_id]].copy()
+    for column, value in raw_row_from_fields(clean).items():
+        if column in app.columns:
+            if isinstance(app[column].dtype, pd.CategoricalDtype):
+                app[column] = pd.Categorical([value], categories=app[column].cat.categories)
+            else:
+                app[column] = np.asarray([value], dtype=np.float64)
+    app = app.reset_index()
+    recomputed = state.builder.transform_application(app)
+    row = state.feature_row(client_id).copy()
+    columns = list(state.builder.application_features_)
+    row.loc[:, columns] = recomputed[columns].to_numpy(np.float32).reshape(1, -1)
+    return row
+
+
+@lru_cache(maxsize=2)
+def typical_application(state: Any) -> pd.DataFrame:
+    """A one-row 'typical applicant' (training medians and most frequent categories).
+
+    Fills the application fields a new-applicant form does not ask for. Computed
+    once per loaded artifact set (a statistic of stored rows, nothing fitted).
+    """
+    apps = state.applications
+    train_ids = state.clients.index[state.clients["set"] == "train"]
+    train = apps.loc[apps.index.intersection(train_ids)]
+    values: dict[str, object] = {}
+    for column in apps.columns:
+        series = train[column]
+        if isinstance(series.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(series):
+            mode = series.mode(dropna=True)
+            values[column] = mode.iloc[0] if len(mode) else None
+        else:
+            values[column] = float(series.median()) if series.notna().any() else np.nan
+    frame = pd.DataFrame([values])
+    return _with_column_dtypes(frame, apps)
+
+
+def new_applicant_features(state: Any, clean: dict[str, object]) -> pd.DataFrame:
+    """Feature row of a new applicant: form fields over a typical application, no history."""
+    app = typical_application(state).copy()
+    for column, value in raw_row_from_fields(clean).items():
+        app[column] = [value]
+    app = _with_column_dtypes(app, state.applications)
+    app.insert(0, "SK_ID_CURR", NEW_APPLICANT_ID)
+    return state.builder.transform({"application": app})
+
+
+# --- explanation -------------------------------------------------------------------------------
+
+EXPLANATION_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "raise_main": "La principale raison d'un risque plus élevé est : {label} ({points}).",
+        "lower_main": "Le facteur qui réduit le plus le risque est : {label} ({points}).",
+        "no_raise": "Aucun facteur n'augmente nettement le risque.",
+        "no_lower": "Aucun facteur ne réduit nettement le risque.",
+        "summary": ("Au total, la probabilité de défaut passe de {base} pour un client moyen "
+                    "à {final} pour ce client, {distance}."),
+        "yes": "oui", "no": "non",
+    },
+    "en": {
+        "raise_main": "The main reason for the higher risk is: {label} ({points}).",
+        "lower_main": "The factor that lowers the risk most is: {label} ({points}).",
+        "no_raise": "No factor clearly raises the risk.",
+        "no_lower": "No factor clearly lowers the risk.",
+        "summary": ("Overall the probability of default goes from {base} for an average client "
+                    "to {final} for this client, {distance}."),
+        "yes": "yes", "no": "no",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A client's explanation in calibrated-probability space, ready for the waterfall."""
+    base: float                      # P(default) of the average client (base value)
+    steps: list[tuple[str, float]]   # (feature, change of P(default)), largest first
+    others: float                    # summed change of the features not shown
+    others_count: int
+    final: float                     # the client's calibrated probability
+
+
+def _sigmoid(margin: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
+
+
+def probability_path(base_margin: float, contributions: pd.Series, top_n: int,
+                     calibrate: Any) -> Explanation:
+    """Turn log-odds contributions into steps of the displayed (calibrated) probability.
+
+    SHAP values add up in log-odds: margin = base + sum(c). Walking the largest
+    contributions first, each cumulative margin is mapped to a probability through
+    sigmoid then the model's calibrator; each step is the difference between two
+    consecutive points, so base + steps + others equals the client's displayed
+    probability exactly (the sum telescopes), whatever the calibration.
+    """
+    ordered = contributions.reindex(contributions.abs().sort_values(ascending=False).index)
+    shown = ordered.iloc[:max(int(top_n), 0)]
+    cumulative = base_margin + np.concatenate([[0.0], np.cumsum(shown.to_numpy(np.float64)),
+                                               [float(ordered.sum())]])
+    points = np.asarray(calibrate(_sigmoid(cumulative)), dtype=np.float64)
+    steps = [(str(name), float(points[i + 1] - points[i])) for i, name in enumerate(shown.index)]
+    return Explanation(base=float(points[0]), steps=steps, others=float(points[-1] - points[-2]),
+                       others_count=len(ordered) - len(shown), final=float(points[-1]))
+
+
+def log_odds_contributions(state: Any, features: pd.DataFrame) -> tuple[float, pd.Series]:
+    """(base margin, per-feature log-odds contributions) of one client.
+
+    Uses the artifact's explainer when it offers `shap_values`-style output; for
+    LightGBM, `pred_contrib=True` gives the same exact TreeSHAP values in one call.
+    """
+    explainer = getattr(state, "explainer", None)
+    if explainer is not None and hasattr(explainer, "contributions"):
+        base, values = explainer.contributions(features)
+        return float(base), pd.Series(np.asarray(values, dtype=np.float64).ravel(),
+                                      index=state.model.feature_names_)
+    model = state.model
+    if model.kind == "lightgbm":
+        Z = model.preprocess(features)
+        if Z.shape[1] == len(model.feature_names_):
+            contrib = np.asarray(model.classifier_.predict(Z, pred_contrib=True), dtype=np.float64)[0]
+            return float(contrib[-1]), pd.Series(contrib[:-1], index=model.feature_names_)
+    raise ServiceError("explanation_unavailable")
+
+
+def explain_features(state: Any, features: pd.DataFrame, top_n: int = DEFAULT_TOP_N) -> Explanation:
+    base, contributions = log_odds_contributions(state, features)
+    return probability_path(base, contributions, top_n, state.model.calibrator_.predict)
+
+
+def feature_value_text(feature: str, value: float, lang: str | None) -> str:
+    """A feature value in the advisor's units: days as years, amounts as money, flags as yes/no."""
+    lang = normalise_language(lang)
+    if value is None or not math.isfinite(float(value)):
+        return missing(lang)
+    if feature.startswith("DAYS_") and not feature.endswith(("_PERC", "_ANOM")):
+        if value >= 0:
+            return format_number(value, lang, 0)
+        return format_years(value, lang, decimals=1)
+    if feature.startswith("AMT_") and "_RATIO" not in feature:
+        return format_money(value, lang, 0)
+    if "__" in feature or feature.startswith("FLAG_") or feature.endswith("_ANOM"):
+        if value in (0.0, 1.0):
+            return translate(EXPLANATION_TEXTS, "yes" if value == 1.0 else "no", lang)
+    if float(value).is_integer():
+        return format_number(value, lang, 0)
+    return format_number(value, lang, 2)
+
+
+def feature_label(dictionary: pd.DataFrame | None, feature: str, value: float, lang: str | None) -> str:
+    """'External score 2 = 0.21': the dictionary's plain description and the client's value."""
+    lang = normalise_language(lang)
+    description = feature
+    column = f"description_{lang}"
+    if dictionary is not None and feature in dictionary.index and column in dictionary.columns:
+        text = dictionary.at[feature, column]
+        if isinstance(text, str) and text.strip():
+            description = text.strip()
+    return f"{description} = {feature_value_text(feature, value, lang)}"
+
+
+def explanation_sentences(explanation: Explanation, labels: dict[str, str], score: Score,
+                          lang: str | None) -> list[str]:
+    """Two or three sentences an advisor can read out to the customer."""
+    lang = normalise_language(lang)
+    raising = [(f, d) for f, d in explanation.steps if d > 0]
+    lowering = [(f, d) for f, d in explanation.steps if d < 0]
+    sentences = []
+    for items, key, empty in ((raising, "raise_main", "no_raise"), (lowering, "lower_main", "no_lower")):
+        if items:
+            feature, delta = max(items, key=lambda item: abs(item[1]))
+            sign = "+" if delta > 0 else "−"
+            sentences.append(translate(EXPLANATION_TEXTS, key, lang, label=labels.get(feature, feature),
+                                       points=f"{sign}{format_points(delta, lang)}"))
+        else:
+            sentences.append(translate(EXPLANATION_TEXTS, empty, lang))
+    sentences.append(translate(EXPLANATION_TEXTS, "summary", lang,
+                               base=format_percent(explanation.base, lang),
+                               final=format_percent(explanation.final, lang),
+                               distance=distance_in_words(score, lang)))
+    return sentences
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a screen shows for one scored feature row."""
+    score: Score
+    explanation: Explanation
+    labels: dict[str, str]
+    sentences: list[str]
+
+
+def result_for_features(state: Any, features: pd.DataFrame, top_n: int, lang: str | None) -> Result:
+    """One prediction + one explanation of a feature row, with labels and sentences."""
+    score = score_features(state, features)
+    explanation = explain_features(state, features, top_n)
+    row = features.iloc[0]
+    labels = {f: feature_label(state.dictionary, f, float(row[f]), lang) for f, _ in explanation.steps}
+    return Result(score, explanation, labels, explanation_sentences(explanation, labels, score, lang))
+
+
+def client_result(client_id: object, top_n: int, lang: str | None) -> Result:
+    state = get_state()
+    sk_id = require_client(state, client_id)
+    return result_for_features(state, state.feature_row(sk_id), top_n, lang)
+
+
+def whatif_result(client_id: object, values: dict[str, object], top_n: int,
+                  lang: str | None) -> tuple[Result | None, dict[str, str]]:
+    """Validate edited fields and rescore; (None, errors) when a field is invalid."""
+    state = get_state()
+    sk_id = require_client(state, client_id)
+    clean, errors = validate_fields(values, WHATIF_FIELDS, lang)
+    if errors:
+        return None, errors
+    return result_for_features(state, whatif_features(state, sk_id, clean), top_n, lang), {}
+
+
+def new_applicant_result(values: dict[str, object], top_n: int,
+                         lang: str | None) -> tuple[Result | None, dict[str, str]]:
+    state = get_state()
+    clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)
+    if errors:
+        return None, errors
+    return result_for_features(state, new_applicant_features(state, clean), top_n, lang), {}
+
+
+def error_message(error: ServiceError, lang: str | None) -> str:
+    """The interface text of a service error (shell texts hold the shared ones)."""
+    from webapp.i18n import SHELL_TEXTS
+
+    if error.key in SHELL_TEXTS["fr"]:
+        return translate(SHELL_TEXTS, error.key, lang, **error.values)
+    return translate(ERROR_TEXTS, error.key, lang, **error.values)
+
+
+ERROR_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {"explanation_unavailable": "L'explication de ce score n'est pas disponible pour ce modèle."},
+    "en": {"explanation_unavailable": "The explanation of this score is not available for this model."},
+}
+
+
+def example_clients(count: int) -> list[int]:
+    """A few client IDs to start from on the home page (first ones, deterministic)."""
+    return [int(i) for i in get_state().clients.index[:count]]
+
+
+# Pre-filled values of the new-applicant form: a typical applicant of the training data
+# (medians / most frequent values of application_train), in the advisor's units.
+NEW_APPLICANT_DEFAULTS: dict[str, object] = {
+    "income": 147150, "credit": 513531, "annuity": 24903, "goods": 450000,
+    "employment_years": 6, "age_years": 43, "children": 0, "family_members": 2,
+    "ext_source_1": None, "ext_source_2": None, "ext_source_3": None,
+    "contract": "Cash loans", "gender": "F", "income_type": "Working",
+    "education": "Secondary / secondary special", "family_status": "Married",
+    "own_car": "N", "own_realty": "Y",
+}
+CHOICE_LABELS_FR: dict[str, str] = {
+    "Cash loans": "Prêt personnel", "Revolving loans": "Crédit renouvelable",
+    "F": "Femme", "M": "Homme", "Y": "Oui", "N": "Non",
+    "Working": "Salarié", "Commercial associate": "Commercial / associé", "Pensioner": "Retraité",
+    "State servant": "Fonctionnaire", "Unemployed": "Sans emploi", "Student": "Étudiant",
+    "Businessman": "Chef d'entreprise", "Maternity leave": "Congé maternité",
+    "Secondary / secondary special": "Secondaire", "Higher education": "Supérieur",
+    "Incomplete higher": "Supérieur non terminé", "Lower secondary": "Premier cycle",
+    "Academic degree": "Doctorat", "Married": "Marié(e)", "Single / not married": "Célibataire",
+    "Civil marriage": "Union civile", "Separated": "Séparé(e)", "Widow": "Veuf / veuve",
+}
+CHOICE_LABELS_EN: dict[str, str] = {"F": "Female", "M": "Male", "Y": "Yes", "N": "No"}
+
+
+def choice_label(value: str, lang: str | None) -> str:
+    table = CHOICE_LABELS_FR if normalise_language(lang) == "fr" else CHOICE_LABELS_EN
+    return table.get(value, value)
+
+
+def whatif_original(client_id: object) -> dict[str, object]:
+    """The client's editable fields as stored, for pre-filling and resetting the what-if form."""
+    state = get_state()
+    sk_id = require_client(state, client_id)
+    return fields_from_raw_row(state.applications.loc[sk_id], WHATIF_FIELDS)

@@ -1,0 +1,171 @@
+"""Figures of the advisor's screens: the score bar with its threshold and the
+contribution waterfall from the base rate to the client's probability.
+
+Pure functions: numbers and texts in, `go.Figure` out, plus a one-sentence text
+alternative for each (WCAG 1.1.1) that the page puts in `aria-label` and caption.
+The decision is written on the chart and hatched when refused, so it never rests
+on colour alone (WCAG 1.4.1).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from webapp import figures as palette
+from webapp.formatting import format_percent, format_points
+from webapp.i18n import normalise_language, translate
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "probability": "Probabilité de défaut",
+        "threshold": "Seuil {value}",
+        "client": "Client",
+        "granted": "✓ Accordé",
+        "refused": "✗ Refusé",
+        "score_alt": ("Barre horizontale : probabilité de défaut du client {probability}, "
+                      "seuil de décision {threshold} ; {decision}."),
+        "base": "Taux de base (client moyen)",
+        "others": "Autres facteurs ({count})",
+        "final": "Probabilité du client",
+        "raises": "augmente le risque",
+        "lowers": "diminue le risque",
+        "waterfall_alt": ("Cascade de {count} contributions allant du taux de base {base} "
+                          "à la probabilité du client {final}. Principal facteur : {top} "
+                          "({top_delta}, {top_direction})."),
+        "waterfall_alt_empty": "Aucune contribution à afficher.",
+        "axis_points": "Probabilité de défaut",
+    },
+    "en": {
+        "probability": "Probability of default",
+        "threshold": "Threshold {value}",
+        "client": "Client",
+        "granted": "✓ Granted",
+        "refused": "✗ Refused",
+        "score_alt": ("Horizontal bar: the client's probability of default {probability}, "
+                      "decision threshold {threshold}; {decision}."),
+        "base": "Base rate (average client)",
+        "others": "Other factors ({count})",
+        "final": "Client's probability",
+        "raises": "raises the risk",
+        "lowers": "lowers the risk",
+        "waterfall_alt": ("Waterfall of {count} contributions from the base rate {base} to the "
+                          "client's probability {final}. Main factor: {top} "
+                          "({top_delta}, {top_direction})."),
+        "waterfall_alt_empty": "No contribution to show.",
+        "axis_points": "Probability of default",
+    },
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return translate(TEXTS, key, lang, **values)
+
+
+def score_axis_max(probability: float, threshold: float) -> float:
+    """Right end of the probability axis: wide enough for the bar, the threshold and labels."""
+    return min(1.0, max(0.5, 1.3 * probability, 2.0 * threshold))
+
+
+def score_figure(probability: float, threshold: float, lang: str | None) -> go.Figure:
+    """A bar of the client's probability with the threshold drawn and labelled.
+
+    Refused: vermillion and hatched; granted: blue and plain; the decision is also
+    printed next to the bar.
+    """
+    lang = normalise_language(lang)
+    refused = probability >= threshold
+    decision = _t("refused" if refused else "granted", lang)
+    colour = palette.REFUSED if refused else palette.GRANTED
+    fig = go.Figure(go.Bar(
+        x=[probability], y=[_t("client", lang)], orientation="h",
+        marker={"color": colour, "pattern": {"shape": "/" if refused else "", "fgcolor": palette.WHITE}},
+        text=[f"{format_percent(probability, lang)} — {decision}"],
+        textposition="outside", cliponaxis=False, textfont={"size": 16, "color": palette.TEXT_COLOURS["body"]},
+        hovertemplate=f"{_t('probability', lang)} : %{{x:.1%}}<extra></extra>" if lang == "fr"
+        else f"{_t('probability', lang)}: %{{x:.1%}}<extra></extra>",
+        width=0.5,
+    ))
+    fig.add_vline(x=threshold, line={"color": palette.THRESHOLD, "width": 3, "dash": "dash"})
+    fig.add_annotation(x=threshold, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                       text=_t("threshold", lang, value=format_percent(threshold, lang)),
+                       font={"color": palette.THRESHOLD, "size": 14})
+    layout = palette.base_layout(height=170)
+    layout["margin"] = {"l": 10, "r": 30, "t": 40, "b": 40}
+    fig.update_layout(**layout, showlegend=False, bargap=0.3)
+    fig.update_xaxes(range=[0, score_axis_max(probability, threshold)], tickformat=".0%",
+                     title=_t("probability", lang), gridcolor=palette.LIGHT_GREY, zeroline=False)
+    fig.update_yaxes(showticklabels=False)
+    return fig
+
+
+def score_text_alternative(probability: float, threshold: float, lang: str | None) -> str:
+    lang = normalise_language(lang)
+    decision = _t("refused" if probability >= threshold else "granted", lang).lstrip("✓✗ ")
+    return _t("score_alt", lang, probability=format_percent(probability, lang),
+              threshold=format_percent(threshold, lang), decision=decision.lower())
+
+
+@dataclass(frozen=True)
+class Step:
+    """One bar of the waterfall: a plain-language label and its signed effect on P(default)."""
+    label: str
+    delta: float
+
+
+def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str | None,
+                     others: float = 0.0, others_count: int = 0) -> go.Figure:
+    """Base rate -> each contribution (largest first) -> other factors -> client's probability.
+
+    `steps` deltas, `others` and `base` add up to `final` (the caller guarantees it);
+    bars that raise the risk are vermillion, bars that lower it blue, and each bar is
+    labelled with its signed size in points so the direction is readable without colour.
+    """
+    lang = normalise_language(lang)
+    labels = [_t("base", lang)] + [s.label for s in steps]
+    values = [base] + [s.delta for s in steps]
+    measures = ["absolute"] + ["relative"] * len(steps)
+    if others_count:
+        labels.append(_t("others", lang, count=others_count))
+        values.append(others)
+        measures.append("relative")
+    labels.append(_t("final", lang))
+    values.append(final)
+    measures.append("total")
+    texts = [format_percent(base, lang)] + [_signed_points(v, lang) for v in values[1:-1]] \
+        + [format_percent(final, lang)]
+    fig = go.Figure(go.Waterfall(
+        orientation="h", measure=measures, y=labels, x=values, text=texts,
+        textposition="outside", cliponaxis=False,
+        increasing={"marker": {"color": palette.RAISES_RISK}},
+        decreasing={"marker": {"color": palette.LOWERS_RISK}},
+        totals={"marker": {"color": palette.GREY}},
+        connector={"line": {"color": palette.LIGHT_GREY, "width": 1}},
+        hoverinfo="skip",
+    ))
+    height = 120 + 34 * len(labels)
+    layout = palette.base_layout(height=height)
+    layout["margin"] = {"l": 10, "r": 70, "t": 20, "b": 50}
+    fig.update_layout(**layout, showlegend=False)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(tickformat=".0%", title=_t("axis_points", lang), gridcolor=palette.LIGHT_GREY,
+                     automargin=True)
+    return fig
+
+
+def _signed_points(delta: float, lang: str) -> str:
+    sign = "+" if delta > 0 else "−" if delta < 0 else ""
+    return f"{sign}{format_points(delta, lang)}"
+
+
+def waterfall_text_alternative(base: float, steps: Sequence[Step], final: float,
+                               lang: str | None) -> str:
+    lang = normalise_language(lang)
+    if not steps:
+        return _t("waterfall_alt_empty", lang)
+    top = max(steps, key=lambda s: abs(s.delta))
+    return _t("waterfall_alt", lang, count=len(steps), base=format_percent(base, lang),
+              final=format_percent(final, lang), top=top.label,
+              top_delta=_signed_points(top.delta, lang),
+              top_direction=_t("raises" if top.delta > 0 else "lowers", lang))

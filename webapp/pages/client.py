@@ -1,0 +1,142 @@
+"""Screen 1 — client file (`/client/<id>`) and the home page (`/`).
+
+Rendered entirely by the layout function (re-run by Dash Pages on every URL or
+language change): key facts, calibrated probability, threshold, decision in
+words with an icon, distance to the threshold, and the score bar.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from webapp import ids, services
+from webapp.figures.client import score_figure, score_text_alternative
+from webapp.formatting import format_percent
+from webapp.i18n import normalise_language, page_title, request_language, shell, translate
+from webapp.layout import chart, client_path, decision_badge, error_alert
+
+TEXTS = {
+    "fr": {
+        "screen": "Dossier client",
+        "heading": "Dossier du client {client_id}",
+        "facts": "Faits clés",
+        "score": "Score et décision",
+        "probability": "Probabilité de défaut (calibrée)",
+        "threshold": "Seuil de décision",
+        "decision": "Décision",
+        "why": "Pourquoi ce score ?",
+        "whatif": "Simuler une autre demande",
+        "home_heading": "Bienvenue",
+        "home_intro": ("Recherchez un client par son identifiant ci-dessus pour voir sa probabilité "
+                       "de défaut, la décision et son explication, ou saisissez une nouvelle demande."),
+        "examples": "Exemples de dossiers :",
+        "new": "Nouveau demandeur",
+    },
+    "en": {
+        "screen": "Client file",
+        "heading": "File of client {client_id}",
+        "facts": "Key facts",
+        "score": "Score and decision",
+        "probability": "Probability of default (calibrated)",
+        "threshold": "Decision threshold",
+        "decision": "Decision",
+        "why": "Why this score?",
+        "whatif": "Simulate another application",
+        "home_heading": "Welcome",
+        "home_intro": ("Search a client by ID above to see their probability of default, the "
+                       "decision and its explanation, or enter a new application."),
+        "examples": "Example files:",
+        "new": "New applicant",
+    },
+}
+EXAMPLES = 5
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return translate(TEXTS, key, lang, **values)
+
+
+def title(client_id: str | None = None) -> str:
+    return page_title(_t("screen", request_language()), request_language(), client_id)
+
+
+def home_title() -> str:
+    return page_title(shell("app_title", request_language()), request_language())
+
+
+dash.register_page(__name__, path_template="/client/<client_id>", title=title, name="Client file",
+                   description="Probability of default, decision and key facts of one client")
+dash.register_page(f"{__name__}_home", path="/", title=home_title, name="Home",
+                   layout=lambda lang=None, **_: home_layout(lang))
+
+
+def facts_list(facts: list[services.Fact]) -> html.Dl:
+    items = []
+    for fact in facts:
+        items += [html.Dt(fact.label, className="fact-label col-sm-5"),
+                  html.Dd(fact.value, className="fact-value col-sm-7")]
+    return html.Dl(items, className="row mb-0", id=ids.CLIENT_FACTS)
+
+
+def score_card(score: services.Score, lang: str) -> dbc.Card:
+    state_class = "refused" if score.refused else "granted"
+    return dbc.Card(dbc.CardBody([
+        html.H2(_t("score", lang), className="h5"),
+        dbc.Row([
+            dbc.Col([html.P(_t("probability", lang), className="fact-label"),
+                     html.P(format_percent(score.probability, lang), id=ids.CLIENT_PROBABILITY,
+                            className="probability-value mb-1")], xs=12, sm=6),
+            dbc.Col([html.P(_t("threshold", lang), className="fact-label"),
+                     html.P(format_percent(score.threshold, lang), id=ids.CLIENT_THRESHOLD,
+                            className="fact-value")], xs=12, sm=6),
+        ]),
+        html.P(_t("decision", lang), className="fact-label mt-2"),
+        decision_badge(score.refused, lang, ids.CLIENT_DECISION),
+        html.P(services.distance_in_words(score, lang), id=ids.CLIENT_DISTANCE, className="mt-1 mb-2"),
+        chart(ids.CLIENT_GAUGE, score_figure(score.probability, score.threshold, lang),
+              score_text_alternative(score.probability, score.threshold, lang)),
+    ]), className=f"decision-card {state_class} mb-3")
+
+
+def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
+    lang = normalise_language(lang)
+    heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
+    if client_id is None:  # validation layout / no client: the ids callbacks use are still here
+        return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR)])
+    try:
+        score = services.client_score(client_id)
+        facts = services.client_facts(client_id, lang)
+    except services.ServiceError as error:
+        return html.Div([heading, html.Div(error_alert(services.error_message(error, lang)),
+                                           id=ids.PAGE_ERROR)])
+    links = html.Div([
+        dcc.Link(_t("why", lang), href=client_path(client_id, "/why"), className="btn btn-primary me-2 mb-2"),
+        dcc.Link(_t("whatif", lang), href=client_path(client_id, "/what-if"),
+                 className="btn btn-outline-primary mb-2"),
+    ])
+    return html.Div([
+        heading,
+        dbc.Row([
+            dbc.Col(score_card(score, lang), xs=12, xl=7),
+            dbc.Col(dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
+                             className="mb-3"), xs=12, xl=5),
+        ]),
+        links,
+    ])
+
+
+def home_layout(lang: str | None = None) -> html.Div:
+    lang = normalise_language(lang)
+    try:
+        examples = services.example_clients(EXAMPLES)
+    except services.ServiceError as error:
+        return html.Div([html.H1(_t("home_heading", lang), className="h3 my-3"),
+                         error_alert(services.error_message(error, lang))])
+    return html.Div([
+        html.H1(_t("home_heading", lang), className="h3 my-3"),
+        html.P(_t("home_intro", lang)),
+        html.P(_t("examples", lang), className="mb-1"),
+        html.Ul([html.Li(dcc.Link(str(sk_id), href=client_path(sk_id))) for sk_id in examples]),
+        dcc.Link(_t("new", lang), href="/new", className="btn btn-outline-primary"),
+    ])

@@ -1,0 +1,116 @@
+"""Screen 5 — new applicant (`/new`): a form of the application fields the model uses
+most, validated field by field, scored with no history through the fitted builder.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from webapp import ids, services
+from webapp.formatting import format_percent
+from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.layout import decision_badge, error_alert, explanation_view
+
+TEXTS = {
+    "fr": {
+        "screen": "Nouveau demandeur",
+        "heading": "Nouvelle demande de crédit",
+        "intro": ("Renseignez la demande. Les autres champs du dossier prennent la valeur d'un "
+                  "demandeur typique ; sans historique de crédit connu."),
+        "submit": "Calculer le score",
+        "probability": "Probabilité de défaut",
+        "invalid": "Corrigez les champs signalés pour obtenir un score.",
+    },
+    "en": {
+        "screen": "New applicant",
+        "heading": "New credit application",
+        "intro": ("Fill in the application. The other fields take the value of a typical "
+                  "applicant; no credit history is known."),
+        "submit": "Compute the score",
+        "probability": "Probability of default",
+        "invalid": "Correct the highlighted fields to get a score.",
+    },
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return translate(TEXTS, key, lang, **values)
+
+
+def title() -> str:
+    return page_title(_t("screen", request_language()), request_language())
+
+
+dash.register_page(__name__, path="/new", title=title, name="New applicant",
+                   description="Score a new credit application")
+
+
+def field_control(name: str, lang: str) -> dbc.Col:
+    spec = services.FIELD_SPECS[name]
+    field_id = {"type": ids.NEW_FIELD, "field": name}
+    default = services.NEW_APPLICANT_DEFAULTS.get(name)
+    if spec.kind == "choice":
+        control = dbc.Select(id=field_id, value=default,
+                             options=[{"label": services.choice_label(c, lang), "value": c} for c in spec.choices])
+    else:
+        control = dbc.Input(id=field_id, value=default, type="text", inputMode="decimal",
+                            autoComplete="off", required=spec.required)
+    return dbc.Col([
+        dbc.Label(spec.label(lang) + (" *" if spec.required else ""), html_for=ids.dom_id(field_id)),
+        control,
+        dbc.FormFeedback(id={"type": ids.NEW_FEEDBACK, "field": name}, type="invalid"),
+    ], xs=12, sm=6, lg=4, className="mb-3")
+
+
+def layout(lang: str | None = None, **_query: str) -> html.Div:
+    lang = normalise_language(lang)
+    return html.Div([
+        html.H1(_t("heading", lang), className="h3 my-3"),
+        html.P(_t("intro", lang)),
+        html.Form(dbc.Row([field_control(name, lang) for name in services.NEW_APPLICANT_FIELDS]),
+                  id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
+        dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
+        dcc.Loading(html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
+    ])
+
+
+def result_view(result: services.Result, lang: str) -> html.Div:
+    return html.Div([
+        dbc.Row([
+            dbc.Col([html.P(_t("probability", lang), className="fact-label"),
+                     html.P(format_percent(result.score.probability, lang), id=ids.NEW_PROBABILITY,
+                            className="probability-value mb-1")], xs=12, sm=6),
+            dbc.Col([decision_badge(result.score.refused, lang),
+                     html.P(services.distance_in_words(result.score, lang))], xs=12, sm=6),
+        ]),
+        explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
+    ])
+
+
+@callback(
+    Output(ids.NEW_RESULT, "children"),
+    Output({"type": ids.NEW_FEEDBACK, "field": ALL}, "children"),
+    Output({"type": ids.NEW_FIELD, "field": ALL}, "invalid"),
+    Input(ids.NEW_SUBMIT, "n_clicks"),
+    State({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
+    State(ids.LANGUAGE, "data"),
+    prevent_initial_call=True,
+)
+def score_application(_clicks: int, values: list, field_ids: list[dict], lang: str | None) -> tuple:
+    """Validate every field; score only when all are valid."""
+    if not field_ids:
+        raise PreventUpdate
+    lang = normalise_language(lang)
+    form = {fid["field"]: value for fid, value in zip(field_ids, values)}
+    try:
+        result, errors = services.new_applicant_result(form, services.DEFAULT_TOP_N, lang)
+    except services.ServiceError as error:
+        return error_alert(services.error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
+    messages = [errors.get(fid["field"], "") for fid in field_ids]
+    invalid = [fid["field"] in errors for fid in field_ids]
+    if result is None:
+        return error_alert(_t("invalid", lang)), messages, invalid
+    return result_view(result, lang), messages, invalid

@@ -1,0 +1,146 @@
+"""Screen 4 — what-if (`/client/<id>/what-if`): edit the client's most influential
+application fields and see the new probability, decision and explanation, clearly
+marked as a simulation, with a reset to the stored file.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from webapp import ids, services
+from webapp.formatting import format_percent
+from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.layout import decision_badge, error_alert, explanation_view
+
+TEXTS = {
+    "fr": {
+        "screen": "Simulation",
+        "heading": "Simulation pour le client {client_id}",
+        "banner": ("SIMULATION — les valeurs modifiées ne changent pas le dossier du client. "
+                   "La probabilité est recalculée par le même modèle."),
+        "fields": "Champs modifiables",
+        "reset": "Revenir au dossier",
+        "original": "Probabilité du dossier : {value}",
+        "simulated": "Probabilité simulée",
+        "hint": "Le résultat se met à jour dès que vous arrêtez de taper.",
+    },
+    "en": {
+        "screen": "What-if",
+        "heading": "What-if for client {client_id}",
+        "banner": ("SIMULATION — edited values do not change the client's file. "
+                   "The probability is recomputed by the same model."),
+        "fields": "Editable fields",
+        "reset": "Back to the file",
+        "original": "Probability on file: {value}",
+        "simulated": "Simulated probability",
+        "hint": "The result updates as soon as you stop typing.",
+    },
+}
+DEBOUNCE_MS = 400
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return translate(TEXTS, key, lang, **values)
+
+
+def title(client_id: str | None = None) -> str:
+    return page_title(_t("screen", request_language()), request_language(), client_id)
+
+
+dash.register_page(__name__, path_template="/client/<client_id>/what-if", title=title, name="What-if",
+                   description="Simulate the score of a client with edited application fields")
+
+
+def field_input(name: str, value: object, lang: str) -> dbc.Col:
+    spec = services.FIELD_SPECS[name]
+    field_id = {"type": ids.WHATIF_FIELD, "field": name}
+    return dbc.Col([
+        dbc.Label(spec.label(lang), html_for=ids.dom_id(field_id)),
+        dbc.Input(id=field_id, value=value, type="text", inputMode="decimal", autoComplete="off",
+                  debounce=DEBOUNCE_MS),
+        dbc.FormFeedback(id={"type": ids.WHATIF_FEEDBACK, "field": name}, type="invalid"),
+    ], xs=12, sm=6, lg=4, className="mb-3")
+
+
+def result_view(result: services.Result, original: float | None, lang: str) -> html.Div:
+    return html.Div([
+        dbc.Row([
+            dbc.Col([html.P(_t("simulated", lang), className="fact-label"),
+                     html.P(format_percent(result.score.probability, lang), id=ids.WHATIF_PROBABILITY,
+                            className="probability-value mb-1")], xs=12, sm=6),
+            dbc.Col([decision_badge(result.score.refused, lang),
+                     html.P(services.distance_in_words(result.score, lang))], xs=12, sm=6),
+        ]),
+        html.P(_t("original", lang, value=format_percent(original, lang)), className="text-muted"),
+        explanation_view(result, lang, chart_id=ids.WHATIF_CHART, sentences_id="whatif-sentences"),
+    ])
+
+
+def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
+    lang = normalise_language(lang)
+    heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
+    controls = html.Div([dcc.Store(id=ids.WHATIF_CLIENT),
+                         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0,
+                                    color="secondary", className="mb-3")])
+    if client_id is None:  # validation layout: keep every id the callbacks use
+        return html.Div([heading, controls, html.Div(id=ids.WHATIF_RESULT)])
+    try:
+        original = services.whatif_original(client_id)
+        result = services.client_result(client_id, services.DEFAULT_TOP_N, lang)
+    except services.ServiceError as error:
+        return html.Div([heading, error_alert(services.error_message(error, lang)), controls,
+                         html.Div(id=ids.WHATIF_RESULT)])
+    return html.Div([
+        heading,
+        dcc.Store(id=ids.WHATIF_CLIENT,
+                  data={"client_id": client_id, "original": original,
+                        "probability": result.score.probability}),
+        dbc.Alert(_t("banner", lang), color="light", className="simulation-banner fw-semibold"),
+        html.H2(_t("fields", lang), className="h5"),
+        html.P(_t("hint", lang), className="text-muted small"),
+        dbc.Row([field_input(name, original[name], lang) for name in services.WHATIF_FIELDS]),
+        dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
+        dcc.Loading(html.Div(result_view(result, result.score.probability, lang), id=ids.WHATIF_RESULT)),
+    ])
+
+
+@callback(
+    Output(ids.WHATIF_RESULT, "children"),
+    Output({"type": ids.WHATIF_FEEDBACK, "field": ALL}, "children"),
+    Output({"type": ids.WHATIF_FIELD, "field": ALL}, "invalid"),
+    Input({"type": ids.WHATIF_FIELD, "field": ALL}, "value"),
+    State({"type": ids.WHATIF_FIELD, "field": ALL}, "id"),
+    State(ids.WHATIF_CLIENT, "data"),
+    State(ids.LANGUAGE, "data"),
+    prevent_initial_call=True,
+)
+def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str | None) -> tuple:
+    """Validate the edited fields, rescore, and show messages next to invalid fields."""
+    if not stored or not field_ids:
+        raise PreventUpdate
+    lang = normalise_language(lang)
+    edited = {fid["field"]: value for fid, value in zip(field_ids, values)}
+    try:
+        result, errors = services.whatif_result(stored["client_id"], edited, services.DEFAULT_TOP_N, lang)
+    except services.ServiceError as error:
+        return error_alert(services.error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
+    messages = [errors.get(fid["field"], "") for fid in field_ids]
+    invalid = [fid["field"] in errors for fid in field_ids]
+    if result is None:
+        return dash.no_update, messages, invalid
+    return result_view(result, stored.get("probability"), lang), messages, invalid
+
+
+@callback(
+    Output({"type": ids.WHATIF_FIELD, "field": ALL}, "value"),
+    Input(ids.WHATIF_RESET, "n_clicks"),
+    State({"type": ids.WHATIF_FIELD, "field": ALL}, "id"),
+    State(ids.WHATIF_CLIENT, "data"),
+    prevent_initial_call=True,
+)
+def reset(_clicks: int, field_ids: list[dict], stored: dict | None) -> list:
+    if not stored or not field_ids:
+        raise PreventUpdate
+    return [stored["original"].get(fid["field"]) for fid in field_ids]
