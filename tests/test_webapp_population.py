@@ -198,3 +198,51 @@ def test_scatter_figure_splits_decisions_by_marker_shape():
     summary = fig.scatter_summary(sample, "A", "B", 0.5, 7, (40.0, 60.0), "fr")
     assert "3 clients" in summary and "67\u202f%" in summary
     assert "40e centile de « A »" in summary and "60e centile de « B »" in summary
+
+
+def test_days_columns_are_compared_in_years_and_the_no_value_code_is_missing():
+    values = pd.Series([-365.25 * 40, 365243.0, 0.0])
+    years = pop.in_years("DAYS_EMPLOYED", values)
+    assert years.iloc[0] == pytest.approx(40.0) and np.isnan(years.iloc[1]) and years.iloc[2] == 0.0
+    assert pop.in_years("AMT_CREDIT", values) is values
+    assert fig.axis_label("Âge", "DAYS_BIRTH", "fr") == "Âge (années)"
+    assert fig.axis_label("Income", "AMT_INCOME_TOTAL", "en") == "Income"
+
+
+def test_compare_client_gives_percentiles_overall_and_by_outcome(clients):
+    # group "similar" of client 6 = {1, 2, 7, 8}; incomes 120k, 130k (default), 149k, 100k (default)
+    plot_columns = pd.DataFrame({"EXT": np.arange(8.0)}, index=clients.index)
+    result = pop.compare_client(clients, plot_columns, 6, "AMT_INCOME_TOTAL", "similar")
+    assert result.client_value == 110_000 and result.count == 4
+    assert result.percentile == pytest.approx(25.0)  # only 100k is below
+    assert result.repaid_percentile == pytest.approx(0.0)  # repaid: 120k, 149k
+    assert result.defaulted_percentile == pytest.approx(50.0)  # defaulted: 130k, 100k
+    assert result.histogram["repaid"].sum() == pytest.approx(1.0)
+    age = pop.compare_client(clients, plot_columns, 6, "DAYS_BIRTH", "all")
+    assert age.client_value == pytest.approx(34.0, abs=0.01)  # in years
+    with pytest.raises(KeyError, match="'NOPE'"):
+        pop.compare_client(clients, plot_columns, 6, "NOPE", "all")
+
+
+def test_scatter_points_and_client_point(clients):
+    clients["probability"] = np.linspace(0.1, 0.8, 8)
+    plot_columns = pd.DataFrame({"EXT": [np.nan, 1, 2, 3, 4, 5, 6, 7.0]}, index=clients.index)
+    mask = pop.comparison_mask(clients, 6, "all")
+    points = pop.scatter_points(clients, plot_columns, mask, "EXT", "AMT_INCOME_TOTAL")
+    assert list(points.index) == [2, 3, 4, 5, 7, 8]  # client 1 has no EXT, 6 is the client
+    assert list(points.columns) == ["x", "y", "probability"]
+    x, y, p = pop.client_point(clients, plot_columns, 6, "EXT", "AMT_INCOME_TOTAL")
+    assert (x, y, p) == (5.0, 110_000.0, pytest.approx(0.6))
+    assert pop.client_point(clients, plot_columns, 1, "EXT", "AMT_INCOME_TOTAL") is None
+
+
+def test_group_sentences_name_the_criteria():
+    similar = fig.group_sentence("similar", 1234, "fr", "Cash loans", pop.Band(1, 30.0, 40.0),
+                                 pop.Band(4, 300_000.0, np.inf))
+    assert similar == ("Groupe de comparaison : clients au même type de contrat (Cash loans), dans "
+                       "la même tranche d'âge (30 à 40 ans) et de revenu (300\u202f000\u00a0€ et plus) : "
+                       "1\u202f234 clients.")
+    assert "under 30 years" in fig.group_sentence("similar", 5, "en", None, pop.Band(0, 0.0, 30.0))
+    assert "(unknown)" in fig.group_sentence("similar", 5, "en", None, pop.Band(0, 0.0, 30.0))
+    assert fig.group_sentence("neighbours", 1000, "en", n_features=10) == (
+        "Comparison group: the 1,000 clients nearest on the model's 10 most influential features.")

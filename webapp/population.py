@@ -20,6 +20,8 @@ import pandas as pd
 from model import config
 
 GROUPS = ("all", "similar", "neighbours")
+# Name of the predicted probability in the drift summary (model/drift/report.py).
+PREDICTION_COLUMN = "PREDICTED_PROBABILITY"
 # Age bands in years and income bands in currency units: fixed edges an advisor
 # can say out loud ("clients aged 30 to 40 with an income of 100,000 to 150,000").
 AGE_BAND_EDGES = (0.0, 30.0, 40.0, 50.0, 60.0, np.inf)
@@ -272,3 +274,137 @@ def feature_label(dictionary: pd.DataFrame | None, feature: str, lang: str) -> s
         if isinstance(text, str) and text.strip():
             return text.strip()
     return str(feature)
+
+
+def column_values(
+    column: str,
+    clients: pd.DataFrame,
+    applications: pd.DataFrame | None,
+    plot_columns: pd.DataFrame | None,
+) -> pd.Series | None:
+    """Values of `column` for every client, aligned with `clients`, from what the app holds.
+
+    Looked up in the client table (display columns and the probability for the
+    prediction), then the top-feature columns, then the raw application rows;
+    None when the app does not hold that column.
+    """
+    if column == PREDICTION_COLUMN:
+        return clients["probability"]
+    for frame in (clients, plot_columns, applications):
+        if frame is not None and column in frame.columns:
+            series = frame[column]
+            return series if frame.index.equals(clients.index) else series.reindex(clients.index)
+    return None
+
+
+def in_years(column: str, values: pd.Series) -> pd.Series:
+    """Kaggle's DAYS_* columns (negative days before the application) as positive years.
+
+    Positive values, including the 365243 "no value" code, become NaN. Other
+    columns are returned unchanged. Advisors read "42 years", not "-15,340 days".
+    """
+    if not is_days_column(column):
+        return values
+    days = values.astype(np.float64)
+    return (-days / DAYS_PER_YEAR).where(days <= 0)
+
+
+def is_days_column(column: str) -> bool:
+    return str(column).upper().startswith("DAYS_")
+
+
+def display_values(column: str, clients: pd.DataFrame, plot_columns: pd.DataFrame | None,
+                   applications: pd.DataFrame | None = None) -> pd.Series:
+    """`column_values` with DAYS_* in years; `KeyError` naming the column when not held."""
+    values = column_values(column, clients, applications, plot_columns)
+    if values is None:
+        raise KeyError(f"feature {column!r} is not among the columns the app holds")
+    return in_years(column, values)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Where one client stands on one feature within a comparison group."""
+
+    feature: str
+    group: str
+    client_value: float | None
+    count: int  # clients of the group with a known value and outcome
+    percentile: float | None  # among the whole group
+    repaid_percentile: float | None  # among the group's clients who repaid
+    defaulted_percentile: float | None
+    histogram: pd.DataFrame  # from split_histogram
+    mask: np.ndarray  # the group, over `clients`
+
+
+def compare_client(
+    clients: pd.DataFrame,
+    plot_columns: pd.DataFrame,
+    sk_id: int,
+    feature: str,
+    group: str,
+    applications: pd.DataFrame | None = None,
+    mask: np.ndarray | None = None,
+) -> Comparison:
+    """Everything the Compare screen shows for one feature: group, percentiles, histogram.
+
+    `mask` may be passed when the group was already computed for this client.
+    DAYS_* features are compared in years.
+    """
+    position = client_position(clients, sk_id)
+    values = display_values(feature, clients, plot_columns, applications).to_numpy(np.float64)
+    if mask is None:
+        mask = comparison_mask(clients, sk_id, group, plot_columns.iloc[:, :NEIGHBOUR_FEATURES])
+    target = clients["TARGET"].to_numpy(np.float64)
+    client_value = float(values[position])
+    client_value = client_value if np.isfinite(client_value) else None
+    group_values, group_target = values[mask], target[mask]
+    known = ~np.isnan(group_values)
+    percentile = class_percentile = None
+    if client_value is not None:
+        percentile = percentile_of(group_values, client_value)
+        class_percentile = tuple(percentile_of(group_values[group_target == outcome], client_value)
+                                 for outcome in (0.0, 1.0))
+    return Comparison(
+        feature=feature, group=group, client_value=client_value, count=int(known.sum()),
+        percentile=percentile,
+        repaid_percentile=class_percentile[0] if class_percentile else None,
+        defaulted_percentile=class_percentile[1] if class_percentile else None,
+        histogram=split_histogram(group_values, group_target, client_value),
+        mask=mask,
+    )
+
+
+def scatter_points(
+    clients: pd.DataFrame,
+    plot_columns: pd.DataFrame,
+    mask: np.ndarray,
+    x: str,
+    y: str,
+    applications: pd.DataFrame | None = None,
+    n: int = SCATTER_POINTS,
+    seed: int = config.SEED,
+) -> pd.DataFrame:
+    """Sampled (x, y, probability) of the group for the scatter; DAYS_* in years.
+
+    Columns are named `x`, `y` and `probability` (x == y is allowed).
+    """
+    frame = pd.DataFrame({
+        axis: display_values(name, clients, plot_columns, applications).to_numpy(np.float64)
+        for axis, name in (("x", x), ("y", y))
+    }, index=clients.index)
+    frame["probability"] = clients["probability"].to_numpy(np.float64)
+    return scatter_sample(frame, mask, n=n, seed=seed)
+
+
+def client_point(clients: pd.DataFrame, plot_columns: pd.DataFrame, sk_id: int, x: str, y: str,
+                 applications: pd.DataFrame | None = None) -> tuple[float, float, float] | None:
+    """(x, y, probability) of the client, None when either value is unknown."""
+    position = client_position(clients, sk_id)
+    point = []
+    for name in (x, y):
+        value = float(display_values(name, clients, plot_columns, applications).iloc[position])
+        if not np.isfinite(value):
+            return None
+        point.append(value)
+    return point[0], point[1], float(clients["probability"].iloc[position])

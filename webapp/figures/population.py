@@ -12,8 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from webapp import figures as palette
-from webapp.formatting import format_number, format_percent
+from webapp.formatting import format_money, format_number, format_percent
 from webapp.i18n import normalise_language, translate
+from webapp.population import Band, is_days_column
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -41,6 +42,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "scatter_client": "Le client {client_id} (étoile) est au {x_rank} centile de « {x} » et au "
                           "{y_rank} centile de « {y} ».",
         "scatter_client_missing": "Le client {client_id} n'apparaît pas : une des deux valeurs est inconnue.",
+        "group_all": "Groupe de comparaison : tous les clients dont l'issue est connue ({count}).",
+        "group_similar": "Groupe de comparaison : clients au même type de contrat ({contract}), "
+                         "dans la même tranche d'âge ({age}) et de revenu ({income}) : {count} clients.",
+        "group_neighbours": "Groupe de comparaison : les {count} clients les plus proches sur les "
+                            "{n_features} variables les plus influentes du modèle.",
+        "band": "{low} à {high}",
+        "band_open": "{low} et plus",
+        "band_below": "moins de {high}",
+        "years_unit": "ans",
+        "unknown": "inconnu",
+        "years": "{label} (années)",
     },
     "en": {
         "repaid": "Clients who repaid",
@@ -67,6 +79,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "scatter_client": "Client {client_id} (star) is at the {x_rank} percentile of “{x}” and "
                           "the {y_rank} percentile of “{y}”.",
         "scatter_client_missing": "Client {client_id} is not shown: one of the two values is unknown.",
+        "group_all": "Comparison group: every client whose outcome is known ({count}).",
+        "group_similar": "Comparison group: clients with the same contract type ({contract}), in the "
+                         "same age band ({age}) and income band ({income}): {count} clients.",
+        "group_neighbours": "Comparison group: the {count} clients nearest on the model's "
+                            "{n_features} most influential features.",
+        "band": "{low} to {high}",
+        "band_open": "{low} and over",
+        "band_below": "under {high}",
+        "years_unit": "years",
+        "unknown": "unknown",
+        "years": "{label} (years)",
     },
 }
 # Colour-blind-safe sequential scale for the probability of default.
@@ -97,6 +120,43 @@ def format_value(value: float | None, lang: str) -> str:
         return format_number(None, lang)
     decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 2
     return format_number(value, lang, decimals)
+
+
+def band_text(band: Band, lang: str, money: bool = False, unit: str = "") -> str:
+    """"30 à 40 ans", "moins de 30 ans", "300 000 € et plus"; an unknown band is said so."""
+    if band.index < 0:
+        return _text("unknown", lang)
+
+    def show(value: float) -> str:
+        return format_money(value, lang, 0) if money else format_number(value, lang)
+
+    if band.low <= 0:
+        text = _text("band_below", lang, high=show(band.high))
+    elif not np.isfinite(band.high):
+        text = _text("band_open", lang, low=show(band.low))
+    else:
+        text = _text("band", lang, low=show(band.low), high=show(band.high))
+    return f"{text} {unit}" if unit else text
+
+
+def group_sentence(group: str, count: int, lang: str, contract: object = None,
+                   age: Band | None = None, income: Band | None = None,
+                   n_features: int = 0) -> str:
+    """Who the client is compared with, in words (the group choice stated, not implied)."""
+    count_text = format_number(count, lang)
+    if group == "similar":
+        contract_text = _text("unknown", lang) if contract is None or pd.isna(contract) else str(contract)
+        return _text("group_similar", lang, contract=contract_text, count=count_text,
+                     age=band_text(age or Band(-1, np.nan, np.nan), lang, unit=_text("years_unit", lang)),
+                     income=band_text(income or Band(-1, np.nan, np.nan), lang, money=True))
+    if group == "neighbours":
+        return _text("group_neighbours", lang, count=count_text, n_features=n_features)
+    return _text("group_all", lang, count=count_text)
+
+
+def axis_label(label: str, column: str, lang: str) -> str:
+    """The plain-language label, with "(years)" for DAYS_* columns shown in years."""
+    return _text("years", lang, label=label) if is_days_column(column) else label
 
 
 def percentile_sentence(

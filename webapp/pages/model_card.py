@@ -1,0 +1,158 @@
+"""Screen 6 — the model (`/model`): what the score is built on and how good it is.
+
+Model card (type, version, training date, held-out AUC / recall / precision /
+cost, the threshold), the cost-vs-threshold curve with the chosen threshold
+marked, the comparison table of every candidate, and global SHAP importance
+(bars and a beeswarm). Everything is read from precomputed artifacts.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from webapp import services
+from webapp.figures import model as fig
+from webapp.formatting import format_number
+from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.layout import chart, error_alert
+from webapp.population import feature_label
+
+CARD = "model-card"
+THRESHOLD = "model-threshold"
+COST_CHART = "model-cost-curve"
+COMPARISON = "model-comparison-table"
+IMPORTANCE_CHART = "model-importance-chart"
+BEESWARM_CHART = "model-beeswarm-chart"
+
+TEXTS = {
+    "fr": {
+        "screen": "Modèle",
+        "heading": "Le modèle de scoring",
+        "intro": ("Ce que le score mesure, sur quelles données il a été appris et ce qu'il vaut sur des "
+                  "clients qu'il n'a jamais vus."),
+        "card": "Fiche du modèle",
+        "threshold": ("Seuil de décision : {threshold}. Un client dont la probabilité de défaut atteint "
+                      "ce seuil est refusé ; en dessous, le crédit est accordé. Ce seuil minimise le coût "
+                      "métier, où un défaut manqué coûte dix fois un bon client refusé."),
+        "cost": "Coût métier selon le seuil",
+        "comparison": "Comparaison des modèles candidats",
+        "comparison_note": ("Mesures sur le jeu de test mis de côté (sauf la colonne « validation "
+                            "croisée »), chaque modèle à son propre seuil optimal."),
+        "importance": "Variables les plus influentes (SHAP global)",
+        "beeswarm": "Effet de chaque variable selon sa valeur",
+        "beeswarm_note": ("Chaque point est un client : à droite de la ligne, la variable augmente son "
+                          "risque ; à gauche, elle le diminue."),
+        "no_shap": "L'importance globale SHAP n'a pas été calculée pour ce jeu d'artefacts.",
+        "no_comparison": "Le tableau de comparaison des candidats est indisponible.",
+        "field": "Élément",
+        "value": "Valeur",
+    },
+    "en": {
+        "screen": "Model",
+        "heading": "The scoring model",
+        "intro": ("What the score measures, which data it was learnt from and how well it does on "
+                  "clients it never saw."),
+        "card": "Model card",
+        "threshold": ("Decision threshold: {threshold}. A client whose probability of default reaches "
+                      "it is refused; below it, the credit is granted. The threshold minimises the "
+                      "business cost, where a missed default costs ten times a good client refused."),
+        "cost": "Business cost by threshold",
+        "comparison": "Comparison of the candidate models",
+        "comparison_note": ("Measured on the held-out test split (except the cross-validation column), "
+                            "each model at its own optimal threshold."),
+        "importance": "Most influential features (global SHAP)",
+        "beeswarm": "Effect of each feature by its value",
+        "beeswarm_note": ("Each point is a client: right of the line the feature raises their risk; "
+                          "left of it, it lowers it."),
+        "no_shap": "Global SHAP importance was not computed for this artifact set.",
+        "no_comparison": "The comparison table of the candidates is unavailable.",
+        "field": "Item",
+        "value": "Value",
+    },
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return translate(TEXTS, key, lang, **values)
+
+
+def title() -> str:
+    lang = request_language()
+    return page_title(_t("screen", lang), lang)
+
+
+dash.register_page(__name__, path="/model", title=title, name="Model",
+                   description="Model card, cost curve, candidates and global SHAP importance")
+
+
+def card_table(items: list[tuple[str, str]], lang: str) -> dbc.Table:
+    """The model card as a two-column table with row headers (read well by screen readers)."""
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(_t("field", lang), scope="col"),
+                             html.Th(_t("value", lang), scope="col")])),
+         html.Tbody([html.Tr([html.Th(label, scope="row"), html.Td(value)]) for label, value in items])],
+        id=CARD, bordered=False, striped=True, size="sm", className="model-card-table",
+    )
+
+
+def comparison_block(metrics: dict, lang: str) -> html.Div:
+    table = fig.candidates_table(metrics, lang)
+    if table.empty:
+        return error_alert(_t("no_comparison", lang))
+    return html.Div([
+        html.P(_t("comparison_note", lang), className="text-muted small"),
+        html.Div(dbc.Table.from_dataframe(table, id=COMPARISON, striped=True, bordered=True,
+                                          hover=True, size="sm"), className="table-responsive"),
+    ])
+
+
+def importance_block(state, lang: str) -> list:
+    if state.shap_global is None or state.shap_global.empty:
+        return [error_alert(_t("no_shap", lang))]
+    top = fig.top_importance(state.shap_global, state.dictionary, lang)
+    labels = {f: feature_label(state.dictionary, f, lang) for f in top["feature"]}
+    bees = fig.beeswarm_frame(state.shap_sample, list(top["feature"][:fig.BEESWARM_FEATURES]))
+    return [
+        html.H2(_t("importance", lang), className="h5 mt-4"),
+        chart(IMPORTANCE_CHART, fig.importance_figure(top, lang), fig.importance_summary(top, lang)),
+        html.H2(_t("beeswarm", lang), className="h5 mt-4"),
+        html.P(_t("beeswarm_note", lang), className="text-muted"),
+        chart(BEESWARM_CHART, fig.beeswarm_figure(bees, labels, lang),
+              fig.beeswarm_summary(bees, labels, lang)),
+    ]
+
+
+def render(lang: str) -> list:
+    """The whole screen for one language, or the reason it cannot be shown."""
+    try:
+        state = services.get_state()
+    except services.ServiceError as error:
+        return [error_alert(services.error_message(error, lang))]
+    threshold = float(state.model.threshold_)
+    items = fig.model_card(state.metrics, state.manifest, getattr(state.model, "kind", None),
+                           threshold, lang)
+    return [
+        dbc.Row([
+            dbc.Col([html.H2(_t("card", lang), className="h5"), card_table(items, lang)], xs=12, lg=5),
+            dbc.Col([
+                html.H2(_t("cost", lang), className="h5"),
+                html.P(_t("threshold", lang, threshold=format_number(threshold, lang, 3)),
+                       id=THRESHOLD),
+                chart(COST_CHART, fig.cost_curve_figure(state.cost_curve, threshold, lang),
+                      fig.cost_curve_summary(state.cost_curve, threshold, lang)),
+            ], xs=12, lg=7),
+        ], className="g-4"),
+        html.H2(_t("comparison", lang), className="h5 mt-4"),
+        comparison_block(state.metrics, lang),
+        *importance_block(state, lang),
+    ]
+
+
+def layout(lang: str | None = None, **_query: str) -> html.Div:
+    lang = normalise_language(lang)
+    return html.Div([
+        html.H1(_t("heading", lang), className="h3 my-3"),
+        html.P(_t("intro", lang)),
+        *render(lang),
+    ])
