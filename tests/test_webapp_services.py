@@ -116,3 +116,9 @@ def test_feature_labels_use_the_dictionary_and_units() -> None:
     assert services.feature_label(dictionary, "DAYS_BIRTH", -365.25 * 45, "en") == f"Client's age = 45.0{NBSP}years"
     assert services.feature_label(dictionary, "AMT_CREDIT", 1000.0, "en") == "AMT_CREDIT = €1,000"
     assert services.feature_label(None, "CODE_GENDER__F", 1.0, "fr") == "CODE_GENDER__F = oui"
+
+
+def test_only_changed_fields_are_applied() -> None:
+    original = {"income": 202500, "employment_years": 2.0, "goods": None}
+    clean = {"income": 202500.0, "employment_years": 3.0, "goods": None}
+    assert services.changed_fields(clean, original) == {"employment_years": 3.0}

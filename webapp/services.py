@@ -675,7 +675,24 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
     clean, errors = validate_fields(values, WHATIF_FIELDS, lang)
     if errors:
         return None, errors
-    return result_for_features(state, whatif_features(state, sk_id, clean), top_n, lang), {}
+    edits = changed_fields(clean, fields_from_raw_row(state.applications.loc[sk_id], WHATIF_FIELDS))
+    return result_for_features(state, whatif_features(state, sk_id, edits), top_n, lang), {}
+
+
+def changed_fields(clean: dict[str, object], original: dict[str, object]) -> dict[str, object]:
+    """The fields the advisor actually changed: the form shows rounded values (years to
+    0.1), so an untouched field must keep the stored raw value, not its rounded display."""
+    changed = {}
+    for name, value in clean.items():
+        before = original.get(name)
+        if value is None and before is None:
+            continue
+        if isinstance(value, (int, float)) and isinstance(before, (int, float)) \
+                and math.isclose(float(value), float(before), rel_tol=1e-9, abs_tol=1e-9):
+            continue
+        if value != before:
+            changed[name] = value
+    return changed
 
 
 def new_applicant_result(values: dict[str, object], top_n: int,

@@ -1,0 +1,73 @@
+"""Browser tests of the dashboard: one app per session on a quick artifact set, headless Chromium.
+
+The artifact set comes from the shared `artifacts_dir` fixture (tests/conftest.py:
+built once by the real pipeline); `SCORING_TEST_ARTIFACTS=<folder>` reuses an
+existing set instead (faster when iterating on the screens).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WINDOW = (1280, 1000)
+
+
+def pytest_setup_options():
+    """Chrome options for dash_duo: headless, no sandbox (root, containers), no GPU."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for binary in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"):
+        if os.path.exists(binary):
+            options.binary_location = binary
+            break
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     f"--window-size={WINDOW[0]},{WINDOW[1]}", "--lang=fr-FR"):
+        options.add_argument(argument)
+    return options
+
+
+def _browser_available() -> bool:
+    return bool(shutil.which("chromedriver")) and any(
+        os.path.exists(p) for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"))
+
+
+@pytest.fixture(scope="session")
+def dash_app(request):
+    """The real app (app.py), reading the session's artifact set."""
+    if not _browser_available():
+        pytest.skip("Chromium and chromedriver are needed for the browser tests")
+    folder = os.environ.get("SCORING_TEST_ARTIFACTS")
+    if folder:
+        os.environ["SCORING_ARTIFACTS"] = folder
+    else:
+        request.getfixturevalue("artifacts_dir")
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture(scope="session")
+def app_state(dash_app):
+    """The state the app serves, to compute expected values directly from the model."""
+    from webapp.state import get_state
+
+    return get_state()
+
+
+def save_screenshot(dash_duo, name: str) -> Path:
+    """Full-width capture of the current screen into docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver = dash_duo.driver
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(height) + 120, 3000)))
+    path = SCREENSHOTS / f"{name}.png"
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    driver.save_screenshot(str(tmp))
+    tmp.replace(path)
+    driver.set_window_size(*WINDOW)
+    return path

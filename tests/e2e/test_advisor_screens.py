@@ -1,0 +1,182 @@
+"""The advisor's screens in a real browser: client file, why this score, what-if, new applicant.
+
+Expected numbers are computed directly from the model the app serves, and written
+with the same formatting: the page must show exactly the model's output.
+"""
+from __future__ import annotations
+
+import numpy as np
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from tests.e2e.conftest import save_screenshot
+from webapp import ids
+from webapp.formatting import format_percent
+
+TIMEOUT = 20
+
+
+def _pick_client(state, refused: bool) -> int:
+    """A training client whose stored decision is `refused` (the first one, deterministic)."""
+    clients = state.clients
+    mask = (clients["probability"] >= state.model.threshold_) == refused
+    chosen = clients.index[mask & (clients["set"] == "train")]
+    return int(chosen[0]) if len(chosen) else int(clients.index[0])
+
+
+def _direct_probability(state, client_id: int) -> float:
+    return float(np.asarray(state.model.predict_proba(state.feature_row(client_id)))[0])
+
+
+def _wait_title(dash_duo, expected: str) -> None:
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: d.title == expected,
+                                                  message=f"title never became {expected!r}")
+
+
+def _type(element, text: str) -> None:
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.DELETE)
+    element.send_keys(text)
+
+
+def _chart_bars(dash_duo, graph_id: str) -> int:
+    return len(dash_duo.find_elements(f"#{graph_id} g.point"))
+
+
+def test_typing_an_id_shows_the_models_score_and_decision(dash_duo, dash_app, app_state) -> None:
+    client_id = _pick_client(app_state, refused=True)
+    probability = _direct_probability(app_state, client_id)
+    refused = bool(app_state.model.decide(np.array([probability]))[0])
+    dash_duo.start_server(dash_app)
+    _wait_title(dash_duo, "Prêt à dépenser — Scoring crédit · Prêt à dépenser")
+
+    box = dash_duo.wait_for_element(f"#{ids.CLIENT_ID_INPUT}", timeout=TIMEOUT)
+    box.send_keys(str(client_id), Keys.ENTER)
+
+    dash_duo.wait_for_text_to_equal(f"#{ids.CLIENT_PROBABILITY}", format_percent(probability, "fr"),
+                                    timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(f"#{ids.CLIENT_THRESHOLD}",
+                                    format_percent(app_state.model.threshold_, "fr"), timeout=TIMEOUT)
+    assert dash_duo.find_element(f"#{ids.CLIENT_DECISION}").text.endswith("Refusé" if refused else "Accordé")
+    assert "seuil" in dash_duo.find_element(f"#{ids.CLIENT_DISTANCE}").text
+    assert dash_duo.driver.current_url.endswith(f"/client/{client_id}")
+    _wait_title(dash_duo, f"Client {client_id} — Dossier client · Prêt à dépenser")
+    figure = dash_duo.find_element(f"#{ids.CLIENT_GAUGE}").find_element(By.XPATH, "../..")
+    assert "seuil de décision" in figure.find_element(By.TAG_NAME, "figcaption").text
+    dash_duo.wait_for_element(f"#{ids.CLIENT_GAUGE} .bars .point", timeout=TIMEOUT)
+    save_screenshot(dash_duo, "client")
+    assert dash_duo.get_logs() == []
+
+
+def test_unknown_and_invalid_ids_get_a_message(dash_duo, dash_app) -> None:
+    dash_duo.start_server(dash_app)
+    box = dash_duo.wait_for_element(f"#{ids.CLIENT_ID_INPUT}", timeout=TIMEOUT)
+    box.send_keys("999999999", Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{ids.CLIENT_ID_FEEDBACK}", "introuvable", timeout=TIMEOUT)
+    _type(box, "abc")
+    box.send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{ids.CLIENT_ID_FEEDBACK}", "n'est pas un identifiant", timeout=TIMEOUT)
+    dash_duo.driver.get(f"{dash_duo.server_url}/client/999999999")
+    dash_duo.wait_for_contains_text(f"#{ids.PAGE_ERROR}", "introuvable", timeout=TIMEOUT)
+    assert dash_duo.get_logs() == []
+
+
+def test_why_screen_draws_the_requested_number_of_contributions(dash_duo, dash_app, app_state) -> None:
+    client_id = _pick_client(app_state, refused=True)
+    n_features = len(app_state.feature_names)
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}/why")
+    _wait_title(dash_duo, f"Client {client_id} — Pourquoi ce score · Prêt à dépenser")
+    dash_duo.wait_for_element(f"#{ids.WHY_CHART} g.point", timeout=TIMEOUT)
+    # base rate + 10 contributions + "other factors" + the client's probability
+    expected = 10 + 2 + (1 if n_features > 10 else 0)
+    assert _chart_bars(dash_duo, ids.WHY_CHART) == expected
+    sentences = dash_duo.find_elements(f"#{ids.WHY_SENTENCES} li")
+    assert len(sentences) == 3 and sentences[0].text
+    save_screenshot(dash_duo, "why")
+
+    Select(dash_duo.find_element(f"#{ids.WHY_TOP_N}")).select_by_value("5")
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: _chart_bars(dash_duo, ids.WHY_CHART) == 5 + 3)
+    assert dash_duo.get_logs() == []
+
+
+def test_what_if_changes_the_probability_and_resets(dash_duo, dash_app, app_state) -> None:
+    client_id = _pick_client(app_state, refused=True)
+    probability = _direct_probability(app_state, client_id)
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}/what-if")
+    _wait_title(dash_duo, f"Client {client_id} — Simulation · Prêt à dépenser")
+    shown = format_percent(probability, "fr")
+    dash_duo.wait_for_text_to_equal(f"#{ids.WHATIF_PROBABILITY}", shown, timeout=TIMEOUT)
+    assert "SIMULATION" in dash_duo.find_element(".simulation-banner").text
+
+    credit = dash_duo.find_element(f"#{_css_id({'type': ids.WHATIF_FIELD, 'field': 'credit'})}")
+    original_credit = credit.get_attribute("value")
+    _type(credit, "4000000")
+    credit.send_keys(Keys.TAB)
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+        lambda d: dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text != shown,
+        message="the simulated probability did not change")
+    dash_duo.wait_for_element(f"#{ids.WHATIF_CHART} g.point", timeout=TIMEOUT)
+    save_screenshot(dash_duo, "what-if")
+
+    income = dash_duo.find_element(f"#{_css_id({'type': ids.WHATIF_FIELD, 'field': 'income'})}")
+    _type(income, "-5")
+    income.send_keys(Keys.TAB)
+    feedback = f"#{_css_id({'type': ids.WHATIF_FEEDBACK, 'field': 'income'})}"
+    dash_duo.wait_for_contains_text(feedback, "Valeur attendue entre", timeout=TIMEOUT)
+
+    dash_duo.find_element(f"#{ids.WHATIF_RESET}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.WHATIF_PROBABILITY}", shown, timeout=TIMEOUT)
+    assert credit.get_attribute("value") == original_credit
+    assert dash_duo.get_logs() == []
+
+
+def test_new_applicant_form_rejects_then_scores(dash_duo, dash_app) -> None:
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/new")
+    _wait_title(dash_duo, "Nouveau demandeur · Prêt à dépenser")
+    income = dash_duo.wait_for_element(f"#{_css_id({'type': ids.NEW_FIELD, 'field': 'income'})}",
+                                       timeout=TIMEOUT)
+    _type(income, "beaucoup")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    feedback = f"#{_css_id({'type': ids.NEW_FEEDBACK, 'field': 'income'})}"
+    dash_duo.wait_for_contains_text(feedback, "« beaucoup » n'est pas un nombre", timeout=TIMEOUT)
+    assert "is-invalid" in income.get_attribute("class")
+    assert not dash_duo.find_elements(f"#{ids.NEW_PROBABILITY}")
+
+    _type(income, "180 000")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_element(f"#{ids.NEW_PROBABILITY}", timeout=TIMEOUT)
+    assert dash_duo.find_element(f"#{ids.NEW_PROBABILITY}").text.endswith("%")
+    assert "is-invalid" not in income.get_attribute("class")
+    dash_duo.wait_for_element("#new-contributions-chart g.point", timeout=TIMEOUT)
+    save_screenshot(dash_duo, "new-applicant")
+    assert dash_duo.get_logs() == []
+
+
+def test_language_switch_translates_page_and_title(dash_duo, dash_app, app_state) -> None:
+    client_id = _pick_client(app_state, refused=False)
+    probability = _direct_probability(app_state, client_id)
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}")
+    dash_duo.wait_for_text_to_equal(f"#{ids.CLIENT_PROBABILITY}", format_percent(probability, "fr"),
+                                    timeout=TIMEOUT)
+    labels = dash_duo.find_elements(f"#{ids.LANGUAGE_SWITCH} label")
+    next(label for label in labels if label.text == "EN").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.CLIENT_PROBABILITY}", format_percent(probability, "en"),
+                                    timeout=TIMEOUT)
+    assert dash_duo.find_element(f"#{ids.CLIENT_DECISION}").text.endswith("Granted")
+    _wait_title(dash_duo, f"Client {client_id} — Client file · Prêt à dépenser")
+    assert dash_duo.driver.execute_script("return document.documentElement.lang") == "en"
+    assert dash_duo.get_logs() == []
+
+
+def _css_id(component_id: dict) -> str:
+    """CSS selector-safe form of a pattern-matching id's DOM id."""
+    from webapp.ids import dom_id
+
+    text = dom_id(component_id)
+    return "".join(f"\\{ch}" if ch in '{}":,' else ch for ch in text)
+

@@ -1,0 +1,92 @@
+"""Advisor services on a real artifact set: the page numbers are the model's numbers."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from webapp import services
+
+
+@pytest.fixture(scope="module")
+def state(request):
+    folder = os.environ.get("SCORING_TEST_ARTIFACTS")
+    if folder:
+        os.environ["SCORING_ARTIFACTS"] = folder
+    else:
+        request.getfixturevalue("artifacts_dir")
+    from webapp.state import get_state
+
+    return get_state()
+
+
+@pytest.fixture(scope="module")
+def client_id(state) -> int:
+    return int(state.clients.index[state.clients["set"] == "train"][3])
+
+
+def test_score_is_the_models_output(state, client_id: int) -> None:
+    score = services.client_score(str(client_id))
+    direct = float(state.model.predict_proba(state.feature_row(client_id))[0])
+    assert score.probability == pytest.approx(direct, abs=1e-9)
+    assert score.probability == pytest.approx(float(state.clients.at[client_id, "probability"]), abs=1e-5)
+    assert score.threshold == state.model.threshold_
+    assert score.refused == (direct >= state.model.threshold_)
+
+
+def test_explanation_ends_at_the_displayed_probability(state, client_id: int) -> None:
+    result = services.client_result(client_id, 10, "fr")
+    explanation = result.explanation
+    assert len(explanation.steps) == 10
+    total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
+    assert total == pytest.approx(result.score.probability, abs=1e-6)
+    assert explanation.final == pytest.approx(result.score.probability, abs=1e-6)
+    assert explanation.others_count == len(state.feature_names) - 10
+    assert all(" = " in result.labels[f] for f, _ in explanation.steps)
+    assert len(result.sentences) == 3
+
+
+def test_unchanged_what_if_reproduces_the_stored_score(state, client_id: int) -> None:
+    original = services.whatif_original(client_id)
+    result, errors = services.whatif_result(client_id, original, 10, "fr")
+    assert errors == {}
+    stored = services.client_score(client_id).probability
+    assert result.score.probability == pytest.approx(stored, abs=1e-6)
+
+
+def test_edited_credit_changes_the_score(state, client_id: int) -> None:
+    edited = services.whatif_original(client_id) | {"credit": 4_000_000, "annuity": 300_000}
+    result, errors = services.whatif_result(client_id, edited, 10, "fr")
+    assert errors == {}
+    assert result.score.probability != pytest.approx(services.client_score(client_id).probability, abs=1e-6)
+
+
+def test_invalid_what_if_value_gives_a_message_not_a_score(state, client_id: int) -> None:
+    edited = services.whatif_original(client_id) | {"income": "-3"}
+    result, errors = services.whatif_result(client_id, edited, 10, "en")
+    assert result is None and "income" in errors
+
+
+def test_new_applicant_is_scored_without_history(state) -> None:
+    result, errors = services.new_applicant_result(services.NEW_APPLICANT_DEFAULTS, 10, "fr")
+    assert errors == {}
+    assert 0.0 <= result.score.probability <= 1.0
+    features = services.new_applicant_features(state, services.validate_fields(
+        services.NEW_APPLICANT_DEFAULTS, services.NEW_APPLICANT_FIELDS, "fr")[0])
+    assert list(features.columns) == state.feature_names
+    assert features.iloc[0]["AMT_INCOME_TOTAL"] == pytest.approx(147150)
+
+
+def test_search_and_unknown_clients(state, client_id: int) -> None:
+    options = services.search_clients(str(client_id)[:3])
+    assert 0 < len(options) <= services.SEARCH_LIMIT
+    assert all(str(o["value"]).startswith(str(client_id)[:3]) for o in options)
+    assert services.search_clients(str(client_id)) == [{"label": str(client_id), "value": client_id}]
+    with pytest.raises(services.ServiceError) as error:
+        services.client_score(999_999_999)
+    assert services.error_message(error.value, "fr") == "Client 999999999 introuvable : vérifiez l'identifiant."
+    facts = services.client_facts(client_id, "fr")
+    assert [f.key for f in facts][:3] == ["age", "income", "credit"]
+    assert not any("nan" in f.value.lower() for f in facts)
+    assert np.isfinite(services.client_score(client_id).probability)
