@@ -40,12 +40,25 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _LOUD_CLIENTS = 1000
 
 
+def _same_categories(parts: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give categorical columns one category list, so that concatenating keeps them categorical
+    (train and test hold different categories; pandas would fall back to slow objects)."""
+    shared = set.intersection(*(set(p.columns) for p in parts))
+    columns = [c for c in shared
+               if all(isinstance(p[c].dtype, pd.CategoricalDtype) for p in parts)]
+    if not columns:
+        return parts
+    union = {c: sorted(set().union(*(p[c].cat.categories for p in parts)), key=str)
+             for c in columns}
+    return [p.assign(**{c: p[c].cat.set_categories(union[c]) for c in columns}) for p in parts]
+
+
 def application_rows(tables: Tables) -> pd.DataFrame:
     """The application rows of every client to score (train, then test, then new)."""
     parts = [tables[name] for name in APPLICATION_TABLES if name in tables]
     if not parts:
         raise ValueError(f"no application table given (expected one of {APPLICATION_TABLES})")
-    app = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    app = parts[0] if len(parts) == 1 else pd.concat(_same_categories(parts), ignore_index=True)
     if KEY not in app.columns:
         raise ValueError(f"application rows need a {KEY} column")
     duplicated = app[KEY].duplicated()
