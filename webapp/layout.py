@@ -290,7 +290,7 @@ def open_client(picked: int | None, _clicks: int, _submit: int | None, typed: st
 
 def error_alert(message: str) -> dbc.Alert:
     """A clear message in the page instead of a broken layout or a traceback."""
-    return dbc.Alert(message, color="warning", className="my-3", **{"role": "alert"})
+    return html.Div(dbc.Alert(message, color="warning", className="my-3"), role="alert")
 
 
 def chart(graph_id: str | dict, figure: object, text_alternative: str, caption_id: str | None = None) -> html.Figure:

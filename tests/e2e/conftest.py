@@ -59,6 +59,12 @@ def app_state(dash_app):
     return get_state()
 
 
+@pytest.fixture
+def screenshot():
+    """`screenshot(dash_duo, "client")` saves docs/screenshots/client.png."""
+    return save_screenshot
+
+
 def save_screenshot(dash_duo, name: str) -> Path:
     """Full-width capture of the current screen into docs/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

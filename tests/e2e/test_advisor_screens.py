@@ -10,7 +10,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.e2e.conftest import save_screenshot
 from webapp import ids
 from webapp.formatting import format_percent
 
@@ -44,12 +43,13 @@ def _chart_bars(dash_duo, graph_id: str) -> int:
     return len(dash_duo.find_elements(f"#{graph_id} g.point"))
 
 
-def test_typing_an_id_shows_the_models_score_and_decision(dash_duo, dash_app, app_state) -> None:
+def test_typing_an_id_shows_the_models_score_and_decision(dash_duo, screenshot, dash_app,
+                                                          app_state) -> None:
     client_id = _pick_client(app_state, refused=True)
     probability = _direct_probability(app_state, client_id)
     refused = bool(app_state.model.decide(np.array([probability]))[0])
     dash_duo.start_server(dash_app)
-    _wait_title(dash_duo, "Prêt à dépenser — Scoring crédit · Prêt à dépenser")
+    _wait_title(dash_duo, "Prêt à dépenser — Scoring crédit")
 
     box = dash_duo.wait_for_element(f"#{ids.CLIENT_ID_INPUT}", timeout=TIMEOUT)
     box.send_keys(str(client_id), Keys.ENTER)
@@ -65,7 +65,7 @@ def test_typing_an_id_shows_the_models_score_and_decision(dash_duo, dash_app, ap
     figure = dash_duo.find_element(f"#{ids.CLIENT_GAUGE}").find_element(By.XPATH, "../..")
     assert "seuil de décision" in figure.find_element(By.TAG_NAME, "figcaption").text
     dash_duo.wait_for_element(f"#{ids.CLIENT_GAUGE} .bars .point", timeout=TIMEOUT)
-    save_screenshot(dash_duo, "client")
+    screenshot(dash_duo, "client")
     assert dash_duo.get_logs() == []
 
 
@@ -82,7 +82,8 @@ def test_unknown_and_invalid_ids_get_a_message(dash_duo, dash_app) -> None:
     assert dash_duo.get_logs() == []
 
 
-def test_why_screen_draws_the_requested_number_of_contributions(dash_duo, dash_app, app_state) -> None:
+def test_why_screen_draws_the_requested_number_of_contributions(dash_duo, screenshot, dash_app,
+                                                               app_state) -> None:
     client_id = _pick_client(app_state, refused=True)
     n_features = len(app_state.feature_names)
     dash_duo.start_server(dash_app)
@@ -94,14 +95,14 @@ def test_why_screen_draws_the_requested_number_of_contributions(dash_duo, dash_a
     assert _chart_bars(dash_duo, ids.WHY_CHART) == expected
     sentences = dash_duo.find_elements(f"#{ids.WHY_SENTENCES} li")
     assert len(sentences) == 3 and sentences[0].text
-    save_screenshot(dash_duo, "why")
+    screenshot(dash_duo, "why")
 
     Select(dash_duo.find_element(f"#{ids.WHY_TOP_N}")).select_by_value("5")
     WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: _chart_bars(dash_duo, ids.WHY_CHART) == 5 + 3)
     assert dash_duo.get_logs() == []
 
 
-def test_what_if_changes_the_probability_and_resets(dash_duo, dash_app, app_state) -> None:
+def test_what_if_changes_the_probability_and_resets(dash_duo, screenshot, dash_app, app_state) -> None:
     client_id = _pick_client(app_state, refused=True)
     probability = _direct_probability(app_state, client_id)
     dash_duo.start_server(dash_app)
@@ -119,7 +120,7 @@ def test_what_if_changes_the_probability_and_resets(dash_duo, dash_app, app_stat
         lambda d: dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text != shown,
         message="the simulated probability did not change")
     dash_duo.wait_for_element(f"#{ids.WHATIF_CHART} g.point", timeout=TIMEOUT)
-    save_screenshot(dash_duo, "what-if")
+    screenshot(dash_duo, "what-if")
 
     income = dash_duo.find_element(f"#{_css_id({'type': ids.WHATIF_FIELD, 'field': 'income'})}")
     _type(income, "-5")
@@ -133,7 +134,7 @@ def test_what_if_changes_the_probability_and_resets(dash_duo, dash_app, app_stat
     assert dash_duo.get_logs() == []
 
 
-def test_new_applicant_form_rejects_then_scores(dash_duo, dash_app) -> None:
+def test_new_applicant_form_rejects_then_scores(dash_duo, screenshot, dash_app) -> None:
     dash_duo.start_server(dash_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/new")
     _wait_title(dash_duo, "Nouveau demandeur · Prêt à dépenser")
@@ -152,7 +153,7 @@ def test_new_applicant_form_rejects_then_scores(dash_duo, dash_app) -> None:
     assert dash_duo.find_element(f"#{ids.NEW_PROBABILITY}").text.endswith("%")
     assert "is-invalid" not in income.get_attribute("class")
     dash_duo.wait_for_element("#new-contributions-chart g.point", timeout=TIMEOUT)
-    save_screenshot(dash_duo, "new-applicant")
+    screenshot(dash_duo, "new-applicant")
     assert dash_duo.get_logs() == []
 
 

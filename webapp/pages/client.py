@@ -51,6 +51,9 @@ TEXTS = {
     },
 }
 EXAMPLES = 5
+# Dash matches `/client/<client_id>` greedily (fnmatch '*' spans '/'), so the client
+# sub-pages (why 1, what-if 2, compare 3) carry a lower `order` and are tried first.
+CLIENT_PAGE_ORDER = 9
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -62,10 +65,11 @@ def title(client_id: str | None = None) -> str:
 
 
 def home_title() -> str:
-    return page_title(shell("app_title", request_language()), request_language())
+    return shell("app_title", request_language())
 
 
-dash.register_page(__name__, path_template="/client/<client_id>", title=title, name="Client file",
+dash.register_page(__name__, path_template="/client/<client_id>", title=title,
+                   order=CLIENT_PAGE_ORDER, name="Client file",
                    description="Probability of default, decision and key facts of one client")
 dash.register_page(f"{__name__}_home", path="/", title=home_title, name="Home",
                    layout=lambda lang=None, **_: home_layout(lang))

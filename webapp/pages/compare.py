@@ -85,7 +85,7 @@ def title(client_id: str | None = None) -> str:
     return page_title(_t("screen", lang), lang, client_id)
 
 
-dash.register_page(__name__, path_template="/client/<client_id>/compare", title=title,
+dash.register_page(__name__, path_template="/client/<client_id>/compare", title=title, order=3,
                    name="Compare", description="The client compared with similar clients")
 
 
@@ -182,18 +182,21 @@ def _select(element_id: str, label: str, options: list[dict], value: str | None)
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
+    heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
     options: list[dict] = []
-    try:
-        options = feature_options(services.get_state(), lang)
-    except services.ServiceError as error:
-        if client_id is not None:
-            return html.Div([html.H1(_t("heading", lang, client_id=client_id), className="h3 my-3"),
-                             error_alert(services.error_message(error, lang))])
+    if client_id is not None:  # an unknown client or missing artifacts: say so, draw nothing
+        try:
+            state = services.get_state()
+            services.require_client(state, client_id)
+            options = feature_options(state, lang)
+        except services.ServiceError as error:
+            return html.Div([heading, html.Div(error_alert(services.error_message(error, lang)),
+                                               id=ids.PAGE_ERROR)])
     first = options[0]["value"] if options else None
     second = options[min(1, len(options) - 1)]["value"] if options else None
     has_client = client_id is not None
     return html.Div([
-        html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3"),
+        heading,
         dcc.Store(id=CLIENT, data=client_id),
         html.P(_t("intro", lang)),
         dbc.Row([

@@ -49,7 +49,8 @@ def title(client_id: str | None = None) -> str:
     return page_title(_t("screen", request_language()), request_language(), client_id)
 
 
-dash.register_page(__name__, path_template="/client/<client_id>/what-if", title=title, name="What-if",
+dash.register_page(__name__, path_template="/client/<client_id>/what-if", title=title,
+                   order=2, name="What-if",
                    description="Simulate the score of a client with edited application fields")
 
 

@@ -39,7 +39,8 @@ def title(client_id: str | None = None) -> str:
     return page_title(_t("screen", request_language()), request_language(), client_id)
 
 
-dash.register_page(__name__, path_template="/client/<client_id>/why", title=title, name="Why this score",
+dash.register_page(__name__, path_template="/client/<client_id>/why", title=title,
+                   order=1, name="Why this score",
                    description="Contributions of the client's data to the probability of default")
 
 
