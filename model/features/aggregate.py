@@ -108,10 +108,12 @@ class Groups:
     def numeric(self, frame: pd.DataFrame, spec: AggSpec, prefix: str,
                 subset: str = "") -> pd.DataFrame:
         """Statistics of numeric columns (float64 internally: sums of int8 never overflow)."""
-        values = pd.DataFrame(
-            {column: frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-             for column in spec}
-        )
+        # One (columns x rows) block filled in place: pandas wraps its transpose without
+        # the extra copy that building a frame from a dict of columns would make.
+        block = np.empty((len(spec), len(frame)), dtype=np.float64)
+        for i, column in enumerate(spec):
+            block[i] = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        values = pd.DataFrame(block.T, columns=list(spec), copy=False)
         grouped = values.groupby(self.codes, sort=True)
         out: dict[str, np.ndarray] = {}
         for column, hows in spec.items():
