@@ -1,0 +1,73 @@
+"""bureau and bureau_balance rows: other lenders' credits of each client, month by month.
+
+Riskier clients (trait `bureau`) have more active credits, more recent ones,
+overdue amounts and late months (STATUS 1-5), so the signal is spread over
+several columns and two tables.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+from model.synth import signal
+from model.synth.rows import WINDOW_MONTHS, counts_per_parent, expand, month_of
+from model.synth.sampler import Partition, TableSampler
+
+# Kaggle: 305,811 of 356,255 clients have bureau records, 1,716,428 records,
+# 27,299,925 bureau_balance months.
+NO_BUREAU_SHARE = 1 - 305_811 / 356_255
+RECORDS_PER_CLIENT = 1_716_428 / 356_255
+MONTHLY_SHARE = 0.405  # share of records with a monthly history (tuned: ~16 months per record)
+LATE_STATUS_SHARES = np.array([0.78, 0.09, 0.04, 0.03, 0.06])  # STATUS '1'..'5' among late months
+UNKNOWN_MONTH_SHARE = 0.23  # STATUS 'X'
+
+
+def make_bureau(sampler: TableSampler, ids: np.ndarray, trait: np.ndarray, first_id: int,
+                rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """bureau columns for clients `ids` (SK_ID_BUREAU from `first_id` on)."""
+    parent, _ = expand(counts_per_parent(len(ids), rng, NO_BUREAU_SHARE, RECORDS_PER_CLIENT))
+    m, g = len(parent), trait[parent]
+    active_code, closed_code = sampler.code("CREDIT_ACTIVE", "Active"), sampler.code("CREDIT_ACTIVE", "Closed")
+    drawn = sampler.draw("CREDIT_ACTIVE", m, rng, missing=False)
+    active = rng.random(m) < signal.rate(g, sampler.share("CREDIT_ACTIVE", "Active"), 0.6)
+    status = np.where(active, active_code, np.where(drawn == active_code, closed_code, drawn))
+    rows = Partition(m, np.asarray(sampler.dictionary("CREDIT_ACTIVE"))[status])
+    columns = {"SK_ID_CURR": ids[parent], "SK_ID_BUREAU": first_id + np.arange(m), "CREDIT_ACTIVE": status}
+    recent = ndtr(0.45 * g + np.sqrt(1 - 0.45**2) * rng.standard_normal(m))  # risky: recent credits
+    for column in sampler.kinds:
+        if column not in columns:
+            columns[column] = sampler.draw(column, rows, rng, u=recent if column == "DAYS_CREDIT" else None)
+
+    overdue = active & (rng.random(m) < signal.rate(g, 0.008, 1.4))
+    for column in ("CREDIT_DAY_OVERDUE", "AMT_CREDIT_SUM_OVERDUE"):
+        columns[column] = np.where(overdue, sampler.draw(f"{column}>0", m, rng, missing=False), 0.0)
+    max_overdue = columns["AMT_CREDIT_MAX_OVERDUE"]
+    was_late = rng.random(m) < signal.rate(g, 0.08, 1.0)
+    columns["AMT_CREDIT_MAX_OVERDUE"] = np.where(
+        np.isnan(max_overdue), np.nan,
+        np.where(was_late, sampler.draw("AMT_CREDIT_MAX_OVERDUE>0", m, rng, missing=False), 0.0))
+    opened = columns["DAYS_CREDIT"]
+    columns["DAYS_CREDIT_UPDATE"] = np.maximum(columns["DAYS_CREDIT_UPDATE"], opened)
+    ended = columns["DAYS_ENDDATE_FACT"]
+    columns["DAYS_ENDDATE_FACT"] = np.where(np.isnan(ended), ended, np.clip(ended, opened, 0))
+    return columns
+
+
+def make_bureau_balance(sampler: TableSampler, bureau: dict[str, np.ndarray], trait_per_record: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Monthly statuses of a share of the bureau records, from the credit's start month to month 0."""
+    m = len(bureau["SK_ID_BUREAU"])
+    start = np.maximum(month_of(bureau["DAYS_CREDIT"]), -WINDOW_MONTHS)
+    counts = np.where(rng.random(m) < MONTHLY_SHARE, 1 - start, 0)
+    record, rank = expand(counts)
+    k = len(record)
+    months = start[record] + rank
+    ended = bureau["DAYS_ENDDATE_FACT"][record]
+    closed_after = np.where(np.isnan(ended), np.inf, month_of(np.nan_to_num(ended)))
+    code = {v: sampler.code("STATUS", v) for v in ("C", "0", "X", "1", "2", "3", "4", "5")}
+    late_level = np.searchsorted(np.cumsum(LATE_STATUS_SHARES), rng.random(k) * 0.999999, side="right")
+    late_codes = np.array([code[str(i)] for i in range(1, 6)])[late_level]
+    late = rng.random(k) < signal.rate(trait_per_record[record], 0.006, 1.5)
+    status = np.where(late, late_codes, code["0"])
+    status = np.where(rng.random(k) < UNKNOWN_MONTH_SHARE, code["X"], status)
+    status = np.where(months > closed_after, code["C"], status)
+    return {"SK_ID_BUREAU": bureau["SK_ID_BUREAU"][record], "MONTHS_BALANCE": months, "STATUS": status}

@@ -1,0 +1,68 @@
+"""The planted default signal: latent client traits, how they show, and the target.
+
+Each client gets independent standard-normal traits. Some are seen directly
+through one application column (via its quantile, so the column's marginal is
+unchanged); others only through history rows (late instalments, overdue bureau
+debt, refused applications), hence noisily, and not at all for clients without
+history. The default probability is a logistic function of all traits plus
+per-category offsets measured on the real sample, so a model must combine many
+weak signals: no single column gives the target away.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, ndtr
+
+# trait -> weight on the default log-odds (positive trait = riskier client).
+WEIGHTS: dict[str, float] = {
+    "EXT_SOURCE_3": 0.65,
+    "EXT_SOURCE_2": 0.60,
+    "EXT_SOURCE_1": 0.55,
+    "DAYS_BIRTH": 0.32,
+    "DAYS_EMPLOYED": 0.20,
+    "ANNUITY_CREDIT_RATIO": 0.20,
+    "CREDIT_INCOME_RATIO": 0.10,
+    "DAYS_ID_PUBLISH": 0.12,
+    "late": 0.72,  # instalments paid late or short, days past due in POS and cards
+    "bureau": 0.55,  # active and overdue credits elsewhere, late months in bureau_balance
+    "refused": 0.52,  # refused previous applications
+}
+# +1: a larger column value means a riskier client; -1: a safer one.
+DIRECTION: dict[str, int] = {
+    "EXT_SOURCE_3": -1, "EXT_SOURCE_2": -1, "EXT_SOURCE_1": -1,
+    "DAYS_BIRTH": +1,  # days are negative: larger = younger
+    "DAYS_EMPLOYED": +1,  # larger = shorter employment
+    "ANNUITY_CREDIT_RATIO": -1,  # larger = shorter term
+    "CREDIT_INCOME_RATIO": +1,
+    "DAYS_ID_PUBLISH": +1,
+}
+# Log-odds intercept giving about 8 % defaults (Kaggle: 8.07 %), tuned on 300,000 clients.
+INTERCEPT = -3.30
+EFFECT_SCALE = 1.0  # multiplier of the categorical offsets measured on the real sample
+
+
+def draw_traits(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Independent standard-normal traits, one array per name in `WEIGHTS` (fixed order)."""
+    return {name: rng.standard_normal(n) for name in WEIGHTS}
+
+
+def column_uniform(name: str, trait: np.ndarray) -> np.ndarray:
+    """Uniforms for the column's inverse-CDF draw, monotone in the trait (copula)."""
+    return ndtr(DIRECTION[name] * trait)
+
+
+def rate(trait: np.ndarray, base: float, slope: float) -> np.ndarray:
+    """Per-row probability of a bad event (late instalment, overdue month...) for each client."""
+    return expit(np.log(base / (1 - base)) + slope * trait)
+
+
+def default_probability(traits: dict[str, np.ndarray], offsets: np.ndarray,
+                        hidden: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """P(default) per client; `hidden` masks traits that do not apply (pensioners' employment)."""
+    score = np.full(len(offsets), INTERCEPT) + EFFECT_SCALE * offsets
+    for name, weight in WEIGHTS.items():
+        term = weight * traits[name]
+        if hidden and name in hidden:
+            term = np.where(hidden[name], 0.0, term)
+        score += term
+    return expit(score)
