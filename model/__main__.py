@@ -16,7 +16,7 @@ from model import config
 def _synth(args: argparse.Namespace) -> None:
     from model.synth.generate import generate
 
-    generate(n_clients=args.clients, seed=args.seed, out_dir=args.out)
+    generate(n_clients=args.clients, seed=args.seed, out_dir=args.out, file_format=args.format)
 
 
 def _features(args: argparse.Namespace) -> None:
@@ -53,6 +53,8 @@ def make_parser() -> argparse.ArgumentParser:
                        help="number of training clients (test clients: about 16%% more)")
     synth.add_argument("--seed", type=int, default=config.SEED)
     synth.add_argument("--out", type=Path, default=config.SYNTH_DIR)
+    synth.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                       help="file format of the eight tables")
     synth.set_defaults(func=_synth)
 
     features = commands.add_parser("features", help="build the per-client feature file")
