@@ -111,6 +111,9 @@ class ApplicationFeatures:
         """Application features of the given raw rows, indexed by SK_ID_CURR, float32."""
         if KEY not in app.columns:
             raise ValueError(f"application rows need a {KEY} column")
+        if app[KEY].isna().any():
+            raise ValueError(f"application rows: {KEY} missing in {int(app[KEY].isna().sum())} "
+                             "row(s); every client to score needs an identifier")
         index = pd.Index(pd.to_numeric(app[KEY]).to_numpy(np.int64), name=KEY)
         fields = numeric_fields(app)
         employed = fields["DAYS_EMPLOYED"]

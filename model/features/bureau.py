@@ -1,4 +1,4 @@
-"""Credit-bureau features: other lenders' credits (bureau) and their monthly status (bureau_balance).
+"""Credit-bureau features: other lenders' credits (bureau) and their monthly statuses.
 
 Each bureau credit first gets a summary of its monthly statuses (months on
 record, share and number of months in each status: on time, 1-30 days late,
