@@ -52,6 +52,12 @@ SUBSETS = {  # subset -> (French, English) tail
     "approved": (" des demandes acceptées", " over approved applications"),
     "refused": (" des demandes refusées", " over refused applications"),
 }
+SUBSET_COUNTS = {  # subset -> (French, English) what is counted
+    "active": ("crédits en cours", "active credits"),
+    "closed": ("crédits clos", "closed credits"),
+    "approved": ("demandes acceptées", "approved applications"),
+    "refused": ("demandes refusées", "refused applications"),
+}
 COUNT_OF = {  # source -> (French, English) what a row is
     "bureau": ("crédits déclarés au bureau de crédit", "credits reported by the credit bureau"),
     "bureau_balance": ("mois d'historique au bureau de crédit",
@@ -106,6 +112,11 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _of(noun: str) -> str:
+    """French "de" with elision before a vowel: "d'échéances", "de mois"."""
+    return f"d'{noun}" if noun[:1].lower() in "aeiouyéèêh" else f"de {noun}"
+
+
 def describe(info: FeatureInfo) -> tuple[str, str]:
     """(French, English) plain-language description of one feature."""
     source_fr, source_en = SOURCES[info.source]
@@ -121,9 +132,8 @@ def describe(info: FeatureInfo) -> tuple[str, str]:
         return (f"{source_fr} : nombre de mois « {value_fr} »",
                 f"{source_en}: number of months '{value_en}'")
     if how == "count":
-        count_fr, count_en = COUNT_OF[info.source]
-        return (f"{source_fr} : nombre de {count_fr}{subset_fr}",
-                f"{source_en}: number of {count_en}{subset_en}")
+        count_fr, count_en = SUBSET_COUNTS.get(info.subset) or COUNT_OF[info.source]
+        return f"{source_fr} : nombre {_of(count_fr)}", f"{source_en}: number of {count_en}"
     if how == "share":
         rows_fr, rows_en = COUNT_OF[info.source]
         return (f"{source_fr} : part des {rows_fr} où {fr} = « {value_fr} »",
