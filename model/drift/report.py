@@ -135,6 +135,7 @@ def run_drift(
     current_pred: Any = None,
     key_columns: list[str] | None = None,
     max_html_columns: int = MAX_HTML_COLUMNS,
+    notes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Compare `current` with `reference`; write `summary.json` and `report.html` into `out_dir`.
 
@@ -144,7 +145,7 @@ def run_drift(
     Evidently tests a random sample of `sample_rows` rows per side (fixed `seed`);
     the summary statistics are computed on every row. `key_columns` (e.g. the model's
     top features) always appear in the HTML page, with the drifted columns.
-    Returns the summary that was written.
+    `notes` (e.g. the input file names) are stored as is. Returns the summary written.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -186,6 +187,7 @@ def run_drift(
     n_drifted = sum(e["drift_detected"] for e in features)
     summary = {
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **(notes or {}),
         "evidently_preset": "DataDriftPreset",
         "rows": {"reference": len(ref), "current": len(cur)},
         "rows_tested": {"reference": len(ref_sample), "current": len(cur_sample)},
@@ -214,3 +216,101 @@ def _prediction_note(prediction: dict | None) -> str:
     if prediction is None:
         return ""
     return ", prediction drift " + ("detected" if prediction["drift_detected"] else "not detected")
+
+
+# ---- command line: two files in Kaggle's application format --------------------------
+APPLICATION_SCHEMA = "application_test"  # the application columns without TARGET
+TOP_FEATURES = 20
+
+
+def load_applications(path: Path | str, side: str) -> pd.DataFrame:
+    """A batch of applications (csv, zip or parquet), validated; TARGET is not required."""
+    from model.data.loader import SchemaError, load_table_file
+
+    try:
+        return load_table_file(path, APPLICATION_SCHEMA)
+    except SchemaError as error:
+        raise SchemaError(f"{side} batch {path}: {error}") from error
+
+
+def _load_model(model_dir: Path) -> tuple[Any, Any, pd.DataFrame | None]:
+    """Feature builder, scoring model and (if built) global SHAP table of an artifact folder."""
+    import joblib
+
+    from model.artifacts import MANIFEST, verify
+
+    needed = ("feature_builder.joblib", "model.joblib")
+    missing = [name for name in needed if not (model_dir / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{model_dir}: missing {', '.join(missing)} (not an artifact folder?)")
+    if (model_dir / MANIFEST).is_file():
+        verify(model_dir, required=needed)
+    shap_file = model_dir / "shap_global.parquet"
+    shap_global = pd.read_parquet(shap_file) if shap_file.is_file() else None
+    return joblib.load(model_dir / needed[0]), joblib.load(model_dir / needed[1]), shap_global
+
+
+def top_features(model: Any, shap_global: pd.DataFrame | None, n: int = TOP_FEATURES) -> list[str]:
+    """The model's n most important features: by mean |SHAP| when precomputed, else by the
+    classifier's own importance (LightGBM split gain, |coefficient| of the scaled logistic)."""
+    if shap_global is not None and {"feature", "mean_abs_shap"} <= set(shap_global.columns):
+        ranked = shap_global.sort_values("mean_abs_shap", ascending=False)["feature"]
+        return ranked.head(n).tolist()
+    classifier = model.classifier_
+    if hasattr(classifier, "feature_importances_"):
+        weight = np.asarray(classifier.feature_importances_, dtype=np.float64)
+    elif hasattr(classifier, "coef_"):
+        weight = np.abs(np.ravel(classifier.coef_))
+    else:  # the dummy uses no feature
+        return []
+    order = np.argsort(-weight, kind="stable")[:n]
+    return [model.feature_names_[i] for i in order if weight[i] > 0]
+
+
+def _with_model_features(app: pd.DataFrame, builder: Any, model: Any, top: list[str]
+                         ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Raw columns plus the top engineered features, and the predicted probability, per row.
+
+    The batch has no history tables: features are computed as for a new applicant
+    (history aggregates empty), on both sides alike.
+    """
+    features = builder.transform({"application": app})
+    features = features.loc[app["SK_ID_CURR"].to_numpy()]
+    engineered = [c for c in top if c not in app.columns]
+    frame = app.reset_index(drop=True).join(features[engineered].reset_index(drop=True))
+    return frame, model.predict_proba(features)
+
+
+def drift_from_files(
+    reference: Path | str,
+    current: Path | str,
+    out_dir: Path | str,
+    model_dir: Path | str | None = None,
+    sample_rows: int = 5000,
+) -> dict[str, Any]:
+    """`python -m model drift`: compare a batch of applications with a reference batch.
+
+    Both files follow Kaggle's application format (TARGET optional); a file with
+    missing columns fails naming the file and the columns. With `model_dir` (an
+    artifact folder), the model's top features and its predicted probability are
+    compared too, computed from the application rows alone.
+    """
+    ref_app = load_applications(reference, "reference")
+    cur_app = load_applications(current, "current")
+    ref_pred = cur_pred = None
+    top: list[str] = []
+    if model_dir is not None:
+        with stage(f"scoring both batches with the model in {model_dir}", log):
+            builder, model, shap_global = _load_model(Path(model_dir))
+            top = top_features(model, shap_global)
+            ref_app, ref_pred = _with_model_features(ref_app, builder, model, top)
+            cur_app, cur_pred = _with_model_features(cur_app, builder, model, top)
+    notes = {"reference_file": str(reference), "current_file": str(current),
+             "model_dir": None if model_dir is None else str(model_dir)}
+    if model_dir is not None:
+        notes["features_note"] = "model features computed from the application rows alone"
+    summary = run_drift(ref_app, cur_app, out_dir, sample_rows=sample_rows,
+                        reference_pred=ref_pred, current_pred=cur_pred, key_columns=top,
+                        notes=notes)
+    log.info("drift summary: %s", Path(out_dir) / SUMMARY_FILE)
+    return summary
