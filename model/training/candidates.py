@@ -1,0 +1,171 @@
+"""Candidate models, their imbalance variants and their search spaces.
+
+A candidate is a model family (dummy, logistic regression, LightGBM) crossed
+with a way of handling the 8 % default rate (none, class weights, SMOTE).
+Each builds an imbalanced-learn `Pipeline` so that any resampling happens
+inside `fit`, i.e. on the rows of the training fold only, and is skipped at
+prediction time.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from imblearn.over_sampling import SMOTE
+from imblearn.pipeline import Pipeline
+from sklearn.dummy import DummyClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+# LightGBM threads. One by default: on a shared 2-core machine, two OpenMP
+# threads fighting other processes made fits ten times slower (measured).
+N_JOBS = int(os.environ.get("SCORING_N_JOBS", "1"))
+
+# Most trees LightGBM may grow (early stopping usually ends sooner).
+QUICK_TREES, FULL_TREES = 200, 2000
+
+KINDS = ("dummy", "logistic", "lightgbm")
+IMBALANCE = ("none", "balanced", "smote")
+
+
+def infinite_to_nan(X: np.ndarray) -> np.ndarray:
+    """Ratios divided by zero are infinite; treat them as missing (imputed or split on)."""
+    X = np.asarray(X, dtype=np.float32)
+    return np.where(np.isinf(X), np.float32(np.nan), X)
+
+
+class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
+    """LightGBM that picks its own number of trees on a slice of its training rows.
+
+    `fit` holds out `validation_fraction` of the rows it receives (stratified),
+    stops when the validation log-loss has not improved for `early_stopping_rounds`
+    rounds and drops the trees after the best one, so that `predict`, the raw
+    margin and SHAP's TreeExplainer all use the same trees. Because it happens
+    inside `fit`, the cross-validation fold being scored is never looked at.
+    """
+
+    def __init__(self, *, validation_fraction: float = 0.15, early_stopping_rounds: int = 50,
+                 **kwargs: Any) -> None:
+        self.validation_fraction = validation_fraction
+        self.early_stopping_rounds = early_stopping_rounds
+        super().__init__(**kwargs)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, **fit_params: Any
+            ) -> EarlyStoppingLGBMClassifier:
+        y = np.asarray(y)
+        if not self.validation_fraction or not self.early_stopping_rounds:
+            super().fit(X, y, **fit_params)
+            return self
+        X_fit, X_val, y_fit, y_val = train_test_split(
+            X, y, test_size=self.validation_fraction, stratify=y,
+            random_state=self.random_state)
+        # Stop on the loss the model optimises: weighted when the classes are weighted.
+        eval_weight = None if self.class_weight is None else [self.class_weight]
+        super().fit(X_fit, y_fit, eval_X=(X_val,), eval_y=(y_val,),
+                    eval_class_weight=eval_weight,
+                    callbacks=[lgb.early_stopping(self.early_stopping_rounds,
+                                                  first_metric_only=True, verbose=False)],
+                    **fit_params)
+        best = self.best_iteration_
+        if best and best < self.booster_.current_iteration():
+            self._Booster = lgb.Booster(model_str=self.booster_.model_to_string(
+                num_iteration=best))
+        return self
+
+
+def _make_smote(seed: int) -> SMOTE:
+    return SMOTE(random_state=seed)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One model family with one imbalance treatment, and its search space."""
+
+    kind: str
+    imbalance: str = "none"
+    # Factory of the resampler (tests swap in a recording subclass).
+    make_sampler: Callable[[int], Any] = field(default=_make_smote, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown model kind {self.kind!r}; expected one of {KINDS}")
+        if self.imbalance not in IMBALANCE:
+            raise ValueError(f"unknown imbalance {self.imbalance!r}; expected {IMBALANCE}")
+
+    @property
+    def name(self) -> str:
+        return self.kind if self.kind == "dummy" else f"{self.kind}_{self.imbalance}"
+
+    def default_params(self, quick: bool) -> dict[str, Any]:
+        """A sensible first configuration, tried before any random one."""
+        if self.kind == "logistic":
+            return {"C": 0.05, "penalty": "l1", "solver": "liblinear"}
+        if self.kind == "lightgbm":
+            return {"learning_rate": 0.1 if quick else 0.03, "num_leaves": 15,
+                    "min_child_samples": 40, "reg_alpha": 0.1, "reg_lambda": 1.0,
+                    "colsample_bytree": 0.4, "subsample": 0.9,
+                    "n_estimators": QUICK_TREES if quick else FULL_TREES}
+        return {}
+
+    def sample_params(self, rng: np.random.Generator, quick: bool) -> dict[str, Any]:
+        """One random configuration of the search space."""
+        if self.kind == "logistic":
+            penalty = str(rng.choice(["l1", "l2", "elasticnet"]))
+            solvers = {"l1": ["liblinear", "saga"], "l2": ["lbfgs", "liblinear"],
+                       "elasticnet": ["saga"]}[penalty]
+            params = {"C": float(10 ** rng.uniform(-3, 0.5)), "penalty": penalty,
+                      "solver": str(rng.choice(solvers))}
+            if penalty == "elasticnet":
+                params["l1_ratio"] = float(rng.uniform(0.1, 0.9))
+            return params
+        if self.kind == "lightgbm":
+            return {"learning_rate": float(10 ** rng.uniform(-1.7, -1.0)),
+                    "num_leaves": int(rng.integers(7, 64)),
+                    "min_child_samples": int(10 ** rng.uniform(1, 2.4)),
+                    "reg_alpha": float(10 ** rng.uniform(-3, 1)),
+                    "reg_lambda": float(10 ** rng.uniform(-3, 1.5)),
+                    "colsample_bytree": float(rng.uniform(0.2, 0.8)),
+                    "subsample": float(rng.uniform(0.7, 1.0)),
+                    "n_estimators": QUICK_TREES if quick else FULL_TREES}
+        return {}
+
+    def build(self, params: dict[str, Any], seed: int) -> Pipeline:
+        """Unfitted pipeline: inf -> NaN, [impute, scale, resample], classifier."""
+        steps: list[tuple[str, Any]] = [
+            ("finite", FunctionTransformer(infinite_to_nan, feature_names_out="one-to-one"))]
+        if self.kind == "logistic" or self.imbalance == "smote":
+            # keep_empty_features keeps columns aligned with feature names (SHAP).
+            steps += [("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                      ("scale", StandardScaler())]
+        if self.imbalance == "smote" and self.kind != "dummy":
+            steps.append(("smote", self.make_sampler(seed)))
+        steps.append(("classifier", self._classifier(params, seed)))
+        return Pipeline(steps)
+
+    def _classifier(self, params: dict[str, Any], seed: int) -> Any:
+        weight = "balanced" if self.imbalance == "balanced" else None
+        if self.kind == "dummy":
+            return DummyClassifier(strategy="stratified", random_state=seed)
+        if self.kind == "logistic":
+            # scikit-learn >= 1.8 expresses the penalty through l1_ratio.
+            l1_ratio = {"l1": 1.0, "l2": 0.0}.get(params["penalty"], params.get("l1_ratio", 0.5))
+            return LogisticRegression(C=params["C"], l1_ratio=l1_ratio, solver=params["solver"],
+                                      class_weight=weight, max_iter=300, tol=1e-3,
+                                      random_state=seed)
+        quick = params.get("n_estimators", FULL_TREES) <= QUICK_TREES
+        return EarlyStoppingLGBMClassifier(
+            early_stopping_rounds=20 if quick else 50, class_weight=weight, subsample_freq=1,
+            random_state=seed, n_jobs=N_JOBS, verbose=-1, **params)
+
+
+def all_candidates() -> list[Candidate]:
+    """Every candidate compared: the dummy, then each family with each imbalance variant."""
+    return [Candidate("dummy")] + [Candidate(kind, imbalance)
+                                   for kind in ("logistic", "lightgbm")
+                                   for imbalance in IMBALANCE]

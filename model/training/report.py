@@ -1,0 +1,76 @@
+"""Readable results without the MLflow UI: metrics.json, comparison.md, cost_curve.csv."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+COMPARISON_COLUMNS = ("model", "imbalance", "best hyperparameters", "CV AUC", "CV recall",
+                      "CV precision", "CV F2", "CV Brier (raw → calibrated)",
+                      "CV cost / 1,000", "holdout AUC", "holdout cost / 1,000",
+                      "fit time (s)")
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _json_safe(value.item())
+    return value
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    if not params:
+        return "—"
+    return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                     for k, v in params.items())
+
+
+def comparison_table(metrics: dict[str, Any]) -> str:
+    """Markdown table, one row per candidate, the chosen one in bold."""
+    lines = ["| " + " | ".join(COMPARISON_COLUMNS) + " |",
+             "|" + "---|" * len(COMPARISON_COLUMNS)]
+    for name, result in metrics["candidates"].items():
+        cv, holdout = result["cv"], result["holdout"]
+        label = f"**{result['kind']}**" if name == metrics["chosen"] else result["kind"]
+        cells = [label, result["imbalance"], _params_text(result["best_params"]),
+                 f"{cv['auc']:.4f}", f"{cv['recall']:.3f}", f"{cv['precision']:.3f}",
+                 f"{cv['f2']:.3f}", f"{cv['brier_raw']:.4f} → {cv['brier']:.4f}",
+                 f"{cv['cost_per_1000']:.0f}", f"{holdout['auc']:.4f}",
+                 f"{holdout['cost_per_1000']:.0f}", f"{result['fit_seconds']:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    chosen = metrics["candidates"][metrics["chosen"]]
+    final = metrics["final"]
+    notes = [
+        "",
+        f"Chosen: **{metrics['chosen']}** (lowest cross-validated business cost). "
+        f"Cost = {metrics['cost_weights']['fn']}·FN + {metrics['cost_weights']['fp']}·FP, "
+        "each candidate at its own cost-optimal threshold on out-of-fold predictions.",
+        f"Held-out split ({metrics['n_clients']['holdout']} clients, never used for tuning): "
+        f"cost {chosen['holdout']['cost']} ({chosen['holdout']['cost_per_1000']:.0f} per 1,000) "
+        f"at threshold {chosen['cv']['threshold']:.4f}.",
+        f"Final model refit on all {metrics['n_clients']['all']} training clients; "
+        f"calibration {final['calibration']['method']} "
+        f"(cross-validated Brier {final['calibration']['brier']['raw']:.4f} raw → "
+        f"{final['calibration']['brier'][final['calibration']['method']]:.4f}); "
+        f"threshold {final['threshold']:.4f} on the calibrated probability.",
+    ]
+    return "\n".join(lines + notes) + "\n"
+
+
+def write_reports(out_dir: Path, metrics: dict[str, Any], curve: pd.DataFrame) -> list[Path]:
+    """Write the three report files into `out_dir`; returns their paths."""
+    out_dir = Path(out_dir)
+    paths = [out_dir / "metrics.json", out_dir / "comparison.md", out_dir / "cost_curve.csv"]
+    paths[0].write_text(json.dumps(_json_safe(metrics), indent=2, allow_nan=False),
+                        encoding="utf-8")
+    paths[1].write_text(comparison_table(metrics), encoding="utf-8")
+    curve.to_csv(paths[2], index=False, float_format="%.6g")
+    return paths

@@ -1,0 +1,253 @@
+"""Compare candidates, pick the threshold, calibrate and write the scoring model.
+
+Protocol (numbers must be honest and reproducible):
+1. 20 % of the training clients (stratified) are set aside; no tuning step sees them.
+2. On the other 80 %, every candidate is tuned by randomized search on the same
+   stratified 5 folds; its out-of-fold scores give its calibration, its
+   cost-optimal threshold and its cross-validated metrics.
+3. Each candidate's best configuration is refitted on the 80 % and scored on
+   the held-out 20 % at the threshold chosen in step 2.
+4. The candidate with the lowest cross-validated cost is refitted on all
+   training clients; its calibrator and threshold come from out-of-fold
+   scores over all of them.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from model import config
+from model.progress import Progress, stage
+from model.training.calibration import choose_calibrator
+from model.training.candidates import Candidate, all_candidates
+from model.training.cost import best_threshold
+from model.training.metrics import evaluate
+from model.training.report import write_reports
+from model.training.scoring import ScoringModel
+from model.training.search import (SearchResult, fit_pipeline, out_of_fold,
+                                   randomized_search, stratified_folds)
+from model.training.tracking import Tracker
+
+log = logging.getLogger(__name__)
+
+N_FOLDS = 5
+HOLDOUT_FRACTION = 0.2
+# Share of the search budget per model family, and how many configurations at most.
+BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0}
+MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1},
+              False: {"dummy": 1, "logistic": 25, "lightgbm": 60}}
+MIN_PER_CLASS = 25
+
+
+def _check_inputs(X: pd.DataFrame, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(f"X must be a DataFrame of features, got {type(X).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+    if not X.index.equals(y.index):
+        raise ValueError("X and y are not aligned on the same client index")
+    non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if non_numeric:
+        raise ValueError(f"non-numeric feature column(s): {', '.join(map(str, non_numeric[:10]))}")
+    if y.isna().any():
+        raise ValueError(f"TARGET is missing for {int(y.isna().sum())} client(s): "
+                         "train on training clients only")
+    labels = y.to_numpy()
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError("TARGET must hold only 0 and 1")
+    counts = np.bincount(labels.astype(int), minlength=2)
+    if counts.min() < MIN_PER_CLASS:
+        raise ValueError(f"too few clients per class to cross-validate: {counts[0]} good, "
+                         f"{counts[1]} defaulted (need at least {MIN_PER_CLASS} of each)")
+    return X.to_numpy(dtype=np.float32), labels.astype(int)
+
+
+def _search_all(candidates: list[Candidate], X: np.ndarray, y: np.ndarray, folds: list,
+                budget_seconds: float, quick: bool, seed: int) -> list[SearchResult]:
+    """Search each candidate; time a candidate leaves unused goes to the next ones."""
+    results = []
+    progress = Progress("model search", len(candidates), log)
+    remaining = float(budget_seconds)
+    weights_left = sum(BUDGET_WEIGHT[c.kind] for c in candidates)
+    for candidate in candidates:
+        weight = BUDGET_WEIGHT[candidate.kind]
+        share = remaining * weight / weights_left if weights_left else 0.0
+        weights_left -= weight
+        with stage(f"search {candidate.name} (budget {share:.0f} s)", log):
+            result = randomized_search(candidate, X, y, folds, share,
+                                       MAX_TRIALS[quick][candidate.kind], seed, quick)
+        remaining = max(remaining - result.search_seconds, 0.0)
+        results.append(result)
+        progress.advance()
+    return results
+
+
+def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: np.ndarray,
+            y_hold: np.ndarray, folds: list, seed: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    """CV and held-out metrics of one tuned candidate at its own cost-optimal threshold."""
+    calibrator, briers, _ = choose_calibrator(result.oof, y_dev, folds)
+    calibrated_oof = calibrator.predict(result.oof)
+    threshold, curve = best_threshold(y_dev, calibrated_oof)
+    cv = evaluate(y_dev, calibrated_oof, threshold, raw_proba=result.oof)
+    cv["brier"] = briers[calibrator.method]  # cross-fitted: honest, not in-sample
+    pipeline = fit_pipeline(result.candidate, result.best_params, X_dev, y_dev, seed)
+    raw_hold = pipeline.predict_proba(X_hold)[:, 1]
+    holdout = evaluate(y_hold, calibrator.predict(raw_hold), threshold, raw_proba=raw_hold)
+    summary = {
+        "kind": result.candidate.kind,
+        "imbalance": result.candidate.imbalance,
+        "best_params": result.best_params,
+        "cv": cv,
+        "holdout": holdout,
+        "calibration": {"method": calibrator.method, "brier": briers},
+        "fit_seconds": result.fit_seconds,
+        "search_seconds": result.search_seconds,
+        "n_trials": len(result.trials),
+        "trials": result.trials,
+    }
+    return summary, curve
+
+
+def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names: list[str],
+               seed: int) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame]:
+    """Refit the chosen configuration on all training clients, with calibrator and threshold."""
+    folds = stratified_folds(y, N_FOLDS, seed)
+    oof, _ = out_of_fold(result.candidate, result.best_params, X, y, folds, seed)
+    calibrator, briers, _ = choose_calibrator(oof, y, folds)
+    calibrated = calibrator.predict(oof)
+    threshold, curve = best_threshold(y, calibrated)
+    started = time.perf_counter()
+    pipeline = fit_pipeline(result.candidate, result.best_params, X, y, seed)
+    fit_seconds = time.perf_counter() - started
+    model = ScoringModel(result.candidate.kind, pipeline, calibrator, threshold, feature_names)
+    oof_metrics = evaluate(y, calibrated, threshold, raw_proba=oof)
+    oof_metrics["brier"] = briers[calibrator.method]
+    final = {"candidate": result.candidate.name, "threshold": threshold,
+             "calibration": {"method": calibrator.method, "brier": briers},
+             "oof": oof_metrics, "fit_seconds": fit_seconds}
+    return model, final, curve
+
+
+def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: float,
+                 quick: bool, seed: int = config.SEED, mlruns_dir: Path | None = None
+                 ) -> ScoringModel:
+    """Run the whole protocol on training clients; write model and reports into `out_dir`.
+
+    Writes exactly `model.joblib`, `metrics.json`, `comparison.md` and
+    `cost_curve.csv` into the existing folder `out_dir`; MLflow runs go to
+    `mlruns_dir` (default `config.MLRUNS_DIR`) and never stop training.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise FileNotFoundError(f"output folder {out_dir} does not exist")
+    matrix, labels = _check_inputs(X, y)
+    feature_names = [str(c) for c in X.columns]
+    dev_idx, hold_idx = train_test_split(np.arange(len(labels)), test_size=HOLDOUT_FRACTION,
+                                         stratify=labels, random_state=seed)
+    X_dev, y_dev, X_hold, y_hold = (matrix[dev_idx], labels[dev_idx], matrix[hold_idx],
+                                    labels[hold_idx])
+    folds = stratified_folds(y_dev, N_FOLDS, seed)
+    log.info("training on %d clients x %d features (%d tuning, %d held out), default rate "
+             "%.2f %%, %s mode, search budget %.0f s", len(labels), matrix.shape[1],
+             len(dev_idx), len(hold_idx), 100 * labels.mean(), "quick" if quick else "full",
+             budget_seconds)
+
+    tracker = Tracker(mlruns_dir)
+    results = _search_all(all_candidates(), X_dev, y_dev, folds, budget_seconds, quick, seed)
+    candidates: dict[str, dict[str, Any]] = {}
+    with stage("held-out evaluation of every candidate", log):
+        for result in results:
+            summary, curve = _assess(result, X_dev, y_dev, X_hold, y_hold, folds, seed)
+            candidates[result.candidate.name] = summary
+            tracker.log_candidate(result.candidate.name,
+                                  {"kind": summary["kind"], "imbalance": summary["imbalance"],
+                                   **summary["best_params"]},
+                                  {k: summary[k] for k in ("cv", "holdout", "fit_seconds")},
+                                  curve, summary["cv"]["threshold"])
+    chosen = min(results, key=lambda r: (candidates[r.candidate.name]["cv"]["cost"],
+                                         -candidates[r.candidate.name]["cv"]["auc"]))
+    name = chosen.candidate.name
+    log.info("chosen: %s (CV cost %d, AUC %.4f; held-out cost %d)", name,
+             candidates[name]["cv"]["cost"], candidates[name]["cv"]["auc"],
+             candidates[name]["holdout"]["cost"])
+    with stage(f"final refit of {name} on all {len(labels)} training clients", log):
+        model, final, curve = _fit_final(chosen, matrix, labels, feature_names, seed)
+
+    metrics = {
+        "chosen": name,
+        "threshold": final["threshold"],
+        "candidates": candidates,
+        "final": final,
+        "holdout": candidates[name]["holdout"],
+        "n_clients": {"all": len(labels), "tuning": len(dev_idx), "holdout": len(hold_idx)},
+        "n_features": len(feature_names),
+        "default_rate": float(labels.mean()),
+        "cost_weights": {"fn": config.COST_FN, "fp": config.COST_FP},
+        "protocol": {"folds": N_FOLDS, "holdout_fraction": HOLDOUT_FRACTION, "seed": seed,
+                     "quick": quick, "budget_seconds": budget_seconds,
+                     "search": "randomized, ranked by out-of-fold ROC AUC",
+                     "selection": "lowest cross-validated business cost"},
+    }
+    joblib.dump(model, out_dir / "model.joblib")
+    run_id = tracker.log_candidate(f"final-{name}",
+                                   {"kind": chosen.candidate.kind,
+                                    "imbalance": chosen.candidate.imbalance,
+                                    **chosen.best_params},
+                                   {"oof": final["oof"], "holdout": metrics["holdout"]},
+                                   curve, final["threshold"], tags={"chosen": "true"})
+    version = tracker.log_model(run_id, out_dir / "model.joblib") if run_id else None
+    metrics["mlflow"] = {"run_id": run_id, "registered_version": version,
+                         "store": str(tracker.mlruns_dir) if tracker.active else None}
+    metrics["total_seconds"] = time.perf_counter() - started
+    reports = write_reports(out_dir, metrics, curve)
+    if run_id:
+        tracker.log_files(run_id, reports)
+    log.info("training finished in %.0f s: %s, threshold %.4f", metrics["total_seconds"],
+             name, final["threshold"])
+    return model
+
+
+def _read_feature_file(features_file: Path) -> tuple[pd.DataFrame, pd.Series]:
+    from model.features.build import load_feature_file
+
+    features_file = Path(features_file)
+    if not features_file.is_file():
+        raise FileNotFoundError(f"feature file {features_file} not found; build it with "
+                                "`python -m model features`")
+    features, target = load_feature_file(features_file)
+    known = target.notna()
+    log.info("%s: %d clients, %d with a known TARGET", features_file.name, len(target),
+             int(known.sum()))
+    return features[known], target[known].astype(int)
+
+
+def train_from_file(features_file: Path, out_dir: Path, budget_seconds: float = 600,
+                    quick: bool = False, mlruns_dir: Path | None = None) -> Path:
+    """Train from a feature file and write the model artifact set to `out_dir` atomically.
+
+    The fitted feature builder and the dictionary written beside the feature
+    file are copied in as `feature_builder.joblib` and `feature_dictionary.csv`.
+    """
+    from model.artifacts import atomic_dir
+    from model.features.build import sidecar_paths
+
+    features_file = Path(features_file)
+    X, y = _read_feature_file(features_file)
+    builder, dictionary = sidecar_paths(features_file)
+    with atomic_dir(out_dir, manifest_extra={"features_file": str(features_file)}) as tmp:
+        train_models(X, y, tmp, budget_seconds=budget_seconds, quick=quick,
+                     mlruns_dir=mlruns_dir)
+        for source, name in ((builder, "feature_builder.joblib"),
+                             (dictionary, "feature_dictionary.csv")):
+            if source.is_file():
+                shutil.copyfile(source, tmp / name)
+    return Path(out_dir)
