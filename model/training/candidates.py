@@ -156,7 +156,9 @@ class Candidate:
             # scikit-learn >= 1.8 expresses the penalty through l1_ratio.
             l1_ratio = {"l1": 1.0, "l2": 0.0}.get(params["penalty"], params.get("l1_ratio", 0.5))
             return LogisticRegression(C=params["C"], l1_ratio=l1_ratio, solver=params["solver"],
-                                      class_weight=weight, max_iter=300, tol=1e-3,
+                                      class_weight=weight, tol=1e-3,
+                                      # saga is slow on wide data: bounded epochs
+                                      max_iter=100 if params["solver"] == "saga" else 300,
                                       random_state=seed)
         quick = params.get("n_estimators", FULL_TREES) <= QUICK_TREES
         return EarlyStoppingLGBMClassifier(

@@ -44,12 +44,23 @@ def fit_pipeline(candidate: Candidate, params: dict[str, Any], X: np.ndarray, y:
     return pipeline
 
 
+class OverBudget(Exception):
+    """A configuration was still running when the search's time ran out."""
+
+
 def out_of_fold(candidate: Candidate, params: dict[str, Any], X: np.ndarray, y: np.ndarray,
-                folds: Folds, seed: int) -> tuple[np.ndarray, float]:
-    """Uncalibrated P(default) of each row from the model not trained on it, and mean fit time."""
+                folds: Folds, seed: int, deadline: float | None = None
+                ) -> tuple[np.ndarray, float]:
+    """Uncalibrated P(default) of each row from the model not trained on it, and mean fit time.
+
+    With a `deadline` (a `time.perf_counter()` value) the folds stop as soon as
+    it has passed, raising `OverBudget`.
+    """
     oof = np.full(len(y), np.nan)
     seconds = []
     for train_idx, val_idx in folds:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OverBudget(f"stopped after {len(seconds)} of {len(folds)} folds")
         started = time.perf_counter()
         pipeline = fit_pipeline(candidate, params, X[train_idx], y[train_idx], seed)
         seconds.append(time.perf_counter() - started)
@@ -75,6 +86,10 @@ def randomized_search(candidate: Candidate, X: np.ndarray, y: np.ndarray, folds:
                       ) -> SearchResult:
     """Defaults first, then random configurations until the budget or `max_trials` runs out.
 
+    The defaults always run to the end, so every candidate has a result; a
+    later configuration still running when the budget is spent is abandoned
+    between two folds.
+
     Configurations are ranked by out-of-fold ROC AUC: it is threshold-free and
     far less noisy than the cost at an optimised threshold, which is tuned
     afterwards on the winner's out-of-fold predictions.
@@ -91,8 +106,13 @@ def randomized_search(candidate: Candidate, X: np.ndarray, y: np.ndarray, folds:
         params = (candidate.default_params(quick) if not trials
                   else candidate.sample_params(rng, quick))
         trial_started = time.perf_counter()
+        deadline = started + budget_seconds if trials else None
         try:
-            oof, fit_seconds = out_of_fold(candidate, params, X, y, folds, seed)
+            oof, fit_seconds = out_of_fold(candidate, params, X, y, folds, seed, deadline)
+        except OverBudget as stop:
+            log.info("%s: budget spent, configuration %s %s", candidate.name, params, stop)
+            trials.append({"params": params, "auc": None, "error": f"over budget: {stop}"})
+            break
         except (ValueError, ArithmeticError) as error:  # e.g. a solver rejecting a config
             log.warning("%s: configuration %s failed: %s", candidate.name, params, error)
             trials.append({"params": params, "auc": None, "error": str(error)})

@@ -13,7 +13,9 @@ import functools
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,20 @@ def cost_curve_figure(curve: pd.DataFrame, threshold: float, title: str) -> Any:
     figure.update_layout(title=title, xaxis_title="threshold on P(default)",
                          yaxis_title="business cost per 1,000 clients")
     return figure
+
+
+@contextmanager
+def _quiet_mlflow() -> Iterator[None]:
+    """Hide save_model's expected warnings (pickled python_model, no signature)."""
+    mlflow_log = logging.getLogger("mlflow")
+    level = mlflow_log.level
+    mlflow_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        mlflow_log.setLevel(level)
 
 
 class ScoringPyfunc:
@@ -128,25 +144,17 @@ class Tracker:
     @_never_fail
     def log_model(self, run_id: str, model_file: Path) -> int | None:
         """Attach the final model (as a pyfunc) to `run_id` and register it; the version."""
-        import warnings
-
         import mlflow.pyfunc
         from mlflow.pyfunc import PythonModel
 
         wrapper = type("ScoringModelPyfunc", (ScoringPyfunc, PythonModel), {})
-        mlflow_log = logging.getLogger("mlflow")
-        level = mlflow_log.level
-        # save_model warns about pickling and signatures, both expected here.
-        mlflow_log.setLevel(logging.ERROR)
-        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with tempfile.TemporaryDirectory() as tmp, _quiet_mlflow():
             model_path = Path(tmp) / "model"
             mlflow.pyfunc.save_model(
                 path=str(model_path), python_model=wrapper(),
                 artifacts={"model": str(model_file)},
                 pip_requirements=["scikit-learn", "imbalanced-learn", "lightgbm", "pandas"])
             self._client.log_artifacts(run_id, str(model_path), artifact_path="model")
-        mlflow_log.setLevel(level)
         try:
             self._client.get_registered_model(REGISTERED_MODEL)
         except Exception:  # noqa: BLE001 - not registered yet
