@@ -61,11 +61,31 @@ class _Engine:
         raise NotImplementedError
 
 
+# Below this many rows LightGBM's thread start-up costs more than the work itself:
+# one client's contributions take ~0.7 ms on one thread and ~16 ms on two busy cores.
+SINGLE_THREAD_ROWS = 64
+
+
+def _single_thread_copy(booster: Any) -> Any:
+    """A copy of the LightGBM booster that predicts small batches on one thread."""
+    import lightgbm as lgb
+
+    class SmallBatchBooster(lgb.Booster):
+        def predict(self, data: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(data, "shape", (SINGLE_THREAD_ROWS,))[0] < SINGLE_THREAD_ROWS:
+                kwargs.setdefault("num_threads", 1)
+            return super().predict(data, *args, **kwargs)
+
+    return SmallBatchBooster(model_str=booster.model_to_string())
+
+
 class _TreeEngine(_Engine):
     def __init__(self, classifier: Any) -> None:
         import shap
 
-        self.explainer = shap.TreeExplainer(classifier)
+        # SHAP computes LightGBM's values with booster.predict(pred_contrib=True): exact
+        # TreeSHAP, the same numbers as the classifier's own booster.
+        self.explainer = shap.TreeExplainer(_single_thread_copy(classifier.booster_))
         # SHAP 0.5x: one scalar base value and one (n, features) array for binary LightGBM.
         self.base_value = float(np.ravel(self.explainer.expected_value)[-1])
 
@@ -171,6 +191,7 @@ class ClientExplainer:
                  background: pd.DataFrame | None = None) -> None:
         self.model = model
         self.feature_names_ = list(model.feature_names_)
+        self._columns = pd.Index(self.feature_names_)
         self.engine_ = _make_engine(model, background)
         self.base_value_ = self.engine_.base_value
         if dictionary is not None and "feature" not in dictionary.columns:
@@ -240,7 +261,7 @@ class ClientExplainer:
         if len(x) != 1:
             raise ValueError(f"explain expects one client row, got {len(x)}")
         values = self._values(x)[0]
-        same_order = list(x.columns) == self.feature_names_  # skips a copy of 800 columns
+        same_order = x.columns.equals(self._columns)  # skips a copy of 800 columns
         x_values = (x if same_order else x[self.feature_names_]).to_numpy(np.float64)[0]
         raw = _raw_row(raw_application_row)
         totals = group_sums(values, self._codes, len(self.groups_))[0] if grouped else values

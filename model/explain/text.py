@@ -149,24 +149,20 @@ def explanation_sentences(explanation: ClientExplanation, language: str | None =
         p=format_percent(explanation.probability, language),
         t=format_percent(explanation.threshold, language),
         base=format_percent(explanation.base_probability, language), side=side)]
-    table = explanation.table
-    reasons = table[~table["is_other"] & (table["contribution"] != 0)]
-    if reasons.empty:
+    reasons = [r for r in explanation.table.to_dict("records")
+               if not r["is_other"] and r["contribution"] != 0]
+    if not reasons:
         if explanation.kind == "dummy":
             lines.append(s["dummy"])
         return lines
     up = explanation.margin >= explanation.base_value  # exact, even where the calibrator is flat
-    ordered = reasons.reindex(reasons["contribution"].abs().sort_values(ascending=False).index)
-    same = ordered[(ordered["contribution"] > 0) == up]
-    opposite = ordered[(ordered["contribution"] > 0) != up]
-    if not same.empty:
-        row = same.iloc[0]
-        lines.append(s["main_up" if up else "main_down"].format(
-            label=row[f"label_{language}"], value=row[f"value_{language}"],
-            amount=_amount(row["probability_change"], language)))
-    if not opposite.empty:
-        row = opposite.iloc[0]
-        lines.append(s["counter_down" if up else "counter_up"].format(
-            label=row[f"label_{language}"], value=row[f"value_{language}"],
-            amount=_amount(row["probability_change"], language)))
+    reasons.sort(key=lambda r: -abs(r["contribution"]))
+    same = [r for r in reasons if (r["contribution"] > 0) == up]
+    opposite = [r for r in reasons if (r["contribution"] > 0) != up]
+    for key, rows in (("main_up" if up else "main_down", same),
+                      ("counter_down" if up else "counter_up", opposite)):
+        if rows:
+            lines.append(s[key].format(label=rows[0][f"label_{language}"],
+                                       value=rows[0][f"value_{language}"],
+                                       amount=_amount(rows[0]["probability_change"], language)))
     return lines
