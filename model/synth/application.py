@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from model.synth import signal
 from model.synth.sampler import Partition, TableSampler, load_stats
@@ -19,7 +20,9 @@ GROUP_COLUMN = "NAME_INCOME_TYPE"
 PENSION_DAYS = 365243
 _BUILDING = re.compile(r"^(.*)_(AVG|MODE|MEDI)$")
 _BUILDING_TEXT = {"FONDKAPREMONT_MODE", "HOUSETYPE_MODE", "WALLSMATERIAL_MODE", "EMERGENCYSTATE_MODE"}
-_DERIVED = {"AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"}
+_DERIVED = {"AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"}
+# Gaussian-copula weights giving the sample's rank correlations between amounts.
+AMOUNT_COPULA = {"credit_income": 0.45, "annuity_credit": 0.772, "annuity_income": 0.172}
 
 
 @dataclass
@@ -50,9 +53,25 @@ def _shared_uniforms(column: str, shared: dict[str, np.ndarray], n: int,
     return None, None
 
 
-def _ratio_amount(sampler: TableSampler, base: np.ndarray, ratio: np.ndarray, column: str) -> np.ndarray:
-    low, high = sampler.bounds(column)
-    return np.round(np.clip(base * ratio, low, high), 1)
+def _amounts(sampler: TableSampler, rows: Partition, traits: dict[str, np.ndarray],
+             rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Income, credit, annuity and goods price, each with its real marginal, linked by a Gaussian
+    copula with the rank correlations of the sample (credit~income 0.43, annuity~credit 0.84,
+    annuity~income 0.51); the credit/income and annuity/credit traits enter the same copula."""
+    n = rows.n
+    z_income = rng.standard_normal(n)
+    z_credit = AMOUNT_COPULA["credit_income"] * z_income \
+        + np.sqrt(1 - AMOUNT_COPULA["credit_income"] ** 2) * traits["CREDIT_INCOME_RATIO"]
+    a, b = AMOUNT_COPULA["annuity_credit"], AMOUNT_COPULA["annuity_income"]
+    rest = np.sqrt(1 - a**2 - b**2 - 2 * a * b * AMOUNT_COPULA["credit_income"])
+    z_annuity = a * z_credit + b * z_income - rest * traits["ANNUITY_CREDIT_RATIO"]
+    draw = {c: sampler.draw(c, rows, rng, u=ndtr(z), missing=c != "AMT_INCOME_TOTAL")
+            for c, z in (("AMT_INCOME_TOTAL", z_income), ("AMT_CREDIT", z_credit), ("AMT_ANNUITY", z_annuity))}
+    low, high = sampler.bounds("AMT_GOODS_PRICE")
+    goods = np.round(np.clip(draw["AMT_CREDIT"] / sampler.draw("CREDIT_GOODS_RATIO", rows, rng, missing=False),
+                             low, high), 1)
+    goods[rng.random(n) < sampler.missing_rate("AMT_GOODS_PRICE")] = np.nan
+    return {**draw, "AMT_GOODS_PRICE": goods}
 
 
 def category_offsets(sampler: TableSampler, columns: dict[str, np.ndarray]) -> np.ndarray:
@@ -91,18 +110,7 @@ def make_applications(sampler: TableSampler, ids: np.ndarray, rng: np.random.Gen
         columns[column] = sampler.draw(column, rows, rng, u=u, u_na=u_na,
                                        missing=column != "OWN_CAR_AGE")
 
-    income = columns["AMT_INCOME_TOTAL"]
-    credit_ratio = sampler.draw("CREDIT_INCOME_RATIO", rows, rng, missing=False,
-                                u=signal.column_uniform("CREDIT_INCOME_RATIO", traits["CREDIT_INCOME_RATIO"]))
-    credit = _ratio_amount(sampler, income, credit_ratio, "AMT_CREDIT")
-    annuity_ratio = sampler.draw("ANNUITY_CREDIT_RATIO", rows, rng, missing=False,
-                                 u=signal.column_uniform("ANNUITY_CREDIT_RATIO", traits["ANNUITY_CREDIT_RATIO"]))
-    annuity = _ratio_amount(sampler, credit, annuity_ratio, "AMT_ANNUITY")
-    goods = _ratio_amount(sampler, credit, 1 / sampler.draw("CREDIT_GOODS_RATIO", rows, rng, missing=False),
-                          "AMT_GOODS_PRICE")
-    annuity[rng.random(n) < sampler.missing_rate("AMT_ANNUITY")] = np.nan
-    goods[rng.random(n) < sampler.missing_rate("AMT_GOODS_PRICE")] = np.nan
-    columns.update(AMT_CREDIT=credit, AMT_ANNUITY=annuity, AMT_GOODS_PRICE=goods)
+    columns.update(_amounts(sampler, rows, traits, rng))
 
     # Keep rows internally consistent: a car age only with a car, a family at least
     # as large as its children plus one, no job started before the sixteenth birthday.

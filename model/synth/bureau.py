@@ -42,7 +42,7 @@ def make_bureau(sampler: TableSampler, ids: np.ndarray, trait: np.ndarray, first
     for column in ("CREDIT_DAY_OVERDUE", "AMT_CREDIT_SUM_OVERDUE"):
         columns[column] = np.where(overdue, sampler.draw(f"{column}>0", m, rng, missing=False), 0.0)
     max_overdue = columns["AMT_CREDIT_MAX_OVERDUE"]
-    was_late = rng.random(m) < signal.rate(g, 0.08, 1.0)
+    was_late = rng.random(m) < signal.rate(g, 0.18, 1.0)  # sample: 20 % of known maxima > 0
     columns["AMT_CREDIT_MAX_OVERDUE"] = np.where(
         np.isnan(max_overdue), np.nan,
         np.where(was_late, sampler.draw("AMT_CREDIT_MAX_OVERDUE>0", m, rng, missing=False), 0.0))

@@ -90,8 +90,6 @@ def derived_columns(name: str, frame: pd.DataFrame) -> dict[str, pd.Series]:
     """Pseudo-columns (ratios, positive parts) the generator needs to keep rows coherent."""
     if name.startswith("application"):
         return {
-            "CREDIT_INCOME_RATIO": _ratio(frame.AMT_CREDIT, frame.AMT_INCOME_TOTAL),
-            "ANNUITY_CREDIT_RATIO": _ratio(frame.AMT_ANNUITY, frame.AMT_CREDIT),
             "CREDIT_GOODS_RATIO": _ratio(frame.AMT_CREDIT, frame.AMT_GOODS_PRICE),
         }
     if name == "bureau":
