@@ -155,3 +155,14 @@ def test_tracking_failure_never_raises(tmp_path, caplog):
     curve = pd.DataFrame({"threshold": [0.0, 1.0], "cost": [3, 30], "cost_per_1000": [1, 10]})
     assert tracker.log_candidate("x", {}, {"auc": 0.7}, curve, 0.5) is None
     assert "MLflow tracking unavailable" in caplog.text
+
+
+def test_search_subset_is_stratified_and_bounded():
+    from model.training.train import _stratified_subset
+
+    y = np.r_[np.ones(100, int), np.zeros(900, int)]
+    rows = _stratified_subset(y, 200, SEED)
+    assert len(rows) == 200 and len(np.unique(rows)) == 200
+    assert y[rows].sum() == 20  # 10 % defaulters kept
+    assert _stratified_subset(y, None, SEED).tolist() == list(range(1000))
+    assert len(_stratified_subset(y, 5000, SEED)) == 1000

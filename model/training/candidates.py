@@ -119,7 +119,7 @@ class Candidate:
             penalty = str(rng.choice(["l1", "l2", "elasticnet"]))
             solvers = {"l1": ["liblinear", "saga"], "l2": ["lbfgs", "liblinear"],
                        "elasticnet": ["saga"]}[penalty]
-            params = {"C": float(10 ** rng.uniform(-3, 0.5)), "penalty": penalty,
+            params = {"C": float(10 ** rng.uniform(-3, -0.5)), "penalty": penalty,
                       "solver": str(rng.choice(solvers))}
             if penalty == "elasticnet":
                 params["l1_ratio"] = float(rng.uniform(0.1, 0.9))
