@@ -1,8 +1,6 @@
 """Pure parts of the advisor services: IDs, decision words, validation, probability path."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,48 +72,29 @@ def test_raw_row_uses_home_credit_conventions() -> None:
     assert back == {"employment_years": 2.0, "income": 1000}
 
 
-def test_probability_path_telescopes_to_the_final_probability() -> None:
-    # base margin 0 -> p 0.5; contributions in log-odds; identity calibration.
-    contributions = pd.Series({"a": 1.0, "b": -0.5, "c": 0.1, "d": 0.05})
-    path = services.probability_path(0.0, contributions, top_n=2, calibrate=lambda p: p)
-    sigmoid = lambda m: 1 / (1 + math.exp(-m))  # noqa: E731
-    assert path.base == pytest.approx(0.5)
-    assert [f for f, _ in path.steps] == ["a", "b"]
-    assert path.steps[0][1] == pytest.approx(sigmoid(1.0) - 0.5)
-    assert path.steps[1][1] == pytest.approx(sigmoid(0.5) - sigmoid(1.0))
-    assert path.others_count == 2
-    assert path.others == pytest.approx(sigmoid(0.65) - sigmoid(0.5))
-    assert path.final == pytest.approx(sigmoid(0.65))
-    total = path.base + sum(d for _, d in path.steps) + path.others
-    assert total == pytest.approx(path.final)
+def _table() -> pd.DataFrame:
+    """An explanation table as model.explain returns it (waterfall order, 'other' last)."""
+    return pd.DataFrame({
+        "key": ["EXT_SOURCE_2", "DAYS_BIRTH", "__other__"],
+        "is_other": [False, False, True],
+        "n_features": [1, 1, 40],
+        "label": ["External score 2", "Age", "40 other factors"],
+        "value": ["0.21", "45 years", ""],
+        "probability_change": [0.05, -0.02, 0.004],
+    })
 
 
-def test_probability_path_goes_through_the_calibrator() -> None:
-    contributions = pd.Series({"a": 2.0})
-    halve = lambda p: np.asarray(p) / 2  # noqa: E731
-    path = services.probability_path(0.0, contributions, top_n=10, calibrate=halve)
-    assert path.base == pytest.approx(0.25)
-    assert path.final == pytest.approx(0.5 / (1 + math.exp(-2.0)) * 2 / 2)
-    assert path.others_count == 0 and path.others == pytest.approx(0.0)
+def test_explanation_from_the_explainer_table() -> None:
+    explanation = services.explanation_from_table(_table(), base=0.08, final=0.114)
+    assert explanation.steps == [("EXT_SOURCE_2", 0.05), ("DAYS_BIRTH", -0.02)]
+    assert explanation.others == pytest.approx(0.004) and explanation.others_count == 40
+    total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
+    assert total == pytest.approx(explanation.final)
 
 
-def test_sentences_name_the_main_reasons() -> None:
-    explanation = services.Explanation(base=0.08, steps=[("EXT", 0.05), ("AGE", -0.02)], others=0.0,
-                                       others_count=0, final=0.11)
-    labels = {"EXT": "External score 2 = 0.21", "AGE": "Age = 45 years"}
-    sentences = services.explanation_sentences(explanation, labels, Score(0.11, 0.15, False), "en")
-    assert sentences[0] == f"The main reason for the higher risk is: External score 2 = 0.21 (+5.0{NBSP}points)."
-    assert sentences[1] == f"The factor that lowers the risk most is: Age = 45 years (−2.0{NBSP}points)."
-    assert "from 8.0% for an average client to 11.0%" in sentences[2]
-    assert sentences[2].endswith("4.0\u00a0points below the threshold: granted.")
-
-
-def test_feature_labels_use_the_dictionary_and_units() -> None:
-    dictionary = pd.DataFrame({"description_fr": ["Âge du client"], "description_en": ["Client's age"]},
-                              index=pd.Index(["DAYS_BIRTH"], name="feature"))
-    assert services.feature_label(dictionary, "DAYS_BIRTH", -365.25 * 45, "en") == f"Client's age = 45.0{NBSP}years"
-    assert services.feature_label(dictionary, "AMT_CREDIT", 1000.0, "en") == "AMT_CREDIT = €1,000"
-    assert services.feature_label(None, "CODE_GENDER__F", 1.0, "fr") == "CODE_GENDER__F = oui"
+def test_step_labels_join_label_and_value() -> None:
+    labels = services.step_labels(_table())
+    assert labels == {"EXT_SOURCE_2": "External score 2 = 0.21", "DAYS_BIRTH": "Age = 45 years"}
 
 
 def test_only_changed_fields_are_applied() -> None:

@@ -42,9 +42,9 @@ def test_explanation_ends_at_the_displayed_probability(state, client_id: int) ->
     total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
     assert total == pytest.approx(result.score.probability, abs=1e-6)
     assert explanation.final == pytest.approx(result.score.probability, abs=1e-6)
-    assert explanation.others_count == len(state.feature_names) - 10
-    assert all(" = " in result.labels[f] for f, _ in explanation.steps)
-    assert len(result.sentences) == 3
+    assert explanation.others_count > 0
+    assert set(result.labels) == {key for key, _ in explanation.steps}
+    assert 2 <= len(result.sentences) <= 3
 
 
 def test_unchanged_what_if_reproduces_the_stored_score(state, client_id: int) -> None:
@@ -72,10 +72,13 @@ def test_new_applicant_is_scored_without_history(state) -> None:
     result, errors = services.new_applicant_result(services.NEW_APPLICANT_DEFAULTS, 10, "fr")
     assert errors == {}
     assert 0.0 <= result.score.probability <= 1.0
-    features = services.new_applicant_features(state, services.validate_fields(
+    features, app = services.new_applicant_features(state, services.validate_fields(
         services.NEW_APPLICANT_DEFAULTS, services.NEW_APPLICANT_FIELDS, "fr")[0])
     assert list(features.columns) == state.feature_names
     assert features.iloc[0]["AMT_INCOME_TOTAL"] == pytest.approx(147150)
+    assert app.iloc[0]["NAME_INCOME_TYPE"] == "Working"
+    if "BURO_COUNT" in features.columns:
+        assert features.iloc[0]["BURO_COUNT"] == 0  # no bureau credit known
 
 
 def test_search_and_unknown_clients(state, client_id: int) -> None:

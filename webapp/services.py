@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -110,9 +109,20 @@ def client_exists(client_id: int | None) -> bool:
         return False
 
 
-@lru_cache(maxsize=2)
+# Values derived once per loaded artifact set (AppState is not hashable: keyed by identity).
+_DERIVED: dict[tuple[str, int], Any] = {}
+
+
+def _derived(name: str, state: Any, compute: Any) -> Any:
+    key = (name, id(state))
+    if key not in _DERIVED:
+        _DERIVED[key] = compute(state)
+    return _DERIVED[key]
+
+
 def _sorted_id_strings(state: Any) -> np.ndarray:
-    return np.sort(state.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12"))
+    return _derived("ids", state, lambda s: np.sort(
+        s.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12")))
 
 
 def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
@@ -454,7 +464,8 @@ def _with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame
     return frame
 
 
-def whatif_features(state: Any, client_id: int, clean: dict[str, object]) -> pd.DataFrame:
+def whatif_features(state: Any, client_id: int,
+                    clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The client's stored feature row with the application features recomputed from edits.
 
     History aggregates (bureau, previous loans...) stay as stored: only what the
@@ -472,16 +483,19 @@ def whatif_features(state: Any, client_id: int, clean: dict[str, object]) -> pd.
     row = state.feature_row(client_id).copy()
     columns = list(state.builder.application_features_)
     row.loc[:, columns] = recomputed[columns].to_numpy(np.float32).reshape(1, -1)
-    return row
+    return row, app.set_index("SK_ID_CURR")
 
 
-@lru_cache(maxsize=2)
 def typical_application(state: Any) -> pd.DataFrame:
     """A one-row 'typical applicant' (training medians and most frequent categories).
 
     Fills the application fields a new-applicant form does not ask for. Computed
     once per loaded artifact set (a statistic of stored rows, nothing fitted).
     """
+    return _derived("typical", state, _typical_application)
+
+
+def _typical_application(state: Any) -> pd.DataFrame:
     apps = state.applications
     train_ids = state.clients.index[state.clients["set"] == "train"]
     train = apps.loc[apps.index.intersection(train_ids)]
@@ -497,150 +511,27 @@ def typical_application(state: Any) -> pd.DataFrame:
     return _with_column_dtypes(frame, apps)
 
 
-def new_applicant_features(state: Any, clean: dict[str, object]) -> pd.DataFrame:
-    """Feature row of a new applicant: form fields over a typical application, no history."""
+def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Feature row (and raw row) of a new applicant: form fields over a typical application,
+    no history tables, through the fitted builder."""
     app = typical_application(state).copy()
     for column, value in raw_row_from_fields(clean).items():
         app[column] = [value]
     app = _with_column_dtypes(app, state.applications)
     app.insert(0, "SK_ID_CURR", NEW_APPLICANT_ID)
-    return state.builder.transform({"application": app})
+    return state.builder.transform({"application": app}), app.set_index("SK_ID_CURR")
 
 
 # --- explanation -------------------------------------------------------------------------------
 
-EXPLANATION_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "raise_main": "La principale raison d'un risque plus élevé est : {label} ({points}).",
-        "lower_main": "Le facteur qui réduit le plus le risque est : {label} ({points}).",
-        "no_raise": "Aucun facteur n'augmente nettement le risque.",
-        "no_lower": "Aucun facteur ne réduit nettement le risque.",
-        "summary": ("Au total, la probabilité de défaut passe de {base} pour un client moyen "
-                    "à {final} pour ce client, {distance}."),
-        "yes": "oui", "no": "non",
-    },
-    "en": {
-        "raise_main": "The main reason for the higher risk is: {label} ({points}).",
-        "lower_main": "The factor that lowers the risk most is: {label} ({points}).",
-        "no_raise": "No factor clearly raises the risk.",
-        "no_lower": "No factor clearly lowers the risk.",
-        "summary": ("Overall the probability of default goes from {base} for an average client "
-                    "to {final} for this client, {distance}."),
-        "yes": "yes", "no": "no",
-    },
-}
-
-
 @dataclass(frozen=True)
 class Explanation:
     """A client's explanation in calibrated-probability space, ready for the waterfall."""
-    base: float                      # P(default) of the average client (base value)
-    steps: list[tuple[str, float]]   # (feature, change of P(default)), largest first
-    others: float                    # summed change of the features not shown
+    base: float                      # P(default) at the model's average log-odds (base value)
+    steps: list[tuple[str, float]]   # (group key, change of P(default)), waterfall order
+    others: float                    # summed change of the groups not shown
     others_count: int
     final: float                     # the client's calibrated probability
-
-
-def _sigmoid(margin: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
-
-
-def probability_path(base_margin: float, contributions: pd.Series, top_n: int,
-                     calibrate: Any) -> Explanation:
-    """Turn log-odds contributions into steps of the displayed (calibrated) probability.
-
-    SHAP values add up in log-odds: margin = base + sum(c). Walking the largest
-    contributions first, each cumulative margin is mapped to a probability through
-    sigmoid then the model's calibrator; each step is the difference between two
-    consecutive points, so base + steps + others equals the client's displayed
-    probability exactly (the sum telescopes), whatever the calibration.
-    """
-    ordered = contributions.reindex(contributions.abs().sort_values(ascending=False).index)
-    shown = ordered.iloc[:max(int(top_n), 0)]
-    cumulative = base_margin + np.concatenate([[0.0], np.cumsum(shown.to_numpy(np.float64)),
-                                               [float(ordered.sum())]])
-    points = np.asarray(calibrate(_sigmoid(cumulative)), dtype=np.float64)
-    steps = [(str(name), float(points[i + 1] - points[i])) for i, name in enumerate(shown.index)]
-    return Explanation(base=float(points[0]), steps=steps, others=float(points[-1] - points[-2]),
-                       others_count=len(ordered) - len(shown), final=float(points[-1]))
-
-
-def log_odds_contributions(state: Any, features: pd.DataFrame) -> tuple[float, pd.Series]:
-    """(base margin, per-feature log-odds contributions) of one client.
-
-    Uses the artifact's explainer when it offers `shap_values`-style output; for
-    LightGBM, `pred_contrib=True` gives the same exact TreeSHAP values in one call.
-    """
-    explainer = getattr(state, "explainer", None)
-    if explainer is not None and hasattr(explainer, "contributions"):
-        base, values = explainer.contributions(features)
-        return float(base), pd.Series(np.asarray(values, dtype=np.float64).ravel(),
-                                      index=state.model.feature_names_)
-    model = state.model
-    if model.kind == "lightgbm":
-        Z = model.preprocess(features)
-        if Z.shape[1] == len(model.feature_names_):
-            contrib = np.asarray(model.classifier_.predict(Z, pred_contrib=True), dtype=np.float64)[0]
-            return float(contrib[-1]), pd.Series(contrib[:-1], index=model.feature_names_)
-    raise ServiceError("explanation_unavailable")
-
-
-def explain_features(state: Any, features: pd.DataFrame, top_n: int = DEFAULT_TOP_N) -> Explanation:
-    base, contributions = log_odds_contributions(state, features)
-    return probability_path(base, contributions, top_n, state.model.calibrator_.predict)
-
-
-def feature_value_text(feature: str, value: float, lang: str | None) -> str:
-    """A feature value in the advisor's units: days as years, amounts as money, flags as yes/no."""
-    lang = normalise_language(lang)
-    if value is None or not math.isfinite(float(value)):
-        return missing(lang)
-    if feature.startswith("DAYS_") and not feature.endswith(("_PERC", "_ANOM")):
-        if value >= 0:
-            return format_number(value, lang, 0)
-        return format_years(value, lang, decimals=1)
-    if feature.startswith("AMT_") and "_RATIO" not in feature:
-        return format_money(value, lang, 0)
-    if "__" in feature or feature.startswith("FLAG_") or feature.endswith("_ANOM"):
-        if value in (0.0, 1.0):
-            return translate(EXPLANATION_TEXTS, "yes" if value == 1.0 else "no", lang)
-    if float(value).is_integer():
-        return format_number(value, lang, 0)
-    return format_number(value, lang, 2)
-
-
-def feature_label(dictionary: pd.DataFrame | None, feature: str, value: float, lang: str | None) -> str:
-    """'External score 2 = 0.21': the dictionary's plain description and the client's value."""
-    lang = normalise_language(lang)
-    description = feature
-    column = f"description_{lang}"
-    if dictionary is not None and feature in dictionary.index and column in dictionary.columns:
-        text = dictionary.at[feature, column]
-        if isinstance(text, str) and text.strip():
-            description = text.strip()
-    return f"{description} = {feature_value_text(feature, value, lang)}"
-
-
-def explanation_sentences(explanation: Explanation, labels: dict[str, str], score: Score,
-                          lang: str | None) -> list[str]:
-    """Two or three sentences an advisor can read out to the customer."""
-    lang = normalise_language(lang)
-    raising = [(f, d) for f, d in explanation.steps if d > 0]
-    lowering = [(f, d) for f, d in explanation.steps if d < 0]
-    sentences = []
-    for items, key, empty in ((raising, "raise_main", "no_raise"), (lowering, "lower_main", "no_lower")):
-        if items:
-            feature, delta = max(items, key=lambda item: abs(item[1]))
-            sign = "+" if delta > 0 else "−"
-            sentences.append(translate(EXPLANATION_TEXTS, key, lang, label=labels.get(feature, feature),
-                                       points=f"{sign}{format_points(delta, lang)}"))
-        else:
-            sentences.append(translate(EXPLANATION_TEXTS, empty, lang))
-    sentences.append(translate(EXPLANATION_TEXTS, "summary", lang,
-                               base=format_percent(explanation.base, lang),
-                               final=format_percent(explanation.final, lang),
-                               distance=distance_in_words(score, lang)))
-    return sentences
 
 
 @dataclass(frozen=True)
@@ -648,23 +539,54 @@ class Result:
     """Everything a screen shows for one scored feature row."""
     score: Score
     explanation: Explanation
-    labels: dict[str, str]
+    labels: dict[str, str]           # group key -> "plain label = client's value"
     sentences: list[str]
 
 
-def result_for_features(state: Any, features: pd.DataFrame, top_n: int, lang: str | None) -> Result:
+def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Explanation:
+    """Waterfall steps from `model.explain`'s explanation table (probability changes add up
+    from the base probability to the client's probability: the explainer walks the log-odds
+    path through the calibrator)."""
+    shown = table[~table["is_other"].astype(bool)]
+    other = table[table["is_other"].astype(bool)]
+    return Explanation(
+        base=float(base),
+        steps=[(str(k), float(c)) for k, c in zip(shown["key"], shown["probability_change"])],
+        others=float(other["probability_change"].sum()) if len(other) else 0.0,
+        others_count=int(other["n_features"].sum()) if len(other) else 0,
+        final=float(final),
+    )
+
+
+def step_labels(table: pd.DataFrame) -> dict[str, str]:
+    """'External score 2 = 0.21': the explainer's plain label and the client's value."""
+    labels = {}
+    for row in table[~table["is_other"].astype(bool)].itertuples(index=False):
+        value = str(row.value).strip()
+        labels[str(row.key)] = f"{row.label} = {value}" if value else str(row.label)
+    return labels
+
+
+def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame | None,
+                        top_n: int, lang: str | None) -> Result:
     """One prediction + one explanation of a feature row, with labels and sentences."""
+    from model.explain.text import explanation_sentences
+
+    lang = normalise_language(lang)
     score = score_features(state, features)
-    explanation = explain_features(state, features, top_n)
-    row = features.iloc[0]
-    labels = {f: feature_label(state.dictionary, f, float(row[f]), lang) for f, _ in explanation.steps}
-    return Result(score, explanation, labels, explanation_sentences(explanation, labels, score, lang))
+    if state.explainer is None:
+        raise ServiceError("explanation_unavailable")
+    explained = state.explainer.explain(features, raw_application_row=raw_application,
+                                        top_n=int(top_n), language=lang)
+    explanation = explanation_from_table(explained.table, explained.base_probability, explained.probability)
+    return Result(score, explanation, step_labels(explained.table), explanation_sentences(explained, lang))
 
 
 def client_result(client_id: object, top_n: int, lang: str | None) -> Result:
     state = get_state()
     sk_id = require_client(state, client_id)
-    return result_for_features(state, state.feature_row(sk_id), top_n, lang)
+    return result_for_features(state, state.feature_row(sk_id), state.applications.loc[[sk_id]],
+                               top_n, lang)
 
 
 def whatif_result(client_id: object, values: dict[str, object], top_n: int,
@@ -676,7 +598,8 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
     if errors:
         return None, errors
     edits = changed_fields(clean, fields_from_raw_row(state.applications.loc[sk_id], WHATIF_FIELDS))
-    return result_for_features(state, whatif_features(state, sk_id, edits), top_n, lang), {}
+    features, app = whatif_features(state, sk_id, edits)
+    return result_for_features(state, features, app, top_n, lang), {}
 
 
 def changed_fields(clean: dict[str, object], original: dict[str, object]) -> dict[str, object]:
@@ -701,7 +624,8 @@ def new_applicant_result(values: dict[str, object], top_n: int,
     clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)
     if errors:
         return None, errors
-    return result_for_features(state, new_applicant_features(state, clean), top_n, lang), {}
+    features, app = new_applicant_features(state, clean)
+    return result_for_features(state, features, app, top_n, lang), {}
 
 
 def error_message(error: ServiceError, lang: str | None) -> str:
