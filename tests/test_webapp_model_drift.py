@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from webapp import population as pop
@@ -74,7 +75,7 @@ def test_cost_curve_marks_the_chosen_threshold_with_its_cost():
     curve = pd.DataFrame({"threshold": [0.1, 0.2, 0.3, 0.4],
                           "cost": [900, 700, 500, 600], "cost_per_1000": [90.0, 70.0, 50.0, 60.0]})
     assert mfig.cost_at(curve, 0.31) == 50.0
-    figure = mfig.cost_curve_figure(curve, 0.3, "fr")
+    figure = go.Figure(mfig.cost_curve_figure(curve, 0.3, "fr"))  # validates the dict
     marker = figure.data[1]
     assert marker.marker.symbol == "diamond" and (marker.x[0], marker.y[0]) == (0.3, 50.0)
     assert marker.text[0] == "Seuil retenu : 0,300 (coût 50,0 pour 1 000 clients)"
@@ -91,7 +92,7 @@ def test_top_importance_orders_by_mean_abs_shap_with_labels():
     assert list(top["label"]) == ["External score 2", "X"]
     assert mfig.importance_summary(top, "en").startswith(
         "Bar chart of the 2 most influential features. First: External score 2 (0.500), then X (0.200)")
-    figure = mfig.importance_figure(top, "en")
+    figure = go.Figure(mfig.importance_figure(top, "en"))
     assert list(figure.data[0].y) == ["External score 2", "X"]
 
 
@@ -109,9 +110,10 @@ def test_beeswarm_ranks_values_per_feature_and_reads_the_direction():
     assert "high values lower the risk" in mfig.beeswarm_summary(frame, {"b": "B"}, "en")
     assert "les valeurs hautes augmentent" in mfig.beeswarm_summary(
         frame[frame["feature"] == "a"], {}, "fr")
-    figure = mfig.beeswarm_figure(frame, {"a": "A", "b": "B"}, "en")
+    figure = go.Figure(mfig.beeswarm_figure(frame, {"a": "A", "b": "B"}, "en"))
     assert list(figure.layout.yaxis.ticktext) == ["B", "A"]
-    assert figure.data[1].marker.symbol == "circle-open"  # the missing value
+    assert [t.name for t in figure.data[:2]] == ["B", "A"]  # one trace per feature
+    assert figure.data[2].marker.symbol == "circle-open"  # the missing value
     with pytest.raises(KeyError, match="shap_values"):
         mfig.beeswarm_frame({"feature_names": np.array(["a"])}, ["a"])
 
@@ -182,10 +184,10 @@ def test_column_values_look_in_clients_then_features_then_applications():
 
 def test_numeric_drift_chart_has_reference_and_current_bars_with_patterns():
     hist = pop.split_histogram([1.0, 1.0, 2.0, 2.0], [0, 1, 1, 1], labels=("reference", "current"))
-    figure = dfig.numeric_drift_figure(hist, "Income", "en")
+    figure = go.Figure(dfig.numeric_drift_figure(hist, "Income", "en"))
     reference, current = figure.data
     assert list(reference.y) == pytest.approx([100.0, 0.0])
-    assert list(current.y) == pytest.approx([100 / 3, 200 / 3])
+    assert list(current.y) == pytest.approx([100 / 3, 200 / 3], rel=1e-3)
     assert (reference.marker.pattern.shape, current.marker.pattern.shape) == ("", "/")
     text = dfig.numeric_drift_summary(SUMMARY["columns"][1], "Income", "en")
     assert text.startswith("Histogram of “Income”") and "Drift detected" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from webapp import population as pop
@@ -176,21 +177,21 @@ def test_percentile_sentence_reads_like_an_advisor_would_say_it():
 
 def test_distribution_figure_marks_the_client_with_a_labelled_star():
     hist = pop.split_histogram([0, 0, 1, 1, 1], [0, 1, 0, 0, 1])
-    figure = fig.distribution_figure(hist, 42, 1.0, "Flag", "en")
+    figure = go.Figure(fig.distribution_figure(hist, 42, 1.0, "Flag", "en"))  # validates the dict
     bars = [t for t in figure.data if t.type == "bar"]
     assert [b.name for b in bars] == ["Clients who repaid", "Clients who defaulted"]
     assert bars[1].marker.pattern.shape == "/" and bars[0].marker.pattern.shape == ""
-    assert list(bars[0].y) == pytest.approx([100 / 3, 200 / 3])
+    assert list(bars[0].y) == pytest.approx([100 / 3, 200 / 3], rel=1e-3)
     star = [t for t in figure.data if t.type == "scatter"][0]
     assert star.marker.symbol == "star" and star.text == ("Client 42: 1",)
-    empty = fig.distribution_figure(pop.split_histogram([], []), 42, 1.0, "Flag", "en")
+    empty = go.Figure(fig.distribution_figure(pop.split_histogram([], []), 42, 1.0, "Flag", "en"))
     assert "No known value" in empty.layout.annotations[0].text
 
 
 def test_scatter_figure_splits_decisions_by_marker_shape():
     sample = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0],
                            "probability": [0.1, 0.6, 0.7]})
-    figure = fig.scatter_figure(sample, "a", "b", 0.5, 7, (2.5, 2.5, 0.55), ("A", "B"), "fr")
+    figure = go.Figure(fig.scatter_figure(sample, "a", "b", 0.5, 7, (2.5, 2.5, 0.55), ("A", "B"), "fr"))
     granted, refused, client = figure.data
     assert (granted.marker.symbol, len(granted.x)) == ("circle", 1)
     assert (refused.marker.symbol, len(refused.x)) == ("x", 2)
@@ -246,3 +247,13 @@ def test_group_sentences_name_the_criteria():
     assert "(unknown)" in fig.group_sentence("similar", 5, "en", None, pop.Band(0, 0.0, 30.0))
     assert fig.group_sentence("neighbours", 1000, "en", n_features=10) == (
         "Comparison group: the 1,000 clients nearest on the model's 10 most influential features.")
+
+
+def test_figure_numbers_are_rounded_to_significant_digits_for_the_browser():
+    from webapp.figures.plain import significant
+
+    from dash._utils import to_json
+
+    rounded = significant([123456.0, 0.0123456, 0.0, np.nan, -2.71828])
+    assert to_json(rounded) == "[123500.0,0.01235,0.0,null,-2.718]"
+    assert significant([0.987654], digits=2).tolist() == [0.99]

@@ -12,9 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-
 from webapp import figures as palette
+from webapp.figures import plain
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import translate
 from webapp.population import PREDICTION_COLUMN, feature_label
@@ -205,45 +204,28 @@ def category_shares(values: pd.Series, current: np.ndarray, lang: str,
     return table.reset_index()
 
 
-def _empty(message: str) -> go.Figure:
-    figure = go.Figure(layout=palette.base_layout(height=300))
-    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+def _bars(x: list, table: pd.DataFrame, feature: str, lang: str, **xaxis: object) -> dict:
+    data = [plain.patterned_bars(x, plain.significant(table[side] * 100), _text(side, lang), colour,
+                                 pattern)
+            for side, colour, pattern in SIDES]
+    return plain.figure(data, height=360, barmode="group", bargap=0.15,
+                        legend={"orientation": "h", "y": 1.15, "x": 0},
+                        xaxis=plain.axis(feature, **xaxis),
+                        yaxis=plain.axis(_text("share", lang), rangemode="tozero"))
 
 
-def _bars(figure: go.Figure, x: pd.Series, table: pd.DataFrame, lang: str) -> go.Figure:
-    for side, colour, pattern in SIDES:
-        figure.add_bar(
-            x=x, y=table[side] * 100, name=_text(side, lang),
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": palette.WHITE},
-                    "line": {"color": colour, "width": 1}},
-            hovertemplate="%{x}<br>%{y:.1f} %<extra>" + _text(side, lang) + "</extra>",
-        )
-    figure.update_layout(barmode="group", bargap=0.15, legend={"orientation": "h", "y": 1.15, "x": 0})
-    figure.update_yaxes(title_text=_text("share", lang), gridcolor=palette.LIGHT_GREY, rangemode="tozero")
-    return figure
-
-
-def numeric_drift_figure(histogram: pd.DataFrame, feature: str, lang: str) -> go.Figure:
+def numeric_drift_figure(histogram: pd.DataFrame, feature: str, lang: str) -> dict:
     """Reference vs current bars from `split_histogram(..., labels=("reference", "current"))`."""
     if histogram.empty:
-        return _empty(_text("no_data", lang, feature=feature))
-    figure = _bars(go.Figure(layout=palette.base_layout(height=360)), histogram["center"],
-                   histogram, lang)
-    figure.update_xaxes(title_text=feature, gridcolor=palette.LIGHT_GREY)
-    return figure
+        return plain.empty_figure(_text("no_data", lang, feature=feature))
+    return _bars(plain.significant(histogram["center"]), histogram, feature, lang)
 
 
-def category_drift_figure(shares: pd.DataFrame, feature: str, lang: str) -> go.Figure:
+def category_drift_figure(shares: pd.DataFrame, feature: str, lang: str) -> dict:
     """Reference vs current share of each category (from `category_shares`)."""
     if shares.empty:
-        return _empty(_text("no_data", lang, feature=feature))
-    figure = _bars(go.Figure(layout=palette.base_layout(height=360)), shares["category"],
-                   shares, lang)
-    figure.update_xaxes(title_text=feature, type="category")
-    return figure
+        return plain.empty_figure(_text("no_data", lang, feature=feature))
+    return _bars([str(c) for c in shares["category"]], shares, feature, lang, type="category")
 
 
 def numeric_drift_summary(entry: dict[str, Any] | None, feature: str, lang: str) -> str:

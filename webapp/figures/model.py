@@ -10,9 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-
 from webapp import figures as palette
+from webapp.figures import plain
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import translate
 from webapp.population import feature_label
@@ -120,14 +119,6 @@ def _text(key: str, lang: str, **values: object) -> str:
     return translate(TEXTS, key, lang, **values)
 
 
-def _empty(message: str, height: int = 300) -> go.Figure:
-    figure = go.Figure(layout=palette.base_layout(height=height))
-    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
-
-
 # --- global importance -------------------------------------------------------------------------
 
 def top_importance(shap_global: pd.DataFrame, dictionary: pd.DataFrame | None, lang: str,
@@ -140,20 +131,20 @@ def top_importance(shap_global: pd.DataFrame, dictionary: pd.DataFrame | None, l
     return top.reset_index(drop=True)
 
 
-def importance_figure(top: pd.DataFrame, lang: str) -> go.Figure:
+def importance_figure(top: pd.DataFrame, lang: str) -> dict:
     """Horizontal bars of mean |SHAP|, the most influential feature on top."""
     if top.empty:
-        return _empty(_text("no_data", lang))
-    figure = go.Figure(layout=palette.base_layout(height=max(300, 34 * len(top) + 80)))
-    figure.add_bar(
-        x=top["mean_abs_shap"], y=top["label"], orientation="h",
-        marker={"color": palette.BLUE}, customdata=top["feature"],
-        text=[format_number(v, lang, 3) for v in top["mean_abs_shap"]], textposition="outside",
-        hovertemplate="%{y}<br>%{customdata}<br>%{x:.3f}<extra></extra>",
-    )
-    figure.update_yaxes(autorange="reversed", automargin=True)
-    figure.update_xaxes(title_text=_text("mean_abs_shap", lang), gridcolor=palette.LIGHT_GREY)
-    return figure
+        return plain.empty_figure(_text("no_data", lang))
+    bars = {
+        "type": "bar", "orientation": "h", "x": plain.significant(top["mean_abs_shap"]),
+        "y": list(top["label"]), "customdata": list(top["feature"]),
+        "marker": {"color": palette.BLUE}, "textposition": "outside",
+        "text": [format_number(v, lang, 3) for v in top["mean_abs_shap"]],
+        "hovertemplate": "%{y}<br>%{customdata}<br>%{x:.3f}<extra></extra>",
+    }
+    return plain.figure([bars], height=max(300, 34 * len(top) + 80),
+                        xaxis=plain.axis(_text("mean_abs_shap", lang)),
+                        yaxis=plain.axis(autorange="reversed"))
 
 
 def importance_summary(top: pd.DataFrame, lang: str) -> str:
@@ -205,39 +196,47 @@ def beeswarm_frame(shap_sample: dict[str, np.ndarray] | None, features: list[str
 
 
 def beeswarm_figure(frame: pd.DataFrame, labels: dict[str, str], lang: str,
-                    seed: int = 0) -> go.Figure:
+                    seed: int = 0) -> dict:
     """One row of points per feature (first feature on top), x = SHAP value, colour = value rank.
 
-    Points are jittered vertically within their row; a missing feature value is
-    drawn as an open grey circle, so it is not mistaken for a low value.
+    One trace per feature (named by its label, for the hover text) sharing one
+    colour axis; points are jittered vertically within their row; a missing
+    feature value is drawn as an open grey circle, not mistaken for a low value.
     """
     if frame.empty:
-        return _empty(_text("no_data", lang))
+        return plain.empty_figure(_text("no_data", lang))
     order = list(dict.fromkeys(frame["feature"]))
-    position = {feature: i for i, feature in enumerate(order)}
     jitter = np.random.default_rng(seed).uniform(-0.3, 0.3, len(frame))
-    y = frame["feature"].map(position).to_numpy(float) + jitter
+    y = frame["feature"].map({f: i for i, f in enumerate(order)}).to_numpy(float) + jitter
     known = frame["value_rank"].notna().to_numpy()
-    figure = go.Figure(layout=palette.base_layout(height=max(320, 42 * len(order) + 100)))
-    figure.add_scatter(
-        x=frame["shap"][known], y=y[known], mode="markers", showlegend=False,
-        marker={"size": 5, "opacity": 0.75, "color": frame["value_rank"][known],
-                "colorscale": VALUE_SCALE, "cmin": 0, "cmax": 1,
-                "colorbar": {"title": {"text": _text("feature_value", lang)}, "tickvals": [0, 1],
-                             "ticktext": [_text("low", lang), _text("high", lang)]}},
-        customdata=frame["feature"][known].map(labels), hovertemplate="%{customdata}<br>%{x:.3f}<extra></extra>",
-    )
+    data = []
+    for feature in order:
+        rows = (frame["feature"] == feature).to_numpy()
+        name = labels.get(feature, feature)
+        data.append({
+            "type": "scatter", "mode": "markers", "name": name, "showlegend": False,
+            "x": plain.significant(frame["shap"][rows & known], 3),
+            "y": plain.significant(y[rows & known], 3),
+            "marker": {"size": 5, "opacity": 0.75, "coloraxis": "coloraxis",
+                       "color": plain.significant(frame["value_rank"][rows & known], 2)},
+            "hovertemplate": "%{fullData.name}<br>%{x:.3f}<extra></extra>",
+        })
     if (~known).any():
-        figure.add_scatter(
-            x=frame["shap"][~known], y=y[~known], mode="markers", showlegend=False,
-            marker={"size": 5, "symbol": "circle-open", "color": palette.GREY},
-            hoverinfo="skip",
-        )
-    figure.add_vline(x=0, line={"color": palette.GREY, "width": 1})
-    figure.update_yaxes(tickvals=list(range(len(order))), ticktext=[labels.get(f, f) for f in order],
-                        autorange="reversed", automargin=True)
-    figure.update_xaxes(title_text=_text("shap_value", lang), gridcolor=palette.LIGHT_GREY)
-    return figure
+        data.append({
+            "type": "scatter", "mode": "markers", "showlegend": False, "hoverinfo": "skip",
+            "x": plain.significant(frame["shap"][~known], 3), "y": plain.significant(y[~known], 3),
+            "marker": {"size": 5, "symbol": "circle-open", "color": palette.GREY},
+        })
+    return plain.figure(
+        data, height=max(320, 42 * len(order) + 100),
+        coloraxis={"colorscale": VALUE_SCALE, "cmin": 0, "cmax": 1,
+                   "colorbar": {"title": {"text": _text("feature_value", lang)}, "tickvals": [0, 1],
+                                "ticktext": [_text("low", lang), _text("high", lang)]}},
+        shapes=[plain.vertical_line(0.0, colour=palette.GREY, dash="solid")],
+        xaxis=plain.axis(_text("shap_value", lang)),
+        yaxis=plain.axis(tickvals=list(range(len(order))),
+                         ticktext=[labels.get(f, f) for f in order], autorange="reversed"),
+    )
 
 
 def beeswarm_summary(frame: pd.DataFrame, labels: dict[str, str], lang: str) -> str:
@@ -262,25 +261,25 @@ def cost_at(cost_curve: pd.DataFrame, threshold: float) -> float:
     return float(cost_curve.at[nearest, "cost_per_1000"])
 
 
-def cost_curve_figure(cost_curve: pd.DataFrame | None, threshold: float, lang: str) -> go.Figure:
+def cost_curve_figure(cost_curve: pd.DataFrame | None, threshold: float, lang: str) -> dict:
     """Cost per 1,000 clients against the threshold; the chosen threshold is a labelled diamond."""
     if cost_curve is None or cost_curve.empty:
-        return _empty(_text("no_data", lang))
+        return plain.empty_figure(_text("no_data", lang))
     cost = cost_at(cost_curve, threshold)
-    figure = go.Figure(layout=palette.base_layout(height=380))
-    figure.add_scatter(x=cost_curve["threshold"], y=cost_curve["cost_per_1000"], mode="lines",
-                       line={"color": palette.BLUE, "width": 2}, showlegend=False,
-                       hovertemplate="%{x:.3f} → %{y:.1f}<extra></extra>")
     label = _text("chosen", lang, threshold=format_number(threshold, lang, 3),
                   cost=format_number(cost, lang, 1))
-    figure.add_vline(x=threshold, line={"color": palette.THRESHOLD, "dash": "dash", "width": 2})
-    figure.add_scatter(x=[threshold], y=[cost], mode="markers+text", name=label,
-                       marker={"symbol": "diamond", "size": 14, "color": palette.BLACK},
-                       text=[label], textposition="top right", showlegend=False,
-                       hovertemplate=label + "<extra></extra>")
-    figure.update_xaxes(title_text=_text("threshold_axis", lang), gridcolor=palette.LIGHT_GREY)
-    figure.update_yaxes(title_text=_text("cost_axis", lang), gridcolor=palette.LIGHT_GREY)
-    return figure
+    curve = {"type": "scatter", "mode": "lines", "showlegend": False,
+             "x": plain.significant(cost_curve["threshold"]),
+             "y": plain.significant(cost_curve["cost_per_1000"]),
+             "line": {"color": palette.BLUE, "width": 2},
+             "hovertemplate": "%{x:.3f} → %{y:.1f}<extra></extra>"}
+    chosen = {"type": "scatter", "mode": "markers+text", "name": label, "showlegend": False,
+              "x": [threshold], "y": [cost], "text": [label], "textposition": "top right",
+              "marker": {"symbol": "diamond", "size": 14, "color": palette.BLACK},
+              "hovertemplate": label + "<extra></extra>"}
+    return plain.figure([curve, chosen], height=380, shapes=[plain.vertical_line(threshold)],
+                        xaxis=plain.axis(_text("threshold_axis", lang)),
+                        yaxis=plain.axis(_text("cost_axis", lang)))
 
 
 def cost_curve_summary(cost_curve: pd.DataFrame | None, threshold: float, lang: str) -> str:

@@ -1,17 +1,18 @@
 """Figures and their text alternatives for the Compare screen.
 
-Pure functions: pre-binned distributions and sampled points in, `go.Figure` or
-a sentence out. Repaid and defaulted clients differ by colour *and* by bar
-pattern; the client is a labelled star, never just a colour; the decision of
-the sampled clients is carried by marker shape as well as by the colour scale.
+Pure functions: pre-binned distributions and sampled points in, a figure dict
+(`webapp.figures.plain`) or a sentence out. Repaid and defaulted clients differ
+by colour *and* by bar pattern; the client is a labelled star, never just a
+colour; the decision of the sampled clients is carried by marker shape as well
+as by the colour scale.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from webapp import figures as palette
+from webapp.figures import plain
 from webapp.formatting import format_money, format_number, format_percent
 from webapp.i18n import normalise_language, translate
 from webapp.population import Band, is_days_column
@@ -197,45 +198,36 @@ def distribution_figure(
     client_value: float | None,
     feature: str,
     lang: str,
-) -> go.Figure:
+) -> dict:
     """Repaid vs defaulted bars of one feature (from `split_histogram`), client marked by a line.
 
     Bars are grouped side by side: solid blue for repaid, hatched vermillion for
     defaulted; the client is a black dashed line with a labelled star on top.
+    Returned as a figure dict (see `webapp.figures.plain`).
     """
-    figure = go.Figure(layout=palette.base_layout(height=380))
     if histogram.empty:
-        figure.add_annotation(text=_text("no_data", lang, feature=feature), showarrow=False,
-                              x=0.5, y=0.5, xref="paper", yref="paper")
-        figure.update_xaxes(visible=False)
-        figure.update_yaxes(visible=False)
-        return figure
-    for column, colour, pattern in (("repaid", palette.REPAID, ""),
-                                    ("defaulted", palette.DEFAULTED, "/")):
-        figure.add_bar(
-            x=histogram["center"],
-            y=histogram[column] * 100,
-            name=_text(column, lang),
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": palette.WHITE},
-                    "line": {"color": colour, "width": 1}},
-            hovertemplate="%{x}<br>%{y:.1f} %<extra>" + _text(column, lang) + "</extra>",
-        )
-    figure.update_layout(barmode="group", bargap=0.15, legend={"orientation": "h", "y": 1.12, "x": 0})
-    figure.update_xaxes(title_text=feature, gridcolor=palette.LIGHT_GREY)
-    figure.update_yaxes(title_text=_text("share", lang) + " (%)", gridcolor=palette.LIGHT_GREY,
-                        rangemode="tozero")
+        return plain.empty_figure(_text("no_data", lang, feature=feature))
+    x = plain.significant(histogram["center"])
+    data = [plain.patterned_bars(x, plain.significant(histogram[column] * 100), _text(column, lang),
+                                 colour, pattern)
+            for column, colour, pattern in (("repaid", palette.REPAID, ""),
+                                            ("defaulted", palette.DEFAULTED, "/"))]
+    layout: dict = {"barmode": "group", "bargap": 0.15,
+                    "legend": {"orientation": "h", "y": 1.12, "x": 0},
+                    "xaxis": plain.axis(feature),
+                    "yaxis": plain.axis(_text("share", lang) + " (%)", rangemode="tozero")}
     if client_value is not None and np.isfinite(client_value):
         top = float(histogram[["repaid", "defaulted"]].to_numpy().max()) * 100
-        figure.add_vline(x=client_value, line={"color": palette.THRESHOLD, "dash": "dash", "width": 2})
-        figure.add_scatter(
-            x=[client_value], y=[top * 1.08], mode="markers+text",
-            marker={"symbol": "star", "size": 16, "color": palette.BLACK},
-            text=[_text("client_value", lang, client_id=client_id,
-                        value=format_value(client_value, lang))],
-            textposition="top center", showlegend=False, hoverinfo="skip",
-        )
-        figure.update_yaxes(range=[0, top * 1.3])
-    return figure
+        data.append({
+            "type": "scatter", "x": [client_value], "y": [top * 1.08], "mode": "markers+text",
+            "marker": {"symbol": "star", "size": 16, "color": palette.BLACK},
+            "text": [_text("client_value", lang, client_id=client_id,
+                           value=format_value(client_value, lang))],
+            "textposition": "top center", "showlegend": False, "hoverinfo": "skip",
+        })
+        layout["shapes"] = [plain.vertical_line(client_value)]
+        layout["yaxis"]["range"] = [0, top * 1.3]
+    return plain.figure(data, height=380, **layout)
 
 
 def scatter_summary(
@@ -268,40 +260,40 @@ def scatter_figure(
     client_point: tuple[float, float, float] | None,
     labels: tuple[str, str],
     lang: str,
-) -> go.Figure:
+) -> dict:
     """Sampled clients on two features, coloured by probability; the client a labelled star.
 
     `sample` has columns `x`, `y` and `probability`; clients at or above the
     threshold (refused) are crosses, the others circles, so the decision reads
     without colour. `client_point` is (x, y, probability) or None when unknown.
     """
-    figure = go.Figure(layout=palette.base_layout(height=460))
     refused = sample["probability"].to_numpy() >= threshold
+    hover = (f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<br>"
+             f"{_text('probability', lang)}: %{{marker.color:.1%}}<extra></extra>")
+    data = []
     for key, mask, symbol in (("granted", ~refused, "circle"), ("refused", refused, "x")):
         part = sample[mask]
-        figure.add_scatter(
-            x=part[x], y=part[y], mode="markers", name=_text(key, lang),
-            marker={"symbol": symbol, "size": 6, "opacity": 0.7, "color": part["probability"],
-                    "coloraxis": "coloraxis"},
-            hovertemplate=f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<br>"
-                          f"{_text('probability', lang)}: %{{marker.color:.1%}}<extra></extra>",
-        )
+        data.append({
+            "type": "scatter", "x": plain.significant(part[x]), "y": plain.significant(part[y]),
+            "mode": "markers", "name": _text(key, lang), "hovertemplate": hover,
+            "marker": {"symbol": symbol, "size": 6, "opacity": 0.7, "coloraxis": "coloraxis",
+                       "color": plain.significant(part["probability"], 3)},
+        })
     if client_point is not None:
-        figure.add_scatter(
-            x=[client_point[0]], y=[client_point[1]], mode="markers+text",
-            name=_text("client", lang, client_id=client_id),
-            marker={"symbol": "star", "size": 22, "color": palette.ORANGE,
-                    "line": {"color": palette.BLACK, "width": 2}},
-            text=[_text("client", lang, client_id=client_id)], textposition="top center",
-            textfont={"color": palette.BLACK, "size": 14},
-            hovertemplate=f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<extra></extra>",
-        )
-    figure.update_layout(
-        coloraxis={"colorscale": PROBABILITY_SCALE, "cmin": 0,
-                   "cmax": max(float(sample["probability"].max()) if len(sample) else 1.0, threshold),
+        name = _text("client", lang, client_id=client_id)
+        data.append({
+            "type": "scatter", "x": [client_point[0]], "y": [client_point[1]],
+            "mode": "markers+text", "name": name, "text": [name], "textposition": "top center",
+            "textfont": {"color": palette.BLACK, "size": 14},
+            "marker": {"symbol": "star", "size": 22, "color": palette.ORANGE,
+                       "line": {"color": palette.BLACK, "width": 2}},
+            "hovertemplate": f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<extra></extra>",
+        })
+    top = max(float(sample["probability"].max()) if len(sample) else 1.0, threshold)
+    return plain.figure(
+        data, height=460,
+        coloraxis={"colorscale": PROBABILITY_SCALE, "cmin": 0, "cmax": top,
                    "colorbar": {"title": {"text": _text("probability", lang)}, "tickformat": ".0%"}},
         legend={"orientation": "h", "y": -0.18, "x": 0},
+        xaxis=plain.axis(labels[0]), yaxis=plain.axis(labels[1]),
     )
-    figure.update_xaxes(title_text=labels[0], gridcolor=palette.LIGHT_GREY)
-    figure.update_yaxes(title_text=labels[1], gridcolor=palette.LIGHT_GREY)
-    return figure

@@ -1,0 +1,230 @@
+"""Server-side latency and memory of the dashboard with a given artifact set.
+
+What an advisor feels is the time between a click and the answer; the part the
+server controls is the callback: read one feature row, score, explain, build
+the figures, encode the JSON. This script calls exactly the functions the
+callbacks call (page layouts the router renders on a client switch, the
+what-if callback, the Compare screen's renders), in-process, for random
+clients with a fixed seed, and times each call including Dash's JSON encoding.
+It also reports the resident memory of the process after loading the
+artifacts and after the calls, and optionally of a gunicorn worker serving
+the same artifacts.
+
+    SCORING_ARTIFACTS=/path/to/artifacts python benchmarks/bench_app.py --clients 200 [--gunicorn]
+
+Prints a Markdown table (targets: p95 < 150 ms per client switch or what-if
+edit, RSS < 1.2 GB with the full-scale 307,511-client artifacts).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+log = logging.getLogger("bench_app")
+MB = 1024 * 1024
+P95_TARGET_MS = 150.0
+RSS_TARGET_MB = 1.2 * 1024
+WHATIF_FIELD = "AMT_INCOME_TOTAL"
+
+
+def rss_mb(process: psutil.Process | None = None) -> float:
+    return (process or psutil.Process()).memory_info().rss / MB
+
+
+def pss_mb(process: psutil.Process | None = None) -> float | None:
+    """Proportional set size: shared (memory-mapped) pages divided among the processes using them."""
+    try:
+        return (process or psutil.Process()).memory_full_info().pss / MB
+    except (AttributeError, psutil.AccessDenied):
+        return None
+
+
+def _unwrap(function: Callable) -> Callable:
+    """The plain function under Dash's `@callback` wrapper (which needs a request context)."""
+    return getattr(function, "__wrapped__", function)
+
+
+def timed(function: Callable[[], object], encode: Callable[[object], str]) -> float:
+    """Milliseconds for one call plus the JSON encoding Dash applies to its result."""
+    started = time.perf_counter()
+    encode(function())
+    return (time.perf_counter() - started) * 1000
+
+
+def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callable[[], object]]]:
+    """name -> (client id -> zero-argument call), each being what one callback runs."""
+    from webapp import services
+    from webapp.pages import client, compare, whatif, why
+
+    simulate = _unwrap(whatif.simulate)
+
+    def whatif_edit(client_id: int) -> Callable[[], object]:
+        original = services.whatif_original(client_id)
+        names = list(original)
+        income = original.get(WHATIF_FIELD)
+        edited = dict(original)
+        edited[WHATIF_FIELD] = (float(income) * 1.2) if income not in (None, "") else 150000.0
+        stored = {"client_id": str(client_id), "original": original, "probability": None}
+        field_ids = [{"type": "whatif-field", "field": n} for n in names]
+        values = [edited[n] for n in names]
+        return lambda: simulate(values, field_ids, stored, lang)
+
+    return {
+        "client switch: client file page": lambda c: lambda: client.layout(client_id=str(c), lang=lang),
+        "client switch: why-this-score page": lambda c: lambda: why.layout(client_id=str(c), lang=lang),
+        "what-if edit (income +20 %)": whatif_edit,
+        "compare: distribution, all clients": lambda c: lambda: compare.render_distribution(
+            c, None, "all", lang),
+        "compare: distribution, similar clients": lambda c: lambda: compare.render_distribution(
+            c, None, "similar", lang),
+        "compare: distribution, nearest neighbours": lambda c: lambda: compare.render_distribution(
+            c, None, "neighbours", lang),
+        "compare: scatter (3,000 points)": lambda c: lambda: compare.render_scatter(
+            c, None, None, "all", lang),
+    }
+
+
+def percentile_row(name: str, times: list[float]) -> str:
+    values = np.asarray(times)
+    p50, p95 = np.percentile(values, 50), np.percentile(values, 95)
+    verdict = "✓" if p95 < P95_TARGET_MS else "✗"
+    return (f"| {name} | {len(values)} | {p50:.1f} | {p95:.1f} | {values.max():.1f} | "
+            f"{verdict} |")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_memory(artifacts: Path, sample: list[int], timeout: float = 300.0) -> dict[str, float]:
+    """RSS/PSS of a 1-worker gunicorn serving the artifacts, after startup and after API calls."""
+    port = _free_port()
+    env = {**os.environ, "SCORING_ARTIFACTS": str(artifacts)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", "2", "--timeout", "300"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn exited before answering /api/health")
+            try:
+                with urllib.request.urlopen(url + "/api/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s") from None
+                time.sleep(1.0)
+        master = psutil.Process(process.pid)
+        worker = master.children()[0]
+        result = {"worker_rss_start": rss_mb(worker), "worker_pss_start": pss_mb(worker) or float("nan"),
+                  "master_rss": rss_mb(master)}
+        for client_id in sample:
+            with urllib.request.urlopen(f"{url}/api/clients/{client_id}", timeout=30) as response:
+                response.read()
+        result["worker_rss_after"] = rss_mb(worker)
+        result["worker_pss_after"] = pss_mb(worker) or float("nan")
+        return result
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--artifacts", type=Path, default=None,
+                        help="artifact folder (default: $SCORING_ARTIFACTS or artifacts/)")
+    parser.add_argument("--clients", type=int, default=200, help="random clients per scenario")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--lang", default="fr")
+    parser.add_argument("--gunicorn", action="store_true", help="also measure a gunicorn worker")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.artifacts is not None:
+        os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
+
+    from model import config
+
+    artifacts = config.artifacts_dir()
+    if not (artifacts / "manifest.json").is_file():
+        raise SystemExit(f"no artifact set in {artifacts}: build one with `python -m model build`")
+    rss_start = rss_mb()
+    started = time.perf_counter()
+    import app  # noqa: F401  (builds the Dash app and registers the pages, as gunicorn does)
+    from dash._utils import to_json
+
+    from webapp.state import get_state
+
+    state = get_state()
+    load_seconds = time.perf_counter() - started
+    rss_loaded, pss_loaded = rss_mb(), pss_mb()
+    n_clients, n_train = len(state.clients), int((state.clients["set"] == "train").sum())
+    log.info("loaded %d clients in %.1f s, RSS %.0f MB", n_clients, load_seconds, rss_loaded)
+
+    rng = np.random.default_rng(args.seed)
+    sample = [int(i) for i in rng.choice(state.clients.index.to_numpy(), size=args.clients,
+                                         replace=False)]
+    rows = []
+    for name, make in scenarios(sample, args.lang).items():
+        for client_id in sample[:3]:  # warm-up: first-call imports and caches
+            timed(make(client_id), to_json)
+        times = [timed(make(client_id), to_json) for client_id in sample]
+        rows.append(percentile_row(name, times))
+        log.info("%s: p95 %.1f ms", name, np.percentile(times, 95))
+    rss_after, pss_after = rss_mb(), pss_mb()
+
+    print(f"\nArtifacts: `{artifacts}` — {n_clients:,} clients ({n_train:,} train), "
+          f"{len(state.feature_names):,} features; Python {platform.python_version()}, "
+          f"{psutil.cpu_count()} CPUs, {args.clients} random clients (seed {args.seed}), "
+          f"language {args.lang}.\n")
+    print("| call (what the callback runs, + JSON encoding) | clients | p50 ms | p95 ms | max ms | p95 < 150 ms |")
+    print("|---|---:|---:|---:|---:|:-:|")
+    print("\n".join(rows))
+    print("\n| memory | MB | target < 1,229 MB |")
+    print("|---|---:|:-:|")
+
+    def memory_row(label: str, value: float | None) -> str:
+        if value is None or not np.isfinite(value):
+            return f"| {label} | n/a | |"
+        return f"| {label} | {value:,.0f} | {'✓' if value < RSS_TARGET_MB else '✗'} |"
+
+    print(memory_row("python process before loading (interpreter + imports)", rss_start))
+    print(memory_row(f"RSS after loading the artifacts ({load_seconds:.1f} s)", rss_loaded))
+    print(memory_row("PSS after loading", pss_loaded))
+    print(memory_row("RSS after the timed calls", rss_after))
+    print(memory_row("PSS after the timed calls", pss_after))
+    if args.gunicorn:
+        memory = gunicorn_memory(artifacts, sample[:50])
+        print(memory_row("gunicorn worker RSS after startup", memory["worker_rss_start"]))
+        print(memory_row("gunicorn worker PSS after startup", memory["worker_pss_start"]))
+        print(memory_row("gunicorn worker RSS after 50 API client calls", memory["worker_rss_after"]))
+        print(memory_row("gunicorn worker PSS after 50 API client calls", memory["worker_pss_after"]))
+        print(memory_row("gunicorn master RSS", memory["master_rss"]))
+
+
+if __name__ == "__main__":
+    main()
