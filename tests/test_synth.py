@@ -213,3 +213,21 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="format"):
         generate(10, seed=1, out_dir=tmp_path, file_format="xlsx")
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_an_interrupted_run_leaves_no_file_behind(tmp_path, monkeypatch):
+    import model.synth.generate as generate_module
+
+    calls = []
+    real_make_cards = generate_module.make_cards
+
+    def failing_make_cards(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the second chunk fails, after the first was written
+            raise RuntimeError("disk full")
+        return real_make_cards(*args, **kwargs)
+
+    monkeypatch.setattr(generate_module, "make_cards", failing_make_cards)
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(300, seed=1, out_dir=tmp_path, chunk_clients=100)
+    assert not list(tmp_path.iterdir())  # neither Kaggle files nor the temporary folder

@@ -1,0 +1,1 @@
+"""Synthetic Home Credit data in Kaggle's exact format: `generate.generate(n_clients, seed, out_dir)`."""

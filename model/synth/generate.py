@@ -53,7 +53,7 @@ def to_arrow(name: str, columns: dict[str, np.ndarray], sampler: TableSampler) -
             dictionary = pa.array(sampler.dictionary(column), type=pa.string())
             arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode())
         elif kind == "int":
-            if np.isnan(values).any() if values.dtype.kind == "f" else False:
+            if values.dtype.kind == "f" and np.isnan(values).any():
                 raise ValueError(f"synthetic {name}.{column}: missing values in an integer column")
             arrays.append(pa.array(values.astype(np.int64)))
         else:
