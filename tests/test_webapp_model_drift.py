@@ -93,7 +93,8 @@ def test_top_importance_orders_by_mean_abs_shap_with_labels():
     assert mfig.importance_summary(top, "en").startswith(
         "Bar chart of the 2 most influential features. First: External score 2 (0.500), then X (0.200)")
     figure = go.Figure(mfig.importance_figure(top, "en"))
-    assert list(figure.data[0].y) == ["External score 2", "X"]
+    assert list(figure.layout.yaxis.ticktext) == ["External score 2", "X"]
+    assert list(figure.data[0].y) == [0, 1]
 
 
 def test_beeswarm_ranks_values_per_feature_and_reads_the_direction():

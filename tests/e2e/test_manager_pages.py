@@ -7,7 +7,9 @@ artifacts the app serves, with the same pure functions and formatting.
 from __future__ import annotations
 
 import urllib.request
+from types import SimpleNamespace
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -16,9 +18,16 @@ from webapp import population as pop
 from webapp.figures import drift as drift_figures
 from webapp.figures import population as population_figures
 from webapp.formatting import format_number
-from webapp.pages import compare, drift, model_card
 
 TIMEOUT = 30
+
+
+@pytest.fixture(scope="module")
+def pages(dash_app) -> SimpleNamespace:
+    """The page modules (importable only once the app exists: dash.register_page)."""
+    from webapp.pages import compare, drift, model_card
+
+    return SimpleNamespace(compare=compare, drift=drift, model_card=model_card)
 
 
 def _wait_title(dash_duo, expected: str) -> None:
@@ -38,7 +47,9 @@ def _train_client(state) -> int:
     return int(state.clients.index[known.to_numpy()][0])
 
 
-def test_compare_screen_states_the_clients_percentile(dash_duo, dash_app, app_state, screenshot):
+def test_compare_screen_states_the_clients_percentile(dash_duo, dash_app, app_state, screenshot,
+                                                       pages):
+    compare = pages.compare
     client_id = _train_client(app_state)
     feature = app_state.plot_columns.columns[0]
     expected = pop.compare_client(app_state.clients, app_state.plot_columns, client_id, feature, "all")
@@ -64,7 +75,8 @@ def test_compare_screen_states_the_clients_percentile(dash_duo, dash_app, app_st
     assert dash_duo.get_logs() == []
 
 
-def test_compare_screen_explains_an_unknown_client(dash_duo, dash_app):
+def test_compare_screen_explains_an_unknown_client(dash_duo, dash_app, pages):
+    compare = pages.compare
     _open(dash_duo, dash_app, "/client/999999999/compare")
     dash_duo.wait_for_contains_text(f"#{ids.PAGE_ERROR}", "introuvable", timeout=TIMEOUT)
     assert not dash_duo.find_elements(f"#{compare.DISTRIBUTION_CHART}")
@@ -72,7 +84,8 @@ def test_compare_screen_explains_an_unknown_client(dash_duo, dash_app):
 
 
 def test_model_screen_shows_the_card_threshold_and_candidates(dash_duo, dash_app, app_state,
-                                                              screenshot):
+                                                              screenshot, pages):
+    model_card = pages.model_card
     threshold = format_number(app_state.model.threshold_, "fr", 3)
     candidates = app_state.metrics["candidates"]
     _open(dash_duo, dash_app, "/model")
@@ -97,7 +110,9 @@ def test_model_screen_shows_the_card_threshold_and_candidates(dash_duo, dash_app
     assert dash_duo.get_logs() == []
 
 
-def test_drift_screen_lists_features_and_links_the_report(dash_duo, dash_app, app_state, screenshot):
+def test_drift_screen_lists_features_and_links_the_report(dash_duo, dash_app, app_state, screenshot,
+                                                          pages):
+    drift = pages.drift
     summary = app_state.drift_summary
     assert summary, "the artifact set has no drift summary"
     table = drift_figures.drift_table(summary, app_state.dictionary, "fr")

@@ -36,10 +36,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "raises": "augmentent",
         "lowers": "diminuent",
         "shap_value": "Effet sur le score (valeur SHAP, log-odds)",
-        "feature_value": "Valeur de la variable (rang dans l'échantillon)",
+        "feature_value": "Valeur",
         "low": "basse",
         "high": "haute",
-        "cost_axis": "Coût métier pour 1 000 clients (10 × défauts manqués + refus à tort)",
+        "cost_axis": "Coût pour 1 000 clients",
         "threshold_axis": "Seuil de probabilité de défaut",
         "chosen": "Seuil retenu : {threshold} (coût {cost} pour 1 000 clients)",
         "cost_alt": "Courbe du coût métier selon le seuil, de {first} à {last}. Le coût est minimal, "
@@ -79,10 +79,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "raises": "raise",
         "lowers": "lower",
         "shap_value": "Effect on the score (SHAP value, log-odds)",
-        "feature_value": "Feature value (rank in the sample)",
+        "feature_value": "Value",
         "low": "low",
         "high": "high",
-        "cost_axis": "Business cost per 1,000 clients (10 × missed defaults + wrongful refusals)",
+        "cost_axis": "Cost per 1,000 clients",
         "threshold_axis": "Probability-of-default threshold",
         "chosen": "Chosen threshold: {threshold} (cost {cost} per 1,000 clients)",
         "cost_alt": "Curve of the business cost by threshold, from {first} to {last}. The cost is "
@@ -137,14 +137,19 @@ def importance_figure(top: pd.DataFrame, lang: str) -> dict:
         return plain.empty_figure(_text("no_data", lang))
     bars = {
         "type": "bar", "orientation": "h", "x": plain.significant(top["mean_abs_shap"]),
-        "y": list(top["label"]), "customdata": list(top["feature"]),
+        # positions, not labels, on the axis: two long labels may shorten to the same text
+        "y": list(range(len(top))),
+        "customdata": [[label, feature] for label, feature in zip(top["label"], top["feature"])],
         "marker": {"color": palette.BLUE}, "textposition": "outside",
         "text": [format_number(v, lang, 3) for v in top["mean_abs_shap"]],
-        "hovertemplate": "%{y}<br>%{customdata}<br>%{x:.3f}<extra></extra>",
+        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{x:.3f}<extra></extra>",
+        "cliponaxis": False,
     }
     return plain.figure([bars], height=max(300, 34 * len(top) + 80),
-                        xaxis=plain.axis(_text("mean_abs_shap", lang)),
-                        yaxis=plain.axis(autorange="reversed"))
+                        xaxis=plain.axis(_text("mean_abs_shap", lang),
+                                         range=[0, float(top["mean_abs_shap"].max()) * 1.18]),
+                        yaxis=plain.axis(autorange="reversed", tickvals=list(range(len(top))),
+                                         ticktext=[plain.short_label(t) for t in top["label"]]))
 
 
 def importance_summary(top: pd.DataFrame, lang: str) -> str:
@@ -235,7 +240,8 @@ def beeswarm_figure(frame: pd.DataFrame, labels: dict[str, str], lang: str,
         shapes=[plain.vertical_line(0.0, colour=palette.GREY, dash="solid")],
         xaxis=plain.axis(_text("shap_value", lang)),
         yaxis=plain.axis(tickvals=list(range(len(order))),
-                         ticktext=[labels.get(f, f) for f in order], autorange="reversed"),
+                         ticktext=[plain.short_label(labels.get(f, f)) for f in order],
+                         autorange="reversed"),
     )
 
 

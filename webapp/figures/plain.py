@@ -59,7 +59,15 @@ def patterned_bars(x: object, y: object, name: str, colour: str, pattern: str,
     """Bars told apart by colour and by fill pattern ("" solid, "/" hatched): WCAG 1.4.1."""
     return {
         "type": "bar", "x": x, "y": y, "name": name,
-        "marker": {"color": colour, "pattern": {"shape": pattern, "fgcolor": palette.WHITE},
-                   "line": {"color": colour, "width": 1}},
+        # overlay: white stripes over the bar's colour (the default draws stripes on nothing)
+        "marker": {"color": colour, "line": {"color": colour, "width": 1},
+                   "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": palette.WHITE,
+                               "size": 6, "solidity": 0.3}},
         "hovertemplate": "%{x}<br>%{y:.1f}" + hover_suffix + "<extra>" + name + "</extra>",
     }
+
+
+def short_label(text: str, limit: int = 42) -> str:
+    """A label cut to `limit` characters with an ellipsis, for axis ticks (hover shows it whole)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -109,8 +109,11 @@ def group_mask(state, sk_id: int, group: str):
 
 def _group_text(state, sk_id: int, group: str, count: int, lang: str) -> str:
     row = state.clients.loc[sk_id]
+    contract = row.get("NAME_CONTRACT_TYPE")
+    if isinstance(contract, str) and contract in services.TEXTS["fr"]:  # "Cash loans" -> "Prêt personnel"
+        contract = translate(services.TEXTS, contract, lang)
     return fig.group_sentence(
-        group, count, lang, contract=row.get("NAME_CONTRACT_TYPE"),
+        group, count, lang, contract=contract,
         age=pop.band_of(float(pop.age_years([row.get("DAYS_BIRTH")])[0]), pop.AGE_BAND_EDGES),
         income=pop.band_of(float(row.get("AMT_INCOME_TOTAL")), pop.INCOME_BAND_EDGES),
         n_features=min(pop.NEIGHBOUR_FEATURES, state.plot_columns.shape[1]),

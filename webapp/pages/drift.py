@@ -90,8 +90,9 @@ TEXTS = {
 }
 TABLE_COLUMNS = ("label", "column", "status", "method", "score", "severity", "reference_mean",
                  "current_mean", "reference_missing", "current_missing")
-NUMERIC_COLUMNS = {"score", "severity", "reference_mean", "current_mean", "reference_missing",
-                   "current_missing"}
+# d3-format specifiers: means of any unit with 4 significant digits, shares in % with one decimal.
+NUMBER_FORMATS = {"score": ".3~r", "severity": ",.2f", "reference_mean": ",.4~r",
+                  "current_mean": ",.4~r", "reference_missing": ",.1f", "current_missing": ",.1f"}
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -148,7 +149,7 @@ def render_distribution(column: str | None, lang: str) -> list:
 def drift_datatable(table, lang: str) -> dash_table.DataTable:
     """The per-feature table, sortable in the browser (sort_action="native")."""
     columns = [{"name": _t(f"col_{c}", lang), "id": c,
-                **({"type": "numeric", "format": _number_format(c, lang)} if c in NUMERIC_COLUMNS else {})}
+                **({"type": "numeric", "format": _number_format(c, lang)} if c in NUMBER_FORMATS else {})}
                for c in TABLE_COLUMNS]
     return dash_table.DataTable(
         id=TABLE,
@@ -169,9 +170,7 @@ def drift_datatable(table, lang: str) -> dash_table.DataTable:
 
 def _number_format(column: str, lang: str) -> dict:
     decimal, group = (",", "\u202f") if lang == "fr" else (".", ",")
-    digits = 1 if column.endswith("missing") else 3
-    return {"locale": {"decimal": decimal, "group": group},
-            "specifier": f",.{digits}f" if column != "score" else ".3g"}
+    return {"locale": {"decimal": decimal, "group": group}, "specifier": NUMBER_FORMATS[column]}
 
 
 def render(lang: str) -> list:
