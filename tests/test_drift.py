@@ -83,6 +83,8 @@ def test_bad_inputs_are_named(tmp_path):
         run_drift(reference, current.drop(columns="stable"), tmp_path, columns=["stable", "shifted"])
     with pytest.raises(ValueError, match="reference predictions: 3 values for 2500 rows"):
         run_drift(reference, current, tmp_path, reference_pred=[0.1, 0.2, 0.3], current_pred=[0.1])
+    with pytest.raises(ValueError, match="both reference and current"):
+        run_drift(reference, current, tmp_path, reference_pred=np.zeros(len(reference)))
     empty = reference.assign(stable=np.nan)
     summary = run_drift(empty, current, tmp_path, columns=["stable", "shifted"])
     assert summary["skipped"] == {"stable": "empty in the reference or current rows"}
