@@ -6,7 +6,7 @@ at import instead of a callback that silently never fires.
 from __future__ import annotations
 
 # --- shell (webapp/layout.py) -------------------------------------------------
-LANGUAGE = "language-store"            # dcc.Store: "fr" | "en" (local storage)
+LANGUAGE = "language-store"            # dcc.Store: "fr" | "en" (mirrors the persisted switch)
 LANGUAGE_SWITCH = "language-switch"    # dbc.RadioItems FR / EN
 URL = "url"                            # dcc.Location used to navigate from callbacks
 CLIENT_STORE = "selected-client-store" # dcc.Store: SK_ID_CURR (int) of the client on screen

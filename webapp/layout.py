@@ -91,6 +91,7 @@ def _header() -> html.Header:
                                     id=ids.LANGUAGE_SWITCH,
                                     options=[{"label": code.upper(), "value": code} for code in LANGUAGES],
                                     value=DEFAULT_LANGUAGE,
+                                    persistence=True, persistence_type="local",
                                     inline=True,
                                     className="btn-group",
                                     inputClassName="btn-check",
@@ -144,7 +145,7 @@ def make_layout() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
-            dcc.Store(id=ids.LANGUAGE, storage_type="local", data=DEFAULT_LANGUAGE),
+            dcc.Store(id=ids.LANGUAGE, data=DEFAULT_LANGUAGE),
             dcc.Store(id=ids.CLIENT_STORE, storage_type="memory"),
             html.A(id="skip-link", href="#main-content", className="visually-hidden-focusable skip-link"),
             _header(),
@@ -165,22 +166,20 @@ def make_layout() -> html.Div:
 
 # --- callbacks (thin: parse, call a service, return) -------------------------------------------
 
+# The switch is the source of truth (its value persists in local storage); the store
+# mirrors it for callbacks and the pages router. Always returning the value (never
+# no_update) lets the initial callbacks that depend on the store run.
 clientside_callback(
     """
-    function(switchValue, stored) {
-        const ctx = dash_clientside.callback_context;
-        const fromSwitch = ctx.triggered.some(t => t.prop_id === "%(switch)s.value");
-        const lang = (fromSwitch ? switchValue : stored) || "%(default)s";
+    function(lang) {
+        lang = lang || "%(default)s";
         document.cookie = "language=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
         document.documentElement.lang = lang;
-        const nu = dash_clientside.no_update;
-        return [lang === stored ? nu : lang, lang === switchValue ? nu : lang];
+        return lang;
     }
-    """ % {"switch": ids.LANGUAGE_SWITCH, "default": DEFAULT_LANGUAGE},
+    """ % {"default": DEFAULT_LANGUAGE},
     Output(ids.LANGUAGE, "data"),
-    Output(ids.LANGUAGE_SWITCH, "value"),
     Input(ids.LANGUAGE_SWITCH, "value"),
-    Input(ids.LANGUAGE, "data"),
 )
 
 
@@ -243,23 +242,15 @@ def search_clients(search_value: str | None, value: int | None) -> list[dict]:
     return services.search_clients(search_value)
 
 
-@callback(
-    Output(ids.CLIENT_PICKER, "value"),
-    Output(ids.CLIENT_PICKER, "options", allow_duplicate=True),
-    Input(ids.CLIENT_STORE, "data"),
-    State(ids.CLIENT_PICKER, "value"),
-    prevent_initial_call=True,
-)
-def show_selected_client(client_id: int | None, value: int | None) -> tuple:
-    if client_id is None or client_id == value:
-        raise PreventUpdate
-    return client_id, [{"label": str(client_id), "value": client_id}]
+# The URL drives the selected client (store); the picker and the typed ID drive the URL.
+# The picker is not set back from the URL: that would close a URL -> picker -> URL loop.
 
 
 @callback(
     Output(ids.URL, "pathname"),
     Output(ids.CLIENT_ID_FEEDBACK, "children"),
     Output(ids.CLIENT_ID_INPUT, "invalid"),
+    Output(ids.CLIENT_PICKER, "value"),
     Input(ids.CLIENT_PICKER, "value"),
     Input(ids.CLIENT_ID_GO, "n_clicks"),
     Input(ids.CLIENT_ID_INPUT, "n_submit"),
@@ -276,14 +267,16 @@ def open_client(picked: int | None, _clicks: int, _submit: int | None, typed: st
     raw = picked if from_picker else typed
     if raw in (None, ""):
         raise PreventUpdate
+    # A typed ID clears the picker so it never shows another client than the page.
+    picker = dash.no_update if from_picker else None
     client_id = services.parse_client_id(raw)
     if client_id is None:
-        return dash.no_update, shell("invalid_client", lang, value=raw), True
+        return dash.no_update, shell("invalid_client", lang, value=raw), True, picker
     if not services.client_exists(client_id):
-        return dash.no_update, shell("unknown_client", lang, client_id=client_id), True
+        return dash.no_update, shell("unknown_client", lang, client_id=client_id), True, picker
     _, subpage = client_from_path(pathname)
     target = client_path(client_id, subpage)
-    return (dash.no_update if target == pathname else target), "", False
+    return (dash.no_update if target == pathname else target), "", False, picker
 
 
 # --- building blocks shared by the screens -------------------------------------------------------

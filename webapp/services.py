@@ -39,8 +39,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "employment": "Ancienneté dans l'emploi",
         "income_type": "Type de revenu",
         "no_employment": "sans emploi salarié / retraité",
-        "Cash loans": "Prêt personnel",
-        "Revolving loans": "Crédit renouvelable",
     },
     "en": {
         "below": "{points} below the threshold: granted",
@@ -55,8 +53,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "employment": "Employment length",
         "income_type": "Income type",
         "no_employment": "not employed / pensioner",
-        "Cash loans": "Cash loan",
-        "Revolving loans": "Revolving loan",
     },
 }
 
@@ -165,7 +161,7 @@ class Fact:
 def _category_text(value: object, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return missing(lang)
-    return translate(TEXTS, str(value), lang) if str(value) in TEXTS["fr"] else str(value)
+    return choice_label(str(value), lang)
 
 
 def employment_text(days_employed: object, lang: str) -> str:
@@ -669,7 +665,8 @@ CHOICE_LABELS_FR: dict[str, str] = {
     "Academic degree": "Doctorat", "Married": "Marié(e)", "Single / not married": "Célibataire",
     "Civil marriage": "Union civile", "Separated": "Séparé(e)", "Widow": "Veuf / veuve",
 }
-CHOICE_LABELS_EN: dict[str, str] = {"F": "Female", "M": "Male", "Y": "Yes", "N": "No"}
+CHOICE_LABELS_EN: dict[str, str] = {"F": "Female", "M": "Male", "Y": "Yes", "N": "No",
+                                    "Cash loans": "Cash loan", "Revolving loans": "Revolving loan"}
 
 
 def choice_label(value: str, lang: str | None) -> str:

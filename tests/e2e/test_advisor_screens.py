@@ -39,6 +39,13 @@ def _type(element, text: str) -> None:
     element.send_keys(text)
 
 
+def _click(dash_duo, selector: str) -> None:
+    """Scroll the element to the middle of the window first (long forms), then click it."""
+    element = dash_duo.find_element(selector)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+    element.click()
+
+
 def _chart_bars(dash_duo, graph_id: str) -> int:
     return len(dash_duo.find_elements(f"#{graph_id} g.point"))
 
@@ -127,7 +134,7 @@ def test_what_if_changes_the_probability_and_resets(dash_duo, screenshot, dash_a
     feedback = f"#{_css_id({'type': ids.WHATIF_FEEDBACK, 'field': 'income'})}"
     dash_duo.wait_for_contains_text(feedback, "Valeur attendue entre", timeout=TIMEOUT)
 
-    dash_duo.find_element(f"#{ids.WHATIF_RESET}").click()
+    _click(dash_duo, f"#{ids.WHATIF_RESET}")
     dash_duo.wait_for_text_to_equal(f"#{ids.WHATIF_PROBABILITY}", shown, timeout=TIMEOUT)
     assert credit.get_attribute("value") == original_credit
     assert dash_duo.get_logs() == []
@@ -140,14 +147,14 @@ def test_new_applicant_form_rejects_then_scores(dash_duo, screenshot, dash_app) 
     income = dash_duo.wait_for_element(f"#{_css_id({'type': ids.NEW_FIELD, 'field': 'income'})}",
                                        timeout=TIMEOUT)
     _type(income, "beaucoup")
-    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    _click(dash_duo, f"#{ids.NEW_SUBMIT}")
     feedback = f"#{_css_id({'type': ids.NEW_FEEDBACK, 'field': 'income'})}"
     dash_duo.wait_for_contains_text(feedback, "« beaucoup » n'est pas un nombre", timeout=TIMEOUT)
     assert "is-invalid" in income.get_attribute("class")
     assert not dash_duo.find_elements(f"#{ids.NEW_PROBABILITY}")
 
     _type(income, "180 000")
-    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    _click(dash_duo, f"#{ids.NEW_SUBMIT}")
     dash_duo.wait_for_element(f"#{ids.NEW_PROBABILITY}", timeout=TIMEOUT)
     assert dash_duo.find_element(f"#{ids.NEW_PROBABILITY}").text.endswith("%")
     assert "is-invalid" not in income.get_attribute("class")
