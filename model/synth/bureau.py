@@ -19,7 +19,7 @@ NO_BUREAU_SHARE = 1 - 305_811 / 356_255
 RECORDS_PER_CLIENT = 1_716_428 / 356_255
 MONTHLY_SHARE = 0.405  # share of records with a monthly history (tuned: ~16 months per record)
 LATE_STATUS_SHARES = np.array([0.78, 0.09, 0.04, 0.03, 0.06])  # STATUS '1'..'5' among late months
-UNKNOWN_MONTH_SHARE = 0.23  # STATUS 'X'
+UNKNOWN_MONTH_SHARE = 0.34  # STATUS 'X' among months before closing (~21 % of all, as Kaggle)
 
 
 def make_bureau(sampler: TableSampler, ids: np.ndarray, trait: np.ndarray, first_id: int,
@@ -66,7 +66,7 @@ def make_bureau_balance(sampler: TableSampler, bureau: dict[str, np.ndarray], tr
     code = {v: sampler.code("STATUS", v) for v in ("C", "0", "X", "1", "2", "3", "4", "5")}
     late_level = np.searchsorted(np.cumsum(LATE_STATUS_SHARES), rng.random(k) * 0.999999, side="right")
     late_codes = np.array([code[str(i)] for i in range(1, 6)])[late_level]
-    late = rng.random(k) < signal.rate(trait_per_record[record], 0.006, 1.5)
+    late = rng.random(k) < signal.rate(trait_per_record[record], 0.012, 1.5)
     status = np.where(late, late_codes, code["0"])
     status = np.where(rng.random(k) < UNKNOWN_MONTH_SHARE, code["X"], status)
     status = np.where(months > closed_after, code["C"], status)

@@ -13,14 +13,15 @@ import numpy as np
 from scipy.special import ndtr
 
 from model.synth import signal
-from model.synth.rows import WINDOW_MONTHS, counts_per_parent, expand, month_of
+from model.synth.rows import DAYS_PER_MONTH, WINDOW_MONTHS, counts_per_parent, expand, month_of
 from model.synth.sampler import Partition, TableSampler
 
 # Kaggle: 338,857 of 356,255 clients have previous applications, 1,670,214 in all.
 NO_PREVIOUS_SHARE = 1 - 338_857 / 356_255
 PREVIOUS_PER_CLIENT = 1_670_214 / 356_255
 REFUSED_SLOPE = 0.9  # log-odds of a refusal per unit of the `refused` trait
-SPLIT_PAYMENT_SHARE = 0.26  # instalments paid in two rows (tuned to Kaggle's ~38 rows per client)
+SPLIT_PAYMENT_SHARE = 0.04  # instalments paid in two rows
+CARD_PAYMENT_SHARE = 0.5  # card months with a repayment row (with the above: ~38 rows per client)
 POS_SHARE = 0.84  # approved instalment loans with monthly POS/cash rows (tuned: ~28 rows per client)
 CARD_EXTRA_MONTHS = 14  # card statements start before the revolving application's decision
 SPECIAL_DAYS = 365243
@@ -133,47 +134,79 @@ def make_pos(sampler: TableSampler, previous: dict[str, np.ndarray], prev_sample
             "NAME_CONTRACT_STATUS": status, "SK_DPD": dpd, "SK_DPD_DEF": dpd_def}
 
 
-def make_installments(sampler: TableSampler, previous: dict[str, np.ndarray], prev_sampler: TableSampler,
-                      late_trait: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Instalments due so far on approved instalment loans, some paid late, short or in two goes."""
+def _card_months(previous: dict[str, np.ndarray], prev_sampler: TableSampler
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Statement months of approved revolving loans: card index, parent row, MONTHS_BALANCE."""
+    cards = _loan_parents(previous, prev_sampler, revolving=True)
+    start = np.maximum(month_of(previous["DAYS_DECISION"][cards]) - CARD_EXTRA_MONTHS, -WINDOW_MONTHS)
+    card, rank = expand(-start)
+    return card, cards[card], start[card] + rank
+
+
+def _loan_schedule(sampler: TableSampler, previous: dict[str, np.ndarray], prev_sampler: TableSampler,
+                   rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Instalments due so far on approved instalment loans, every 30 days from the first due day."""
     loans = _loan_parents(previous, prev_sampler, revolving=False)
     first_due = previous["DAYS_FIRST_DUE"][loans]
     scheduled = ~np.isnan(first_due) & (first_due != SPECIAL_DAYS)
     first_due = np.where(scheduled, first_due, previous["DAYS_DECISION"][loans] + 30)
     due_so_far = np.floor((-1 - first_due) / 30).astype(np.int64) + 1
     loan, rank = expand(np.clip(due_so_far, 0, previous["CNT_PAYMENT"][loans].astype(np.int64)))
-    split = rng.random(len(loan)) < SPLIT_PAYMENT_SHARE
+    parent = loans[loan]
+    return {"parent": parent, "number": rank + 1, "due": first_due[loan] + 30 * rank,
+            "amount": np.round(np.nan_to_num(previous["AMT_ANNUITY"][parent], nan=0.0), 3),
+            # version 0 is for card repayments; a loan's schedule starts at version 1
+            "version": np.maximum(sampler.draw("NUM_INSTALMENT_VERSION", len(parent), rng, missing=False), 1)}
+
+
+def _card_schedule(sampler: TableSampler, previous: dict[str, np.ndarray], prev_sampler: TableSampler,
+                   rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Card repayments (instalment version 0, as in Kaggle) in a share of the statement months."""
+    _, parent, months = _card_months(previous, prev_sampler)
+    paid = rng.random(len(parent)) < CARD_PAYMENT_SHARE
+    parent, months = parent[paid], months[paid]
+    first = np.r_[True, parent[1:] != parent[:-1]]
+    run_start = np.maximum.accumulate(np.where(first, np.arange(len(parent)), 0))
+    return {"parent": parent, "number": np.arange(len(parent)) - run_start + 1,
+            "due": np.minimum(np.round(months * DAYS_PER_MONTH + 15), -1).astype(float),
+            "amount": np.round(sampler.draw("AMT_INSTALMENT", len(parent), rng, missing=False), 3),
+            "version": np.zeros(len(parent))}
+
+
+def make_installments(sampler: TableSampler, previous: dict[str, np.ndarray], prev_sampler: TableSampler,
+                      late_trait: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Instalments of loans and cards due so far, some paid late, short or in two goes."""
+    loans = _loan_schedule(sampler, previous, prev_sampler, rng)
+    cards = _card_schedule(sampler, previous, prev_sampler, rng)
+    due = {key: np.concatenate([loans[key], cards[key]]) for key in loans}
+    split = rng.random(len(due["parent"])) < SPLIT_PAYMENT_SHARE
     instalment, part = expand(1 + split)  # one row per payment
-    loan, rank, parent = loan[instalment], rank[instalment], loans[loan[instalment]]
-    k = len(parent)
+    due = {key: value[instalment] for key, value in due.items()}
+    parent, k = due["parent"], len(instalment)
     g = late_trait[parent]
-    due = first_due[loan] + 30 * rank
-    late = rng.random(k) < signal.rate(g, 0.07, 1.3)
+    late = rng.random(k) < signal.rate(g, 0.06, 1.3)
     delay = np.where(late, sampler.draw("LATE_DAYS", k, rng, missing=False),
                      -sampler.draw("EARLY_DAYS", k, rng, missing=False))
-    amount = np.nan_to_num(previous["AMT_ANNUITY"][parent], nan=0.0)
-    short = rng.random(k) < signal.rate(g, 0.04, 1.0)
+    short = rng.random(k) < signal.rate(g, 0.03, 1.0)
     paid_share = np.where(short, sampler.draw("PAID_SHARE<1", k, rng, missing=False), 1.0)
     halves = np.where(split[instalment], np.where(part == 0, 0.6, 0.4), 1.0)
-    return {"SK_ID_PREV": previous["SK_ID_PREV"][parent], "SK_ID_CURR": previous["SK_ID_CURR"][parent],
-            "NUM_INSTALMENT_VERSION": sampler.draw("NUM_INSTALMENT_VERSION", k, rng, missing=False),
-            "NUM_INSTALMENT_NUMBER": rank + 1, "DAYS_INSTALMENT": due,
-            "DAYS_ENTRY_PAYMENT": np.minimum(due + delay + 3 * part, -1),
-            "AMT_INSTALMENT": amount, "AMT_PAYMENT": np.round(amount * paid_share * halves, 3)}
+    order = np.lexsort((part, due["number"], parent))  # loan by loan, instalment by instalment
+    columns = {"SK_ID_PREV": previous["SK_ID_PREV"][parent], "SK_ID_CURR": previous["SK_ID_CURR"][parent],
+               "NUM_INSTALMENT_VERSION": due["version"], "NUM_INSTALMENT_NUMBER": due["number"],
+               "DAYS_INSTALMENT": due["due"], "DAYS_ENTRY_PAYMENT": np.minimum(due["due"] + delay, -1),
+               "AMT_INSTALMENT": due["amount"], "AMT_PAYMENT": np.round(due["amount"] * paid_share * halves, 3)}
+    return {name: values[order] for name, values in columns.items()}
 
 
 def make_cards(sampler: TableSampler, previous: dict[str, np.ndarray], prev_sampler: TableSampler,
                late_trait: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Monthly statements of approved revolving loans; risky clients use more of their limit."""
-    cards = _loan_parents(previous, prev_sampler, revolving=True)
-    start = np.maximum(month_of(previous["DAYS_DECISION"][cards]) - CARD_EXTRA_MONTHS, -WINDOW_MONTHS)
-    card, rank = expand(-start)
-    parent = cards[card]
+    card, parent, months = _card_months(previous, prev_sampler)
     k = len(parent)
     g = late_trait[parent]
+    limits = sampler.draw("AMT_CREDIT_LIMIT_ACTUAL", int(card.max()) + 1 if k else 0, rng)
     columns = {"SK_ID_PREV": previous["SK_ID_PREV"][parent], "SK_ID_CURR": previous["SK_ID_CURR"][parent],
-               "MONTHS_BALANCE": start[card] + rank,
-               "AMT_CREDIT_LIMIT_ACTUAL": sampler.draw("AMT_CREDIT_LIMIT_ACTUAL", len(cards), rng)[card]}
+               "MONTHS_BALANCE": months, "AMT_CREDIT_LIMIT_ACTUAL": limits[card]}
     utilisation = ndtr(0.5 * g + np.sqrt(0.75) * rng.standard_normal(k))
     for column in sampler.kinds:
         if column not in columns:
