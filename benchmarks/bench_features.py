@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import resource
 import subprocess
 import sys
 import time
@@ -76,6 +75,15 @@ def input_rows(data_dir: Path) -> int | None:
     return total
 
 
+def peak_rss_kib() -> int:
+    """Peak resident memory of this process (VmHWM). Not `ru_maxrss`: Linux carries the
+    parent's peak into a forked-then-exec'd child, which would inflate small sizes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("VmHWM not found in /proc/self/status (Linux only)")
+
+
 def measure_one(data_dir: Path, out_file: Path) -> dict:
     """Run the feature stage once in this process; figures as a dict."""
     from model.features.build import build_feature_file, load_feature_file
@@ -90,7 +98,7 @@ def measure_one(data_dir: Path, out_file: Path) -> dict:
         "rows": input_rows(data_dir),
         "features": features.shape[1],
         "seconds": round(seconds, 1),
-        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
+        "peak_rss_gib": round(peak_rss_kib() / 2**20, 2),
     }
 
 
