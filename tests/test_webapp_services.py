@@ -101,3 +101,14 @@ def test_only_changed_fields_are_applied() -> None:
     original = {"income": 202500, "employment_years": 2.0, "goods": None}
     clean = {"income": 202500.0, "employment_years": 3.0, "goods": None}
     assert services.changed_fields(clean, original) == {"employment_years": 3.0}
+
+
+def test_missing_artifacts_give_a_message_not_a_traceback(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SCORING_ARTIFACTS", str(tmp_path / "absent"))
+    with pytest.raises(services.ServiceError) as error:
+        services.client_score("100002")
+    message = services.error_message(error.value, "fr")
+    assert message.startswith("Les résultats du modèle sont indisponibles")
+    assert "python -m model build" in message
+    assert services.search_clients("1000") == []
+    assert services.client_exists(100002) is False

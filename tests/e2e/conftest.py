@@ -65,10 +65,18 @@ def screenshot():
     return save_screenshot
 
 
+@pytest.fixture
+def idle():
+    """`idle(dash_duo)` waits until no callback is updating the page."""
+    return wait_until_idle
+
+
 def save_screenshot(dash_duo, name: str) -> Path:
     """Full-width capture of the current screen into docs/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver = dash_duo.driver
+    wait_until_idle(dash_duo)
+    driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'});")
     height = driver.execute_script("return document.body.scrollHeight")
     driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(height) + 120, 3000)))
     path = SCREENSHOTS / f"{name}.png"
@@ -77,3 +85,12 @@ def save_screenshot(dash_duo, name: str) -> Path:
     tmp.replace(path)
     driver.set_window_size(*WINDOW)
     return path
+
+
+def wait_until_idle(dash_duo, timeout: float = 20) -> None:
+    """Wait until no Dash callback is updating the page (nothing marked as loading)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(dash_duo.driver, timeout).until(lambda d: d.execute_script(
+        "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && !document.querySelector('.dash-spinner, ._dash-loading-callback');"))

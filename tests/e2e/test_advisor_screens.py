@@ -108,7 +108,7 @@ def test_why_screen_draws_the_requested_number_of_contributions(dash_duo, screen
     assert dash_duo.get_logs() == []
 
 
-def test_what_if_changes_the_probability_and_resets(dash_duo, screenshot, dash_app, app_state) -> None:
+def test_what_if_changes_the_probability_and_resets(dash_duo, screenshot, idle, dash_app, app_state) -> None:
     client_id = _pick_client(app_state, refused=True)
     probability = _direct_probability(app_state, client_id)
     dash_duo.start_server(dash_app)
@@ -125,6 +125,7 @@ def test_what_if_changes_the_probability_and_resets(dash_duo, screenshot, dash_a
     WebDriverWait(dash_duo.driver, TIMEOUT).until(
         lambda d: dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text != shown,
         message="the simulated probability did not change")
+    idle(dash_duo)
     dash_duo.wait_for_element(f"#{ids.WHATIF_CHART} g.point", timeout=TIMEOUT)
     screenshot(dash_duo, "what-if")
 

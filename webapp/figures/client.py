@@ -164,7 +164,7 @@ def waterfall_text_alternative(base: float, steps: Sequence[Step], final: float,
     lang = normalise_language(lang)
     if not steps:
         return _t("waterfall_alt_empty", lang)
-    top = max(steps, key=lambda s: abs(s.delta))
+    top = steps[0]  # steps come in order of importance (largest contribution first)
     return _t("waterfall_alt", lang, count=len(steps), base=format_percent(base, lang),
               final=format_percent(final, lang), top=top.label,
               top_delta=_signed_points(top.delta, lang),

@@ -72,7 +72,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
         html.Form(dbc.Row([field_control(name, lang) for name in services.NEW_APPLICANT_FIELDS]),
                   id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
         dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
-        dcc.Loading(html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
+        dcc.Loading(delay_show=300, children=html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
     ])
 
 

@@ -64,7 +64,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
             dbc.Select(id=ids.WHY_TOP_N, value=str(services.DEFAULT_TOP_N),
                        options=[{"label": str(n), "value": str(n)} for n in TOP_N_CHOICES]),
         ], xs=6, md=3), className="mb-3"),
-        dcc.Loading(html.Div(body, id=ids.WHY_TABLE)),
+        dcc.Loading(delay_show=300, children=html.Div(body, id=ids.WHY_TABLE)),
     ])
 
 
