@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mmap
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -88,7 +89,17 @@ def _plot_columns(features: np.ndarray, names: list[str], shap_global: pd.DataFr
     else:
         top = names[:PLOT_FEATURES]
     positions = [names.index(f) for f in top]
-    return pd.DataFrame(np.asarray(features[:, positions], dtype=np.float32), columns=top, index=index)
+    frame = pd.DataFrame(np.asarray(features[:, positions], dtype=np.float32), columns=top, index=index)
+    _release_pages(features)
+    return frame
+
+
+def _release_pages(features: np.ndarray) -> None:
+    """Drop the memory-mapped pages read while copying the plot columns from this process's
+    resident memory (the OS keeps them in its file cache): about 1.1 GB at full scale."""
+    handle = getattr(features, "_mmap", None)
+    if handle is not None and hasattr(mmap, "MADV_DONTNEED"):
+        handle.madvise(mmap.MADV_DONTNEED)
 
 
 def load_state(artifacts_dir: Path | str) -> AppState:
