@@ -257,3 +257,27 @@ def test_figure_numbers_are_rounded_to_significant_digits_for_the_browser():
     rounded = significant([123456.0, 0.0123456, 0.0, np.nan, -2.71828])
     assert to_json(rounded) == "[123500.0,0.01235,0.0,null,-2.718]"
     assert significant([0.987654], digits=2).tolist() == [0.99]
+
+
+def test_discrete_features_are_found_even_when_a_value_is_rare():
+    values = np.zeros(10_001)
+    values[::2] = 1.0
+    values[7] = 2.0  # odd position: outside the stride sample of every 5th value
+    assert pop.discrete_values(values).tolist() == [0.0, 1.0, 2.0]
+    assert pop.discrete_values(np.arange(10_000.0)) is None
+    hist = pop.split_histogram(values, np.zeros(10_001))
+    assert hist["center"].tolist() == [0.0, 1.0, 2.0]
+    assert hist["repaid"].iloc[2] == pytest.approx(1 / 10_001)
+
+
+def test_a_prebuilt_neighbour_index_gives_the_same_group():
+    rng = np.random.default_rng(3)
+    index = pd.Index(np.arange(200) + 1000, name="SK_ID_CURR")
+    clients = pd.DataFrame({"TARGET": rng.integers(0, 2, 200).astype(float)}, index=index)
+    clients.iloc[:20, 0] = np.nan
+    features = pd.DataFrame(rng.normal(size=(200, 3)), index=index, columns=list("abc"))
+    prebuilt = pop.neighbour_index(clients, features)
+    for sk_id in (1000, 1050, 1199):
+        direct = pop.comparison_mask(clients, sk_id, "neighbours", features, k=25)
+        assert direct.sum() == 25
+        assert (pop.comparison_mask(clients, sk_id, "neighbours", k=25, index=prebuilt) == direct).all()
