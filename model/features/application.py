@@ -61,7 +61,7 @@ def numeric_fields(app: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def engineered(fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Cleaned DAYS_EMPLOYED flag, ratios and summaries of the ENGINEERED table.
+    """Ratios and summaries of the ENGINEERED table (DAYS_EMPLOYED_ANOM is set by the caller).
 
     Expects `fields` with DAYS_EMPLOYED already cleaned (365243 -> missing).
     """
