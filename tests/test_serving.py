@@ -79,4 +79,4 @@ def test_gunicorn_serves_the_dashboard_and_the_api(gunicorn_url, artifacts_dir):
 def test_unknown_client_gets_a_json_404(gunicorn_url):
     status, body = _get(gunicorn_url + "/api/clients/1")
     assert status == 404
-    assert "client 1 is not in the loaded data" in json.loads(body)["error"]
+    assert "Client 1 not found" in json.loads(body)["error"]

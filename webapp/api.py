@@ -1,7 +1,8 @@
 """A small JSON API beside the dashboard, for other systems of the lender.
 
 `GET /api/health`, `GET /api/clients/<id>` (score, decision, top reasons),
-`POST /api/score` (a new application in Kaggle's application format) and
+`POST /api/score` (the new-applicant form's fields as JSON: income, credit, annuity,
+age_years, contract, ...) and
 `GET /reports/drift.html` (the Evidently report). Errors come back as JSON with
 an explicit message and a 4xx status, never a traceback.
 """
@@ -12,7 +13,7 @@ import logging
 from flask import Flask, abort, jsonify, request, send_file
 
 from model.artifacts import ArtifactError
-from webapp.state import UnknownClientError, get_state
+from webapp.state import get_state
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +22,31 @@ def _error(message: str, status: int, **details):
     return jsonify({"error": message, **details}), status
 
 
-def client_payload(client_id: int, top_n: int = 5) -> dict:
-    """What the API says about a known client: score, threshold, decision and reasons."""
-    from webapp.services import client_score, client_reasons
+def result_payload(result, language: str = "en") -> dict:
+    """A scored row as JSON: probability, threshold, decision in words and the main reasons."""
+    from webapp.services import distance_in_words
 
-    score = client_score(client_id)
-    return {**score, "reasons": client_reasons(client_id, top_n=top_n, language="en")}
+    score, explanation = result.score, result.explanation
+    return {
+        "probability": score.probability,
+        "threshold": score.threshold,
+        "decision": "refused" if score.refused else "granted",
+        "decision_text": distance_in_words(score, language),
+        "base_probability": explanation.base,
+        "reasons": [
+            {"feature": key, "label": result.labels.get(key, key), "probability_change": change}
+            for key, change in explanation.steps
+        ],
+        "sentences": result.sentences,
+    }
+
+
+def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> dict:
+    """What the API says about a known client (raises `ServiceError` for an unknown one)."""
+    from webapp.services import client_result, parse_client_id
+
+    result = client_result(client_id, top_n, language)
+    return {"client_id": parse_client_id(client_id), **result_payload(result, language)}
 
 
 def register_api(server: Flask) -> None:
@@ -49,24 +69,27 @@ def register_api(server: Flask) -> None:
 
     @server.get("/api/clients/<client_id>")
     def client(client_id: str):
-        if not client_id.isdigit():
-            return _error(f"client id must be a whole number, got {client_id!r}", 400)
+        from webapp.services import ServiceError, error_message
+
+        language = request.args.get("lang", "en")
         try:
-            return jsonify(client_payload(int(client_id)))
-        except UnknownClientError as error:
-            return _error(str(error), 404, client_id=int(client_id))
+            return jsonify(client_payload(client_id, language=language))
+        except ServiceError as error:
+            status = 404 if error.key == "unknown_client" else 400
+            return _error(error_message(error, language), status, client_id=client_id)
 
     @server.post("/api/score")
     def score():
-        from webapp.services import score_new_applicant, validate_application
+        from webapp.services import new_applicant_result
 
         fields = request.get_json(silent=True)
         if not isinstance(fields, dict):
             return _error("send a JSON object of application fields", 400)
-        values, errors = validate_application(fields)
+        language = request.args.get("lang", "en")
+        result, errors = new_applicant_result(fields, top_n=5, lang=language)
         if errors:
             return _error("invalid application fields", 422, fields=errors)
-        return jsonify(score_new_applicant(values, language="en"))
+        return jsonify(result_payload(result, language))
 
     @server.get("/reports/drift.html")
     def drift_report():

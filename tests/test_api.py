@@ -1,0 +1,61 @@
+"""The JSON API answers with the same numbers as the model, and clear errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from flask import Flask
+
+from webapp.api import register_api
+
+
+@pytest.fixture(scope="module")
+def client(artifacts_dir):
+    server = Flask(__name__)
+    register_api(server)
+    return server.test_client()
+
+
+@pytest.fixture(scope="module")
+def state(artifacts_dir):
+    from webapp.state import load_state
+
+    return load_state(artifacts_dir)
+
+
+def test_health_describes_the_loaded_model(client, state):
+    body = client.get("/api/health").get_json()
+    assert body["clients"] == len(state.clients)
+    assert body["model"] == state.model.kind
+
+
+def test_client_score_matches_the_model(client, state):
+    client_id = int(state.clients.index[3])
+    body = client.get(f"/api/clients/{client_id}").get_json()
+    expected = float(state.model.predict_proba(state.feature_row(client_id))[0])
+    assert body["probability"] == pytest.approx(expected, abs=1e-6)
+    assert body["decision"] == ("refused" if expected >= state.model.threshold_ else "granted")
+    assert 1 <= len(body["reasons"]) <= 5
+    # The reasons walk from the base probability towards the client's probability.
+    changes = sum(r["probability_change"] for r in body["reasons"])
+    assert abs(body["base_probability"] + changes - expected) <= abs(body["base_probability"] - expected) + 0.5
+
+
+@pytest.mark.parametrize("raw, status", [("1", 404), ("abc", 400)])
+def test_bad_client_ids_get_json_errors(client, raw, status):
+    response = client.get(f"/api/clients/{raw}")
+    assert response.status_code == status
+    assert raw in response.get_json()["error"] or "client" in response.get_json()["error"].lower()
+
+
+def test_new_application_is_scored_or_refused_field_by_field(client):
+    fields = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
+              "children": 0, "family_members": 2, "contract": "Cash loans", "gender": "F",
+              "income_type": "Working", "education": "Higher education",
+              "family_status": "Married", "own_car": "N", "own_realty": "Y"}
+    body = client.post("/api/score", json=fields).get_json()
+    assert 0.0 <= body["probability"] <= 1.0 and body["decision"] in {"granted", "refused"}
+
+    response = client.post("/api/score", json={**fields, "income": -5})
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"income"}
+    assert client.post("/api/score", data="not json").status_code == 400
