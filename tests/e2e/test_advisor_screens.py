@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -28,8 +29,13 @@ def _direct_probability(state, client_id: int) -> float:
     return float(np.asarray(state.model.predict_proba(state.feature_row(client_id)))[0])
 
 
+def _wait(dash_duo) -> WebDriverWait:
+    """A wait that retries when Dash replaces the element being read (re-render)."""
+    return WebDriverWait(dash_duo.driver, TIMEOUT, ignored_exceptions=(StaleElementReferenceException,))
+
+
 def _wait_title(dash_duo, expected: str) -> None:
-    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: d.title == expected,
+    _wait(dash_duo).until(lambda d: d.title == expected,
                                                   message=f"title never became {expected!r}")
 
 
@@ -104,7 +110,7 @@ def test_why_screen_draws_the_requested_number_of_contributions(dash_duo, screen
     screenshot(dash_duo, "why")
 
     Select(dash_duo.find_element(f"#{ids.WHY_TOP_N}")).select_by_value("5")
-    WebDriverWait(dash_duo.driver, TIMEOUT).until(lambda d: _chart_bars(dash_duo, ids.WHY_CHART) == 5 + 3)
+    _wait(dash_duo).until(lambda d: _chart_bars(dash_duo, ids.WHY_CHART) == 5 + 3)
     assert dash_duo.get_logs() == []
 
 
@@ -122,7 +128,7 @@ def test_what_if_changes_the_probability_and_resets(dash_duo, screenshot, idle, 
     original_credit = credit.get_attribute("value")
     _type(credit, "4000000")
     credit.send_keys(Keys.TAB)
-    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+    _wait(dash_duo).until(
         lambda d: dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text != shown,
         message="the simulated probability did not change")
     idle(dash_duo)
@@ -188,3 +194,20 @@ def _css_id(component_id: dict) -> str:
     text = dom_id(component_id)
     return "".join(f"\\{ch}" if ch in '{}":,' else ch for ch in text)
 
+
+
+def test_screens_reflow_at_200_percent_zoom(dash_duo, dash_app, app_state) -> None:
+    """A 640-px-wide window is what a 1280-px screen shows at 200 % zoom (WCAG 1.4.4/1.4.10):
+    no horizontal scrolling, the decision still readable."""
+    client_id = _pick_client(app_state, refused=True)
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.set_window_size(640, 900)
+    for path, ready in ((f"/client/{client_id}", f"#{ids.CLIENT_DECISION}"),
+                        (f"/client/{client_id}/why", f"#{ids.WHY_CHART} g.point"),
+                        ("/new", f"#{ids.NEW_SUBMIT}")):
+        dash_duo.driver.get(f"{dash_duo.server_url}{path}")
+        dash_duo.wait_for_element(ready, timeout=TIMEOUT)
+        overflow = dash_duo.driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{path} scrolls horizontally by {overflow}px at 200 % zoom"
+    assert dash_duo.get_logs() == []
