@@ -39,7 +39,6 @@ def fit_pipeline(candidate: Candidate, params: dict[str, Any], X: np.ndarray, y:
     pipeline = candidate.build(params, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=ConvergenceWarning)
-        warnings.filterwarnings("ignore", message=".*(deprecat|n_jobs).*")
         pipeline.fit(X, y)
     return pipeline
 
