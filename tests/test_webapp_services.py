@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from webapp import services
+from webapp import fields, services
 from webapp.formatting import NBSP
 from webapp.services import Score
 
@@ -46,28 +46,28 @@ def test_facts_from_a_raw_row() -> None:
 def test_validation_reports_each_field_in_the_language() -> None:
     values = {"income": "1 234,5", "credit": "abc", "annuity": None, "children": "2.5",
               "goods": "", "employment_years": "", "age_years": "17"}
-    clean, errors = services.validate_fields(values, list(values), "fr")
+    clean, errors = fields.validate_fields(values, list(values), "fr")
     assert clean["income"] == 1234.5
     assert clean["goods"] is None and clean["employment_years"] is None  # optional, blank
     assert set(errors) == {"credit", "annuity", "children", "age_years"}
     assert "abc" in errors["credit"] and "obligatoire" in errors["annuity"]
     assert errors["age_years"] == "Valeur attendue entre 18 et 100."
-    _, errors_en = services.validate_fields({"income": "-3"}, ["income"], "en")
+    _, errors_en = fields.validate_fields({"income": "-3"}, ["income"], "en")
     assert errors_en["income"].startswith("Expected a value between 1,000 and")
 
 
 def test_validation_of_choices_and_consistency() -> None:
-    _, errors = services.validate_fields({"gender": "X", "age_years": "30", "employment_years": "20"},
+    _, errors = fields.validate_fields({"gender": "X", "age_years": "30", "employment_years": "20"},
                                          ["gender", "age_years", "employment_years"], "en")
     assert set(errors) == {"gender", "employment_years"}
 
 
 def test_raw_row_uses_home_credit_conventions() -> None:
-    row = services.raw_row_from_fields({"employment_years": 2.0, "age_years": 40.0, "income": 1000.0})
+    row = fields.raw_row_from_fields({"employment_years": 2.0, "age_years": 40.0, "income": 1000.0})
     assert row["DAYS_EMPLOYED"] == pytest.approx(-730.5)
     assert row["DAYS_BIRTH"] == pytest.approx(-14610.0)
-    assert services.raw_row_from_fields({"employment_years": None})["DAYS_EMPLOYED"] == 365243.0
-    back = services.fields_from_raw_row(pd.Series({"DAYS_EMPLOYED": -730.5, "AMT_INCOME_TOTAL": 1000.0}),
+    assert fields.raw_row_from_fields({"employment_years": None})["DAYS_EMPLOYED"] == 365243.0
+    back = fields.fields_from_raw_row(pd.Series({"DAYS_EMPLOYED": -730.5, "AMT_INCOME_TOTAL": 1000.0}),
                                         ("employment_years", "income"))
     assert back == {"employment_years": 2.0, "income": 1000}
 
@@ -100,7 +100,7 @@ def test_step_labels_join_label_and_value() -> None:
 def test_only_changed_fields_are_applied() -> None:
     original = {"income": 202500, "employment_years": 2.0, "goods": None}
     clean = {"income": 202500.0, "employment_years": 3.0, "goods": None}
-    assert services.changed_fields(clean, original) == {"employment_years": 3.0}
+    assert fields.changed_fields(clean, original) == {"employment_years": 3.0}
 
 
 def test_missing_artifacts_give_a_message_not_a_traceback(tmp_path, monkeypatch) -> None:

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from webapp import services
+from webapp import fields, services
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +69,11 @@ def test_invalid_what_if_value_gives_a_message_not_a_score(state, client_id: int
 
 
 def test_new_applicant_is_scored_without_history(state) -> None:
-    result, errors = services.new_applicant_result(services.NEW_APPLICANT_DEFAULTS, 10, "fr")
+    result, errors = services.new_applicant_result(fields.NEW_APPLICANT_DEFAULTS, 10, "fr")
     assert errors == {}
     assert 0.0 <= result.score.probability <= 1.0
-    features, app = services.new_applicant_features(state, services.validate_fields(
-        services.NEW_APPLICANT_DEFAULTS, services.NEW_APPLICANT_FIELDS, "fr")[0])
+    features, app = services.new_applicant_features(state, fields.validate_fields(
+        fields.NEW_APPLICANT_DEFAULTS, fields.NEW_APPLICANT_FIELDS, "fr")[0])
     assert list(features.columns) == state.feature_names
     assert features.iloc[0]["AMT_INCOME_TOTAL"] == pytest.approx(147150)
     assert app.iloc[0]["NAME_INCOME_TYPE"] == "Working"

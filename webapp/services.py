@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from webapp.formatting import format_money, format_number, format_percent, format_points, format_years, missing
+from webapp.formatting import format_money, format_points, format_years, missing
+from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
+                           fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
 
 log = logging.getLogger(__name__)
@@ -236,221 +238,6 @@ def client_score(client_id: object) -> Score:
     return score_features(state, state.feature_row(sk_id))
 
 
-def percent(p: float, lang: str | None) -> str:
-    return format_percent(p, lang, 1)
-
-
-def number(x: float, lang: str | None) -> str:
-    return format_number(x, lang, 0)
-
-
-# --- editable fields: what-if and new applicant ------------------------------------------------
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field an advisor can type, with its unit, allowed range and raw column.
-
-    kind: "money" (currency units), "years" (stored as negative days), "count"
-    (whole number), "share" (0..1 score), "choice" (one of `choices`).
-    """
-    name: str
-    column: str
-    kind: str
-    minimum: float | None = None
-    maximum: float | None = None
-    required: bool = True
-    choices: tuple[str, ...] = ()
-    label_fr: str = ""
-    label_en: str = ""
-
-    def label(self, lang: str | None) -> str:
-        return self.label_en if normalise_language(lang) == "en" else self.label_fr
-
-
-FIELD_SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in (
-    FieldSpec("income", "AMT_INCOME_TOTAL", "money", 1_000, 100_000_000,
-              label_fr="Revenu annuel (€)", label_en="Annual income (€)"),
-    FieldSpec("credit", "AMT_CREDIT", "money", 1_000, 10_000_000,
-              label_fr="Montant du crédit (€)", label_en="Credit amount (€)"),
-    FieldSpec("annuity", "AMT_ANNUITY", "money", 100, 1_000_000,
-              label_fr="Annuité (€ par an)", label_en="Annuity (€ per year)"),
-    FieldSpec("goods", "AMT_GOODS_PRICE", "money", 0, 10_000_000, required=False,
-              label_fr="Prix du bien financé (€)", label_en="Price of the goods (€)"),
-    FieldSpec("employment_years", "DAYS_EMPLOYED", "years", 0, 60, required=False,
-              label_fr="Ancienneté dans l'emploi (années, vide si sans emploi)",
-              label_en="Years in current job (empty if not employed)"),
-    FieldSpec("age_years", "DAYS_BIRTH", "years", 18, 100,
-              label_fr="Âge (années)", label_en="Age (years)"),
-    FieldSpec("children", "CNT_CHILDREN", "count", 0, 20,
-              label_fr="Nombre d'enfants", label_en="Number of children"),
-    FieldSpec("family_members", "CNT_FAM_MEMBERS", "count", 1, 25,
-              label_fr="Personnes dans le foyer", label_en="People in the household"),
-    FieldSpec("ext_source_1", "EXT_SOURCE_1", "share", 0, 1, required=False,
-              label_fr="Score externe 1 (0 à 1, facultatif)", label_en="External score 1 (0 to 1, optional)"),
-    FieldSpec("ext_source_2", "EXT_SOURCE_2", "share", 0, 1, required=False,
-              label_fr="Score externe 2 (0 à 1, facultatif)", label_en="External score 2 (0 to 1, optional)"),
-    FieldSpec("ext_source_3", "EXT_SOURCE_3", "share", 0, 1, required=False,
-              label_fr="Score externe 3 (0 à 1, facultatif)", label_en="External score 3 (0 to 1, optional)"),
-    FieldSpec("contract", "NAME_CONTRACT_TYPE", "choice", choices=("Cash loans", "Revolving loans"),
-              label_fr="Type de contrat", label_en="Contract type"),
-    FieldSpec("gender", "CODE_GENDER", "choice", choices=("F", "M"),
-              label_fr="Sexe", label_en="Gender"),
-    FieldSpec("income_type", "NAME_INCOME_TYPE", "choice",
-              choices=("Working", "Commercial associate", "Pensioner", "State servant",
-                       "Unemployed", "Student", "Businessman", "Maternity leave"),
-              label_fr="Type de revenu", label_en="Income type"),
-    FieldSpec("education", "NAME_EDUCATION_TYPE", "choice",
-              choices=("Secondary / secondary special", "Higher education", "Incomplete higher",
-                       "Lower secondary", "Academic degree"),
-              label_fr="Niveau d'études", label_en="Education"),
-    FieldSpec("family_status", "NAME_FAMILY_STATUS", "choice",
-              choices=("Married", "Single / not married", "Civil marriage", "Separated", "Widow"),
-              label_fr="Situation familiale", label_en="Family status"),
-    FieldSpec("own_car", "FLAG_OWN_CAR", "choice", choices=("N", "Y"),
-              label_fr="Possède une voiture", label_en="Owns a car"),
-    FieldSpec("own_realty", "FLAG_OWN_REALTY", "choice", choices=("Y", "N"),
-              label_fr="Possède un logement", label_en="Owns real estate"),
-)}
-WHATIF_FIELDS = ("income", "credit", "annuity", "goods", "employment_years", "children")
-NEW_APPLICANT_FIELDS = tuple(FIELD_SPECS)
-DAYS_PER_YEAR = 365.25
-NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
-
-VALIDATION_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "required": "Ce champ est obligatoire.",
-        "not_number": "« {value} » n'est pas un nombre (exemple : 150000 ou 1 234,5).",
-        "not_whole": "Un nombre entier est attendu.",
-        "range": "Valeur attendue entre {minimum} et {maximum}.",
-        "choice": "Choisissez une valeur dans la liste.",
-        "age_employment": "L'ancienneté ne peut pas dépasser l'âge moins 14 ans.",
-    },
-    "en": {
-        "required": "This field is required.",
-        "not_number": "“{value}” is not a number (example: 150000 or 1,234.5).",
-        "not_whole": "A whole number is expected.",
-        "range": "Expected a value between {minimum} and {maximum}.",
-        "choice": "Pick a value from the list.",
-        "age_employment": "Years in the job cannot exceed the age minus 14.",
-    },
-}
-
-
-def parse_number(raw: object, lang: str | None) -> float | None:
-    """A number typed the French way ('1 234,5') or the English way ('1,234.5'); None if blank.
-
-    Raises ValueError for text that is not a number.
-    """
-    if raw is None:
-        return None
-    if isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, bool):
-        value = float(raw)
-    else:
-        text = "".join(str(raw).split()).replace("\u202f", "").replace("€", "")
-        if not text:
-            return None
-        if normalise_language(lang) == "fr":
-            text = text.replace(".", "").replace(",", ".") if "," in text else text
-        else:
-            text = text.replace(",", "")
-        value = float(text)  # ValueError on anything else
-    if not math.isfinite(value):
-        raise ValueError(raw)
-    return value
-
-
-def validate_fields(values: dict[str, object], names: tuple[str, ...] | list[str],
-                    lang: str | None) -> tuple[dict[str, object], dict[str, str]]:
-    """Check each field; return (clean values in field units, message per invalid field).
-
-    Numbers keep the advisor's units (euros, years); `raw_row_from_fields` converts them.
-    """
-    lang = normalise_language(lang)
-    clean: dict[str, object] = {}
-    errors: dict[str, str] = {}
-
-    def error(name: str, key: str, **fmt: object) -> None:
-        errors[name] = translate(VALIDATION_TEXTS, key, lang, **fmt)
-
-    for name in names:
-        spec = FIELD_SPECS[name]
-        raw = values.get(name)
-        if spec.kind == "choice":
-            if raw in (None, ""):
-                if spec.required:
-                    error(name, "required")
-                continue
-            if str(raw) not in spec.choices:
-                error(name, "choice")
-                continue
-            clean[name] = str(raw)
-            continue
-        try:
-            number_value = parse_number(raw, lang)
-        except ValueError:
-            error(name, "not_number", value=raw)
-            continue
-        if number_value is None:
-            if spec.required:
-                error(name, "required")
-            else:
-                clean[name] = None
-            continue
-        if spec.kind == "count" and number_value != int(number_value):
-            error(name, "not_whole")
-            continue
-        low, high = spec.minimum, spec.maximum
-        if (low is not None and number_value < low) or (high is not None and number_value > high):
-            decimals = 1 if spec.kind == "share" else 0
-            error(name, "range", minimum=format_number(low, lang, decimals),
-                  maximum=format_number(high, lang, decimals))
-            continue
-        clean[name] = number_value
-    age, years = clean.get("age_years"), clean.get("employment_years")
-    if isinstance(age, float) and isinstance(years, float) and years > age - 14:
-        error("employment_years", "age_employment")
-        clean.pop("employment_years")
-    return clean, errors
-
-
-def raw_row_from_fields(clean: dict[str, object]) -> dict[str, object]:
-    """Field values (euros, years) -> raw application columns (negative days, 365243 code)."""
-    row: dict[str, object] = {}
-    for name, value in clean.items():
-        spec = FIELD_SPECS[name]
-        if spec.kind == "years":
-            if value is None:
-                # Home Credit codes "not employed" as 365243 days; an unknown age stays missing.
-                row[spec.column] = 365243.0 if spec.column == "DAYS_EMPLOYED" else np.nan
-            else:
-                row[spec.column] = -float(value) * DAYS_PER_YEAR  # type: ignore[arg-type]
-        elif value is None:
-            row[spec.column] = np.nan
-        else:
-            row[spec.column] = value
-    return row
-
-
-def fields_from_raw_row(row: pd.Series, names: tuple[str, ...]) -> dict[str, object]:
-    """Inverse of `raw_row_from_fields` for pre-filling a form from a stored client."""
-    out: dict[str, object] = {}
-    for name in names:
-        spec = FIELD_SPECS[name]
-        value = row.get(spec.column)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-            out[name] = None
-        elif spec.kind == "years":
-            days = float(value)
-            out[name] = None if days > 0 else round(-days / DAYS_PER_YEAR, 1)
-        elif spec.kind == "choice":
-            out[name] = str(value)
-        elif spec.kind in ("count", "money"):
-            out[name] = int(round(float(value))) if float(value) == round(float(value)) else float(value)
-        else:
-            out[name] = round(float(value), 3)
-    return out
-
-
 def _with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """Give edited rows the dtypes of the stored applications (categories kept)."""
     for column in frame.columns:
@@ -598,22 +385,6 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
     return result_for_features(state, features, app, top_n, lang), {}
 
 
-def changed_fields(clean: dict[str, object], original: dict[str, object]) -> dict[str, object]:
-    """The fields the advisor actually changed: the form shows rounded values (years to
-    0.1), so an untouched field must keep the stored raw value, not its rounded display."""
-    changed = {}
-    for name, value in clean.items():
-        before = original.get(name)
-        if value is None and before is None:
-            continue
-        if isinstance(value, (int, float)) and isinstance(before, (int, float)) \
-                and math.isclose(float(value), float(before), rel_tol=1e-9, abs_tol=1e-9):
-            continue
-        if value != before:
-            changed[name] = value
-    return changed
-
-
 def new_applicant_result(values: dict[str, object], top_n: int,
                          lang: str | None) -> tuple[Result | None, dict[str, str]]:
     state = get_state()
@@ -637,41 +408,12 @@ ERROR_TEXTS: dict[str, dict[str, str]] = {
     "fr": {"explanation_unavailable": "L'explication de ce score n'est pas disponible pour ce modèle."},
     "en": {"explanation_unavailable": "The explanation of this score is not available for this model."},
 }
+NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
 
 
 def example_clients(count: int) -> list[int]:
     """A few client IDs to start from on the home page (first ones, deterministic)."""
     return [int(i) for i in get_state().clients.index[:count]]
-
-
-# Pre-filled values of the new-applicant form: a typical applicant of the training data
-# (medians / most frequent values of application_train), in the advisor's units.
-NEW_APPLICANT_DEFAULTS: dict[str, object] = {
-    "income": 147150, "credit": 513531, "annuity": 24903, "goods": 450000,
-    "employment_years": 6, "age_years": 43, "children": 0, "family_members": 2,
-    "ext_source_1": None, "ext_source_2": None, "ext_source_3": None,
-    "contract": "Cash loans", "gender": "F", "income_type": "Working",
-    "education": "Secondary / secondary special", "family_status": "Married",
-    "own_car": "N", "own_realty": "Y",
-}
-CHOICE_LABELS_FR: dict[str, str] = {
-    "Cash loans": "Prêt personnel", "Revolving loans": "Crédit renouvelable",
-    "F": "Femme", "M": "Homme", "Y": "Oui", "N": "Non",
-    "Working": "Salarié", "Commercial associate": "Commercial / associé", "Pensioner": "Retraité",
-    "State servant": "Fonctionnaire", "Unemployed": "Sans emploi", "Student": "Étudiant",
-    "Businessman": "Chef d'entreprise", "Maternity leave": "Congé maternité",
-    "Secondary / secondary special": "Secondaire", "Higher education": "Supérieur",
-    "Incomplete higher": "Supérieur non terminé", "Lower secondary": "Premier cycle",
-    "Academic degree": "Doctorat", "Married": "Marié(e)", "Single / not married": "Célibataire",
-    "Civil marriage": "Union civile", "Separated": "Séparé(e)", "Widow": "Veuf / veuve",
-}
-CHOICE_LABELS_EN: dict[str, str] = {"F": "Female", "M": "Male", "Y": "Yes", "N": "No",
-                                    "Cash loans": "Cash loan", "Revolving loans": "Revolving loan"}
-
-
-def choice_label(value: str, lang: str | None) -> str:
-    table = CHOICE_LABELS_FR if normalise_language(lang) == "fr" else CHOICE_LABELS_EN
-    return table.get(value, value)
 
 
 def whatif_original(client_id: object) -> dict[str, object]:

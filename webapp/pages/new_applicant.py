@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import ids, services
+from webapp import fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import decision_badge, error_alert, explanation_view
@@ -48,12 +48,12 @@ dash.register_page(__name__, path="/new", title=title, name="New applicant",
 
 
 def field_control(name: str, lang: str) -> dbc.Col:
-    spec = services.FIELD_SPECS[name]
+    spec = fields.FIELD_SPECS[name]
     field_id = {"type": ids.NEW_FIELD, "field": name}
-    default = services.NEW_APPLICANT_DEFAULTS.get(name)
+    default = fields.NEW_APPLICANT_DEFAULTS.get(name)
     if spec.kind == "choice":
         control = dbc.Select(id=field_id, value=default,
-                             options=[{"label": services.choice_label(c, lang), "value": c} for c in spec.choices])
+                             options=[{"label": fields.choice_label(c, lang), "value": c} for c in spec.choices])
     else:
         control = dbc.Input(id=field_id, value=default, type="text", inputMode="decimal",
                             autoComplete="off", required=spec.required)
@@ -69,7 +69,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
     return html.Div([
         html.H1(_t("heading", lang), className="h3 my-3"),
         html.P(_t("intro", lang)),
-        html.Form(dbc.Row([field_control(name, lang) for name in services.NEW_APPLICANT_FIELDS]),
+        html.Form(dbc.Row([field_control(name, lang) for name in fields.NEW_APPLICANT_FIELDS]),
                   id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
         dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import ids, services
+from webapp import fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import decision_badge, error_alert, explanation_view
@@ -55,7 +55,7 @@ dash.register_page(__name__, path_template="/client/<client_id>/what-if", title=
 
 
 def field_input(name: str, value: object, lang: str) -> dbc.Col:
-    spec = services.FIELD_SPECS[name]
+    spec = fields.FIELD_SPECS[name]
     field_id = {"type": ids.WHATIF_FIELD, "field": name}
     return dbc.Col([
         dbc.Label(spec.label(lang), html_for=ids.dom_id(field_id)),
@@ -101,7 +101,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
         dbc.Alert(_t("banner", lang), color="light", className="simulation-banner fw-semibold"),
         html.H2(_t("fields", lang), className="h5"),
         html.P(_t("hint", lang), className="text-muted small"),
-        dbc.Row([field_input(name, original[name], lang) for name in services.WHATIF_FIELDS]),
+        dbc.Row([field_input(name, original[name], lang) for name in fields.WHATIF_FIELDS]),
         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(result_view(result, result.score.probability, lang),
                                                       id=ids.WHATIF_RESULT)),
