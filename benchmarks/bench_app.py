@@ -69,7 +69,7 @@ def timed(function: Callable[[], object], encode: Callable[[object], str]) -> fl
 def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callable[[], object]]]:
     """name -> (client id -> zero-argument call), each being what one callback runs."""
     from webapp import services
-    from webapp.pages import client, compare, whatif, why
+    from webapp.pages import client, compare, drift, model_card, whatif, why
 
     simulate = _unwrap(whatif.simulate)
 
@@ -96,6 +96,9 @@ def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callabl
             c, None, "neighbours", lang),
         "compare: scatter (3,000 points)": lambda c: lambda: compare.render_scatter(
             c, None, None, "all", lang),
+        # the same for every client: timed as often, for comparison
+        "model page (whole screen)": lambda c: lambda: model_card.layout(lang=lang),
+        "drift page (whole screen)": lambda c: lambda: drift.layout(lang=lang),
     }
 
 

@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
+from webapp.fields import choice_label
 from webapp import population as pop
 from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
@@ -123,8 +124,8 @@ def group_mask(state, sk_id: int, group: str):
 def _group_text(state, sk_id: int, group: str, count: int, lang: str) -> str:
     row = state.clients.loc[sk_id]
     contract = row.get("NAME_CONTRACT_TYPE")
-    if isinstance(contract, str) and contract in services.TEXTS["fr"]:  # "Cash loans" -> "Prêt personnel"
-        contract = translate(services.TEXTS, contract, lang)
+    if isinstance(contract, str):  # "Cash loans" -> "Prêt personnel"
+        contract = choice_label(contract, lang)
     return fig.group_sentence(
         group, count, lang, contract=contract,
         age=pop.band_of(float(pop.age_years([row.get("DAYS_BIRTH")])[0]), pop.AGE_BAND_EDGES),
