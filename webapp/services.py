@@ -262,11 +262,19 @@ def whatif_features(state: Any, client_id: int,
             else:
                 app[column] = np.asarray([value], dtype=np.float64)
     app = app.reset_index()
-    recomputed = state.builder.transform_application(app)
-    row = state.feature_row(client_id).copy()
     columns = list(state.builder.application_features_)
-    row.loc[:, columns] = recomputed[columns].to_numpy(np.float32).reshape(1, -1)
+    recomputed = state.builder.transform_application(app)[columns].to_numpy(np.float32)
+    stored = state.feature_row(client_id)
+    values = stored.to_numpy(np.float32, copy=True)
+    values[0, _application_positions(state)] = recomputed[0]
+    row = pd.DataFrame(values, columns=stored.columns, index=stored.index)
     return row, app.set_index("SK_ID_CURR")
+
+
+def _application_positions(state: Any) -> np.ndarray:
+    """Positions of the builder's application features in the stored feature row."""
+    return _derived("application_positions", state, lambda s: pd.Index(s.feature_names).get_indexer(
+        list(s.builder.application_features_)))
 
 
 def typical_application(state: Any) -> pd.DataFrame:
