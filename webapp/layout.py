@@ -85,9 +85,8 @@ def _header() -> html.Header:
                     dbc.Col(
                         html.Div(
                             [
-                                dbc.Label(id="language-label", html_for=ids.LANGUAGE_SWITCH,
-                                          className="me-2 mb-0"),
-                                dbc.RadioItems(
+                                html.Span(id="language-label", className="me-2"),
+                                html.Div(dbc.RadioItems(
                                     id=ids.LANGUAGE_SWITCH,
                                     options=[{"label": code.upper(), "value": code} for code in LANGUAGES],
                                     value=DEFAULT_LANGUAGE,
@@ -97,7 +96,7 @@ def _header() -> html.Header:
                                     inputClassName="btn-check",
                                     labelClassName="btn btn-outline-light",
                                     labelCheckedClassName="active",
-                                ),
+                                ), role="radiogroup", **{"aria-labelledby": "language-label"}),
                             ],
                             className="d-flex align-items-center justify-content-md-end",
                         ),

@@ -104,7 +104,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
         dbc.Row([field_input(name, original[name], lang) for name in fields.WHATIF_FIELDS]),
         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(result_view(result, result.score.probability, lang),
-                                                      id=ids.WHATIF_RESULT)),
+                                                      id=ids.WHATIF_RESULT, **{"aria-live": "polite"})),
     ])
 
 

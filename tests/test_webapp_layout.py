@@ -1,0 +1,38 @@
+"""Shell helpers: URLs carry the client and the screen; navigation follows the selected client."""
+from __future__ import annotations
+
+import dash
+import pytest
+
+
+@pytest.fixture(scope="module")
+def layout_module():
+    dash.Dash(__name__)  # components need an app for asset URLs; callbacks register globally once
+    from webapp import layout
+
+    return layout
+
+
+def test_client_and_screen_from_the_url(layout_module) -> None:
+    assert layout_module.client_from_path("/client/100002/why") == ("100002", "/why")
+    assert layout_module.client_from_path("/client/100002/") == ("100002", "")
+    assert layout_module.client_from_path("/model") == (None, "")
+    assert layout_module.client_from_path(None) == (None, "")
+    assert layout_module.client_path(100003, "/what-if") == "/client/100003/what-if"
+
+
+def test_navigation_links_follow_the_selected_client(layout_module) -> None:
+    items = layout_module.nav_items("en", 100002, "/client/100002/why")
+    links = {item.children.children: item.children for item in items}
+    assert links["Why this score"].href == "/client/100002/why" and links["Why this score"].active
+    assert links["Client file"].href == "/client/100002" and not links["Client file"].active
+    assert links["Model"].href == "/model"
+    no_client = {i.children.children: i.children for i in layout_module.nav_items("fr", None, "/")}
+    assert no_client["Simulation"].disabled and not no_client["Modèle"].disabled
+
+
+def test_decision_badge_has_icon_and_word(layout_module) -> None:
+    badge = layout_module.decision_badge(True, "fr", "x")
+    icon, word = badge.children
+    assert icon.children == "✗" and word.children == "Refusé"
+    assert "decision-refused" in badge.className
