@@ -141,9 +141,9 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
     clients (or a stratified subset of `calibration_rows` of them in quick mode).
     """
     rows = _stratified_subset(y, calibration_rows, seed)
-    y_cal = y[rows]
+    X_cal, y_cal = (X, y) if len(rows) == len(y) else (X[rows], y[rows])  # no 1 GB copy
     folds = stratified_folds(y_cal, N_FOLDS, seed)
-    oof, _ = out_of_fold(result.candidate, result.best_params, X[rows], y_cal, folds, seed)
+    oof, _ = out_of_fold(result.candidate, result.best_params, X_cal, y_cal, folds, seed)
     calibrator, briers, _ = choose_calibrator(oof, y_cal, folds)
     calibrated = calibrator.predict(oof)
     threshold, curve = best_threshold(y_cal, calibrated)
