@@ -140,7 +140,7 @@ def build(
             top = _top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
             reference, current = drift_frames(tables, features, top)
             run_drift(
-                reference, current, tmp / "drift",
+                reference, current, tmp / "drift", key_columns=top,
                 reference_pred=probability[is_train], current_pred=probability[~is_train],
             )
     log.info("build finished in %.0f s: %s", time.perf_counter() - started, out_dir)
