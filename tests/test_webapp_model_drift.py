@@ -207,3 +207,93 @@ def test_summary_written_by_the_drift_stage_is_read_by_the_screen(tmp_path):
     assert list(table["column"]) == ["SHIFTED", "SAME"]
     assert list(table["status"]) == ["⚠ Drift", "✓ Stable"]
     assert dfig.share_sentence(summary, "en").startswith("1 of 2 features drifted (50.0%)")
+
+
+# --- the screens' render functions on a small in-memory state ---------------------------------
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """The Model and Drift page modules, imported the way the app imports them.
+
+    `dash.register_page` needs the app first, and Dash executes page files itself:
+    importing them any other way would register their callbacks twice.
+    """
+    import sys
+
+    if "app" not in sys.modules:
+        folder = tmp_path_factory.mktemp("no-artifacts")
+        (folder / "manifest.json").write_text("{}")  # start-up then skips the demo build
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SCORING_ARTIFACTS", str(folder))
+            import app  # noqa: F401
+    from webapp.pages import drift, model_card
+
+    return drift, model_card
+
+
+def _state(**overrides):
+    from types import SimpleNamespace
+
+    index = pd.Index([1, 2, 3, 4], name="SK_ID_CURR")
+    clients = pd.DataFrame({"set": ["train", "train", "test", "test"], "TARGET": [0, 1, np.nan, np.nan],
+                            "probability": [0.1, 0.5, 0.2, 0.3],
+                            "AMT_INCOME_TOTAL": [1.0, 2.0, 3.0, 4.0]}, index=index)
+    state = SimpleNamespace(
+        clients=clients, applications=None, plot_columns=pd.DataFrame(index=index), dictionary=DICTIONARY,
+        model=SimpleNamespace(threshold_=0.4, kind="lightgbm"), metrics=METRICS, manifest=MANIFEST,
+        cost_curve=pd.DataFrame({"threshold": [0.2, 0.4], "cost": [5, 4], "cost_per_1000": [50.0, 40.0]}),
+        shap_global=None, shap_sample=None, drift_summary=SUMMARY, drift_report_path=None,
+    )
+    for key, value in overrides.items():
+        setattr(state, key, value)
+    return state
+
+
+def _text(component) -> str:
+    from dash._utils import to_json
+
+    return to_json(component)
+
+
+def test_drift_screen_says_when_the_summary_is_missing(pages, monkeypatch):
+    drift, _ = pages
+    from webapp import services
+
+    monkeypatch.setattr(services, "get_state", lambda: _state(drift_summary=None))
+    text = _text(drift.render("fr"))
+    assert "Le résumé de dérive est indisponible" in text
+    assert drift.DISTRIBUTION in _text(drift.layout(lang="fr"))  # callbacks keep their targets
+
+
+def test_drift_screen_lists_features_without_a_report(pages, monkeypatch):
+    drift, _ = pages
+    from webapp import services
+
+    monkeypatch.setattr(services, "get_state", lambda: _state())
+    text = _text(drift.render("en"))
+    assert "1 of 3 features drifted" in text and "The full Evidently report is not available." in text
+    table = next(c for c in drift.render("en") if getattr(c, "id", None) == drift.TABLE)
+    assert [row["column"] for row in table.data] == ["EXT_SOURCE_2", "NEW_COL", "AMT_INCOME_TOTAL"]
+    assert table.sort_action == "native"
+
+
+def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch):
+    _, model_card = pages
+    from webapp import services
+
+    monkeypatch.setattr(services, "get_state", lambda: _state())
+    text = _text(model_card.render("en"))
+    assert "Global SHAP importance was not computed" in text
+    assert "Decision threshold: 0.400" in text and "lightgbm_balanced ✓ chosen" in text
+
+
+def test_screens_show_the_reason_when_artifacts_are_missing(pages, monkeypatch):
+    drift, model_card = pages
+    from webapp import services
+
+    def missing():
+        raise services.ServiceError("artifacts_missing", detail="no manifest.json")
+
+    monkeypatch.setattr(services, "get_state", missing)
+    assert "no manifest.json" in _text(model_card.render("fr"))
+    assert "no manifest.json" in _text(drift.render("fr"))
