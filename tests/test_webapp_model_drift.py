@@ -92,6 +92,8 @@ def test_top_importance_orders_by_mean_abs_shap_with_labels():
     assert list(top["label"]) == ["External score 2", "X"]
     assert mfig.importance_summary(top, "en").startswith(
         "Bar chart of the 2 most influential features. First: External score 2 (0.500), then X (0.200)")
+    saved = shap_global.assign(label_en=["Income (saved)", "Ext 2 (saved)", "X (saved)"])
+    assert list(mfig.top_importance(saved, DICTIONARY, "en", n=2)["label"]) == ["Ext 2 (saved)", "X (saved)"]
     figure = go.Figure(mfig.importance_figure(top, "en"))
     assert list(figure.layout.yaxis.ticktext) == ["External score 2", "X"]
     assert list(figure.data[0].y) == [0, 1]

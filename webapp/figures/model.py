@@ -123,12 +123,19 @@ def _text(key: str, lang: str, **values: object) -> str:
 
 def top_importance(shap_global: pd.DataFrame, dictionary: pd.DataFrame | None, lang: str,
                    n: int = TOP_FEATURES) -> pd.DataFrame:
-    """The `n` features with the largest mean |SHAP|, largest first, with their label."""
+    """The `n` features with the largest mean |SHAP|, largest first, with their label.
+
+    The label is the one saved with the SHAP table (`label_fr` / `label_en`) when
+    present, else the feature dictionary's description.
+    """
     if shap_global is None or shap_global.empty:
         return pd.DataFrame(columns=["feature", "label", "mean_abs_shap"])
-    top = shap_global.nlargest(n, "mean_abs_shap")[["feature", "mean_abs_shap"]].copy()
-    top["label"] = [feature_label(dictionary, f, lang) for f in top["feature"]]
-    return top.reset_index(drop=True)
+    top = shap_global.nlargest(n, "mean_abs_shap")
+    saved = f"label_{'en' if lang == 'en' else 'fr'}"
+    labels = (top[saved].astype(str).tolist() if saved in top.columns
+              else [feature_label(dictionary, f, lang) for f in top["feature"]])
+    return pd.DataFrame({"feature": top["feature"].to_numpy(), "label": labels,
+                         "mean_abs_shap": top["mean_abs_shap"].to_numpy()})
 
 
 def importance_figure(top: pd.DataFrame, lang: str) -> dict:

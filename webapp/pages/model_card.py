@@ -16,7 +16,6 @@ from webapp.figures import model as fig
 from webapp.formatting import format_number
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import chart, error_alert
-from webapp.population import feature_label
 
 CARD = "model-card"
 THRESHOLD = "model-threshold"
@@ -111,7 +110,7 @@ def importance_block(state, lang: str) -> list:
     if state.shap_global is None or state.shap_global.empty:
         return [error_alert(_t("no_shap", lang))]
     top = fig.top_importance(state.shap_global, state.dictionary, lang)
-    labels = {f: feature_label(state.dictionary, f, lang) for f in top["feature"]}
+    labels = dict(zip(top["feature"], top["label"]))
     bees = fig.beeswarm_frame(state.shap_sample, list(top["feature"][:fig.BEESWARM_FEATURES]))
     return [
         html.H2(_t("importance", lang), className="h5 mt-4"),
