@@ -281,3 +281,18 @@ def test_a_prebuilt_neighbour_index_gives_the_same_group():
         direct = pop.comparison_mask(clients, sk_id, "neighbours", features, k=25)
         assert direct.sum() == 25
         assert (pop.comparison_mask(clients, sk_id, "neighbours", k=25, index=prebuilt) == direct).all()
+
+
+def test_state_reads_one_feature_row_from_the_matrix_file(tmp_path):
+    """The app reads a client's row with a positioned read (resident memory stays flat)."""
+    from webapp.state import _read_row
+
+    matrix = np.arange(4 * 5, dtype=np.float32).reshape(4, 5)
+    matrix[2, 1] = np.nan
+    np.save(tmp_path / "features.npy", matrix)
+    mapped = np.load(tmp_path / "features.npy", mmap_mode="r")
+    row = _read_row(mapped, 2)
+    assert row.shape == (1, 5) and row.dtype == np.float32
+    np.testing.assert_array_equal(row, [[10.0, np.nan, 12.0, 13.0, 14.0]])
+    np.testing.assert_array_equal(_read_row(mapped, 3), [[15.0, 16.0, 17.0, 18.0, 19.0]])
+    np.testing.assert_array_equal(_read_row(matrix, 0), [[0.0, 1.0, 2.0, 3.0, 4.0]])  # in memory
