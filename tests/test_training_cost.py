@@ -7,7 +7,7 @@ import pytest
 from model.training.cost import best_threshold, business_cost, cost_at
 from model.training.metrics import evaluate
 
-# Six clients; sorted by score: 0.9 (bad), 0.8 (good), 0.7 (bad), 0.4 (good), 0.35 (bad), 0.1 (good).
+# Six clients, by score: 0.9 (bad), 0.8 (good), 0.7 (bad), 0.4 (good), 0.35 (bad), 0.1 (good).
 Y = np.array([0, 0, 1, 0, 1, 1])
 P = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.9])
 # Cost 10*FN + FP when refusing p >= t, worked out by hand:

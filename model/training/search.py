@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 Folds = Sequence[tuple[np.ndarray, np.ndarray]]
 
 
-def stratified_folds(y: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def stratified_folds(y: np.ndarray, n_splits: int, seed: int
+                     ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Fixed stratified folds (row positions), computed once and shared by all candidates."""
     y = np.asarray(y).astype(int)
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
