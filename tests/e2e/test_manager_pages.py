@@ -136,4 +136,11 @@ def test_drift_screen_lists_features_and_links_the_report(dash_duo, dash_app, ap
     dash_duo.wait_for_contains_text(f"#{drift.DISTRIBUTION}", label, timeout=TIMEOUT)
     dash_duo.wait_for_element(f"#{drift.PREDICTION_CHART} g.point", timeout=TIMEOUT)
     screenshot(dash_duo, "drift")
+
+    # clicking a row of the table selects its feature
+    third = table["column"].iloc[min(2, len(table) - 1)]
+    dash_duo.find_elements(f'#{drift.TABLE} td[data-dash-column="column"]')[min(2, len(table) - 1)].click()
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+        lambda d: Select(dash_duo.find_element(f"#{drift.FEATURE}")).first_selected_option
+        .get_attribute("value") == third, message="the clicked row did not select its feature")
     assert dash_duo.get_logs() == []
