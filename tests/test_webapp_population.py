@@ -184,6 +184,9 @@ def test_distribution_figure_marks_the_client_with_a_labelled_star():
     assert list(bars[0].y) == pytest.approx([100 / 3, 200 / 3], rel=1e-3)
     star = [t for t in figure.data if t.type == "scatter"][0]
     assert star.marker.symbol == "star" and star.text == ("Client 42: 1",)
+    assert figure.layout.separators == ".,"
+    french = go.Figure(fig.distribution_figure(hist, 42, 1.0, "Drapeau", "fr"))
+    assert french.layout.separators == ",\u202f"  # "0,25" and "1 000" on the axes
     empty = go.Figure(fig.distribution_figure(pop.split_histogram([], []), 42, 1.0, "Flag", "en"))
     assert "No known value" in empty.layout.annotations[0].text
 

@@ -208,7 +208,7 @@ def _bars(x: list, table: pd.DataFrame, feature: str, lang: str, **xaxis: object
     data = [plain.patterned_bars(x, plain.significant(table[side] * 100), _text(side, lang), colour,
                                  pattern)
             for side, colour, pattern in SIDES]
-    return plain.figure(data, height=360, barmode="group", bargap=0.15,
+    return plain.figure(data, height=360, lang=lang, barmode="group", bargap=0.15,
                         legend={"orientation": "h", "y": 1.15, "x": 0},
                         xaxis=plain.axis(feature, **xaxis),
                         yaxis=plain.axis(_text("share", lang), rangemode="tozero"))

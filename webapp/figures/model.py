@@ -152,7 +152,7 @@ def importance_figure(top: pd.DataFrame, lang: str) -> dict:
         "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{x:.3f}<extra></extra>",
         "cliponaxis": False,
     }
-    return plain.figure([bars], height=max(300, 34 * len(top) + 80),
+    return plain.figure([bars], height=max(300, 34 * len(top) + 80), lang=lang,
                         xaxis=plain.axis(_text("mean_abs_shap", lang),
                                          range=[0, float(top["mean_abs_shap"].max()) * 1.18]),
                         yaxis=plain.axis(autorange="reversed", tickvals=list(range(len(top))),
@@ -240,7 +240,7 @@ def beeswarm_figure(frame: pd.DataFrame, labels: dict[str, str], lang: str,
             "marker": {"size": 5, "symbol": "circle-open", "color": palette.GREY},
         })
     return plain.figure(
-        data, height=max(320, 42 * len(order) + 100),
+        data, height=max(320, 42 * len(order) + 100), lang=lang,
         coloraxis={"colorscale": VALUE_SCALE, "cmin": 0, "cmax": 1,
                    "colorbar": {"title": {"text": _text("feature_value", lang)}, "tickvals": [0, 1],
                                 "ticktext": [_text("low", lang), _text("high", lang)]}},
@@ -290,7 +290,7 @@ def cost_curve_figure(cost_curve: pd.DataFrame | None, threshold: float, lang: s
               "x": [threshold], "y": [cost], "text": [label], "textposition": "top right",
               "marker": {"symbol": "diamond", "size": 14, "color": palette.BLACK},
               "hovertemplate": label + "<extra></extra>"}
-    return plain.figure([curve, chosen], height=380, shapes=[plain.vertical_line(threshold)],
+    return plain.figure([curve, chosen], height=380, lang=lang, shapes=[plain.vertical_line(threshold)],
                         xaxis=plain.axis(_text("threshold_axis", lang)),
                         yaxis=plain.axis(_text("cost_axis", lang)))
 

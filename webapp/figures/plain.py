@@ -25,9 +25,15 @@ def significant(values: object, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:
     return np.round(x * scale) / scale
 
 
-def figure(data: list[dict], height: int = 360, **layout: object) -> dict:
-    """A figure dict on the shared layout (font, white background, colour-blind-safe colours)."""
+# Plotly's decimal and thousands separators per language (axis ticks, hover numbers).
+SEPARATORS = {"fr": ",\u202f", "en": ".,"}
+
+
+def figure(data: list[dict], height: int = 360, lang: str | None = None, **layout: object) -> dict:
+    """A figure dict on the shared layout (font, white background, colour-blind-safe colours),
+    with the language's number separators ("0,25" and "1 000" in French)."""
     base = palette.base_layout(height=height)
+    base["separators"] = SEPARATORS["en" if lang == "en" else "fr"]
     base.update(layout)
     return {"data": data, "layout": base}
 

@@ -227,7 +227,7 @@ def distribution_figure(
         })
         layout["shapes"] = [plain.vertical_line(client_value)]
         layout["yaxis"]["range"] = [0, top * 1.3]
-    return plain.figure(data, height=380, **layout)
+    return plain.figure(data, height=380, lang=lang, **layout)
 
 
 def scatter_summary(
@@ -291,7 +291,7 @@ def scatter_figure(
         })
     top = max(float(sample["probability"].max()) if len(sample) else 1.0, threshold)
     return plain.figure(
-        data, height=460,
+        data, height=460, lang=lang,
         coloraxis={"colorscale": PROBABILITY_SCALE, "cmin": 0, "cmax": top,
                    "colorbar": {"title": {"text": _text("probability", lang)}, "tickformat": ".0%"}},
         legend={"orientation": "h", "y": -0.18, "x": 0},
