@@ -7,21 +7,17 @@ two features coloured by score with the client as a labelled star.
 """
 from __future__ import annotations
 
-import logging
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
-from webapp.fields import choice_label
 from webapp import population as pop
+from webapp.fields import choice_label
 from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import chart, error_alert
-
-log = logging.getLogger(__name__)
 
 # Component ids of this screen (kebab-case, prefixed by the screen).
 CLIENT = "compare-client-id"
