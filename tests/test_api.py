@@ -1,7 +1,6 @@
 """The JSON API answers with the same numbers as the model, and clear errors."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from flask import Flask
 

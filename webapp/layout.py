@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
 from webapp.figures.client import Step, waterfall_figure, waterfall_text_alternative
+from webapp.formatting import format_percent
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell, translate
 
 # Page layouts receive `lang=<"fr"|"en">`; pass this to dash.Dash(routing_callback_inputs=...).
@@ -308,6 +309,17 @@ def decision_badge(refused: bool, lang: str, element_id: str | None = None) -> h
          html.Span(shell(key, lang))],
         className=f"decision decision-{key}", **props,
     )
+
+
+def score_row(result: services.Result, label: str, probability_id: str, lang: str) -> dbc.Row:
+    """Probability, decision badge and distance to the threshold of one scored row."""
+    return dbc.Row([
+        dbc.Col([html.P(label, className="fact-label"),
+                 html.P(format_percent(result.score.probability, lang), id=probability_id,
+                        className="probability-value mb-1")], xs=12, sm=6),
+        dbc.Col([decision_badge(result.score.refused, lang),
+                 html.P(services.distance_in_words(result.score, lang))], xs=12, sm=6),
+    ])
 
 
 VIEW_TEXTS = {"fr": {"read_out": "À lire au client"}, "en": {"read_out": "To read out to the client"}}

@@ -9,9 +9,8 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import fields, ids, services
-from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import decision_badge, error_alert, explanation_view
+from webapp.layout import error_alert, explanation_view, score_row
 
 TEXTS = {
     "fr": {
@@ -78,13 +77,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
 
 def result_view(result: services.Result, lang: str) -> html.Div:
     return html.Div([
-        dbc.Row([
-            dbc.Col([html.P(_t("probability", lang), className="fact-label"),
-                     html.P(format_percent(result.score.probability, lang), id=ids.NEW_PROBABILITY,
-                            className="probability-value mb-1")], xs=12, sm=6),
-            dbc.Col([decision_badge(result.score.refused, lang),
-                     html.P(services.distance_in_words(result.score, lang))], xs=12, sm=6),
-        ]),
+        score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang),
         explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
     ])
 

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from webapp import fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import decision_badge, error_alert, explanation_view
+from webapp.layout import error_alert, explanation_view, score_row
 
 TEXTS = {
     "fr": {
@@ -67,13 +67,7 @@ def field_input(name: str, value: object, lang: str) -> dbc.Col:
 
 def result_view(result: services.Result, original: float | None, lang: str) -> html.Div:
     return html.Div([
-        dbc.Row([
-            dbc.Col([html.P(_t("simulated", lang), className="fact-label"),
-                     html.P(format_percent(result.score.probability, lang), id=ids.WHATIF_PROBABILITY,
-                            className="probability-value mb-1")], xs=12, sm=6),
-            dbc.Col([decision_badge(result.score.refused, lang),
-                     html.P(services.distance_in_words(result.score, lang))], xs=12, sm=6),
-        ]),
+        score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang),
         html.P(_t("original", lang, value=format_percent(original, lang)), className="text-muted"),
         explanation_view(result, lang, chart_id=ids.WHATIF_CHART, sentences_id="whatif-sentences"),
     ])
