@@ -93,3 +93,12 @@ def test_search_and_unknown_clients(state, client_id: int) -> None:
     assert [f.key for f in facts][:3] == ["age", "income", "credit"]
     assert not any("nan" in f.value.lower() for f in facts)
     assert np.isfinite(services.client_score(client_id).probability)
+
+
+def test_data_summary_counts_the_loaded_clients(state) -> None:
+    summary = services.data_summary()
+    assert summary.clients == len(state.clients) == summary.train_clients + summary.test_clients
+    assert summary.train_clients == int(state.clients["TARGET"].notna().sum())
+    assert summary.features == state.features.shape[1]
+    text = services.loaded_text(summary, "fr")
+    assert text.startswith(f"{summary.clients:,}".replace(",", "\u202f") + " clients chargés")

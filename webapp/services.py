@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from webapp.formatting import format_money, format_points, format_years, missing
+from webapp.formatting import format_money, format_number, format_points, format_years, missing
 from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
@@ -41,6 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "employment": "Ancienneté dans l'emploi",
         "income_type": "Type de revenu",
         "no_employment": "sans emploi salarié / retraité",
+        "loaded": ("{clients} clients chargés ({train} clients connus, {test} demandes à évaluer), "
+                   "{features} variables ; modèle : {model}, construit le {built_at}."),
     },
     "en": {
         "below": "{points} below the threshold: granted",
@@ -55,6 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "employment": "Employment length",
         "income_type": "Income type",
         "no_employment": "not employed / pensioner",
+        "loaded": ("{clients} clients loaded ({train} known clients, {test} applications to assess), "
+                   "{features} features; model: {model}, built on {built_at}."),
     },
 }
 
@@ -422,6 +426,40 @@ NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
 def example_clients(count: int) -> list[int]:
     """A few client IDs to start from on the home page (first ones, deterministic)."""
     return [int(i) for i in get_state().clients.index[:count]]
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What the app has loaded: shown on the home page so nobody scores on the wrong data."""
+    clients: int
+    train_clients: int
+    test_clients: int
+    features: int
+    model_kind: str
+    built_at: str
+
+
+def data_summary() -> DataSummary:
+    state = get_state()
+    sets = state.clients["set"].astype(str)
+    return DataSummary(
+        clients=len(state.clients),
+        train_clients=int((sets == "train").sum()),
+        test_clients=int((sets == "test").sum()),
+        features=len(state.feature_names),
+        model_kind=str(state.model.kind),
+        built_at=str(state.manifest.get("created_at", ""))[:10],
+    )
+
+
+def loaded_text(summary: DataSummary, lang: str | None) -> str:
+    """'5 793 clients chargés (…)': the data and model the advisor is looking at."""
+    return translate(TEXTS, "loaded", normalise_language(lang),
+                     clients=format_number(summary.clients, lang),
+                     train=format_number(summary.train_clients, lang),
+                     test=format_number(summary.test_clients, lang),
+                     features=format_number(summary.features, lang),
+                     model=summary.model_kind, built_at=summary.built_at)
 
 
 def whatif_original(client_id: object) -> dict[str, object]:

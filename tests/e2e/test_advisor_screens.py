@@ -63,6 +63,8 @@ def test_typing_an_id_shows_the_models_score_and_decision(dash_duo, screenshot, 
     refused = bool(app_state.model.decide(np.array([probability]))[0])
     dash_duo.start_server(dash_app)
     _wait_title(dash_duo, "Prêt à dépenser — Scoring crédit")
+    clients = f"{len(app_state.clients):,}".replace(",", "\u202f")
+    dash_duo.wait_for_contains_text("#home-data-summary", f"{clients} clients chargés", timeout=TIMEOUT)
 
     box = dash_duo.wait_for_element(f"#{ids.CLIENT_ID_INPUT}", timeout=TIMEOUT)
     box.send_keys(str(client_id), Keys.ENTER)

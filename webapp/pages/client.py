@@ -134,12 +134,14 @@ def home_layout(lang: str | None = None) -> html.Div:
     lang = normalise_language(lang)
     try:
         examples = services.example_clients(EXAMPLES)
+        summary = services.data_summary()
     except services.ServiceError as error:
         return html.Div([html.H1(_t("home_heading", lang), className="h3 my-3"),
                          error_alert(services.error_message(error, lang))])
     return html.Div([
         html.H1(_t("home_heading", lang), className="h3 my-3"),
         html.P(_t("home_intro", lang)),
+        html.P(services.loaded_text(summary, lang), id="home-data-summary", className="text-muted"),
         html.P(_t("examples", lang), className="mb-1"),
         html.Ul([html.Li(dcc.Link(str(sk_id), href=client_path(sk_id))) for sk_id in examples]),
         dcc.Link(_t("new", lang), href="/new", className="btn btn-outline-primary"),
