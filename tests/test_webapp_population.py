@@ -68,7 +68,7 @@ def test_all_group_is_every_training_client_but_the_client(clients):
 
 
 def test_unknown_client_and_group_give_clear_errors(clients):
-    with pytest.raises(pop.ClientNotFoundError, match="client 999 is not among"):
+    with pytest.raises(pop.UnknownClientError, match="client 999 is not in the loaded data"):
         pop.comparison_mask(clients, 999, "all")
     with pytest.raises(ValueError, match="unknown comparison group 'friends'"):
         pop.comparison_mask(clients, 6, "friends")

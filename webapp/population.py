@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from model import config
+from webapp.state import UnknownClientError
 
 GROUPS = ("all", "similar", "neighbours")
 # Name of the predicted probability in the drift summary (model/drift/report.py).
@@ -40,17 +41,6 @@ HISTOGRAM_RANGE = (0.005, 0.995)
 HISTOGRAM_SAMPLE = 50_000
 
 
-class ClientNotFoundError(KeyError):
-    """The client ID is not among the scored clients."""
-
-    def __init__(self, sk_id: object) -> None:
-        super().__init__(sk_id)
-        self.sk_id = sk_id
-
-    def __str__(self) -> str:
-        return f"client {self.sk_id} is not among the scored clients"
-
-
 @dataclass(frozen=True)
 class Band:
     """One band of a fixed partition: its index and edges (NaN value -> index -1)."""
@@ -61,11 +51,11 @@ class Band:
 
 
 def client_position(clients: pd.DataFrame, sk_id: int) -> int:
-    """Position of the client in `clients`, or `ClientNotFoundError` naming the ID."""
+    """Position of the client in `clients`, or `UnknownClientError` naming the ID."""
     try:
         position = clients.index.get_loc(sk_id)
     except KeyError:
-        raise ClientNotFoundError(sk_id) from None
+        raise UnknownClientError(sk_id) from None
     if not isinstance(position, (int, np.integer)):
         raise ValueError(f"client {sk_id} appears more than once in the client table")
     return int(position)
