@@ -166,3 +166,38 @@ def test_search_subset_is_stratified_and_bounded():
     assert y[rows].sum() == 20  # 10 % defaulters kept
     assert _stratified_subset(y, None, SEED).tolist() == list(range(1000))
     assert len(_stratified_subset(y, 5000, SEED)) == 1000
+
+
+def test_median_imputer_matches_hand_computed_medians():
+    from model.training.candidates import MedianImputer
+
+    X = np.array([[1.0, np.nan, 5.0], [3.0, np.nan, np.nan], [np.nan, np.nan, 7.0],
+                  [10.0, np.nan, 6.0]], dtype=np.float32)
+    imputer = MedianImputer().fit(X)
+    # medians of observed values: [1, 3, 10] -> 3; never observed -> 0; [5, 7, 6] -> 6
+    assert imputer.statistics_.tolist() == [3.0, 0.0, 6.0]
+    out = imputer.transform(X)
+    assert out.dtype == np.float32 and not np.isnan(out).any()
+    assert out[:, 0].tolist() == [1.0, 3.0, 3.0, 10.0] and out[1, 2] == 6.0
+    assert np.isnan(X).sum() == 6  # the caller's matrix is left alone
+    with pytest.raises(ValueError, match="fitted on 3 features"):
+        imputer.transform(X[:, :2])
+
+
+def test_scoring_model_same_columns_and_reordered_columns_agree(synthetic):
+    model = _scoring_model(synthetic, "logistic", "none")
+    X = synthetic[0].iloc[:50]
+    exact = X[model.feature_names_]  # the app's case: exactly the model's columns
+    p = model.predict_proba(exact)
+    assert np.allclose(model.predict_proba(X[list(reversed(X.columns))]), p)
+    assert np.allclose(model.predict_proba(exact.iloc[[7]]), p[7])
+
+
+def test_restricted_folds_keep_each_clients_fold():
+    from model.training.search import restrict_folds
+
+    # 6 rows, 2 folds: fold A validates rows 0, 2, 4; fold B validates 1, 3, 5.
+    folds = [(np.array([1, 3, 5]), np.array([0, 2, 4])), (np.array([0, 2, 4]), np.array([1, 3, 5]))]
+    rows = np.array([1, 2, 5])  # renumbered 0, 1, 2
+    restricted = restrict_folds(folds, rows, 6)
+    assert [(t.tolist(), v.tolist()) for t, v in restricted] == [([0, 2], [1]), ([1], [0, 2])]

@@ -9,6 +9,7 @@ prediction time.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +18,8 @@ import lightgbm as lgb
 import numpy as np
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.dummy import DummyClassifier
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -40,6 +41,37 @@ def infinite_to_nan(X: np.ndarray) -> np.ndarray:
     """Ratios divided by zero are infinite; treat them as missing (imputed or split on)."""
     X = np.asarray(X, dtype=np.float32)
     return np.where(np.isinf(X), np.float32(np.nan), X)
+
+
+class MedianImputer(TransformerMixin, BaseEstimator):
+    """Replace missing values by the column's training median (0 for a column never observed).
+
+    Same statistics as `SimpleImputer(strategy="median", keep_empty_features=True)`,
+    but computed with `np.nanmedian` in float32: scikit-learn's masked-array median
+    took minutes on the 307,511 x 844 training matrix, this takes seconds.
+    """
+
+    def fit(self, X: np.ndarray, y: Any = None) -> MedianImputer:
+        X = np.asarray(X, dtype=np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column
+            medians = np.nanmedian(X, axis=0)
+        self.statistics_ = np.where(np.isnan(medians), 0.0, medians).astype(np.float32)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        X = np.array(X, dtype=np.float32)  # a copy: the caller's matrix is left alone
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"MedianImputer was fitted on {self.n_features_in_} features, "
+                             f"got an array of shape {X.shape}")
+        np.copyto(X, np.broadcast_to(self.statistics_, X.shape), where=np.isnan(X))
+        return X
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        if input_features is None:
+            return np.array([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        return np.asarray(input_features, dtype=object)
 
 
 class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
@@ -107,7 +139,10 @@ class Candidate:
     def default_params(self, quick: bool) -> dict[str, Any]:
         """A sensible first configuration, tried before any random one."""
         if self.kind == "logistic":
-            return {"C": 0.05, "penalty": "l1", "solver": "liblinear"}
+            # L2/lbfgs: its refit on all 307,511 x 844 clients takes seconds, where
+            # L1 needs saga or liblinear (minutes). Measured on 10,000 full-scale
+            # synthetic clients: C=0.0005 AUC 0.772, 0.002 0.768, 0.01 0.754.
+            return {"C": 0.0005, "penalty": "l2", "solver": "lbfgs"}
         if self.kind == "lightgbm":
             return {"learning_rate": 0.1 if quick else 0.03, "num_leaves": 15,
                     "min_child_samples": 40, "reg_alpha": 0.1, "reg_lambda": 1.0,
@@ -119,9 +154,11 @@ class Candidate:
         """One random configuration of the search space."""
         if self.kind == "logistic":
             penalty = str(rng.choice(["l1", "l2", "elasticnet"]))
-            solvers = {"l1": ["liblinear", "saga"], "l2": ["lbfgs", "liblinear"],
-                       "elasticnet": ["saga"]}[penalty]
-            params = {"C": float(10 ** rng.uniform(-3, -0.5)), "penalty": penalty,
+            # No liblinear: it copies the matrix to float64 and then to its own
+            # sparse format (15 GB peak refitting 307,511 x 844); lbfgs and saga
+            # work on the float32 matrix.
+            solvers = {"l1": ["saga"], "l2": ["lbfgs"], "elasticnet": ["saga"]}[penalty]
+            params = {"C": float(10 ** rng.uniform(-4, -0.5)), "penalty": penalty,
                       "solver": str(rng.choice(solvers))}
             if penalty == "elasticnet":
                 params["l1_ratio"] = float(rng.uniform(0.1, 0.9))
@@ -142,9 +179,8 @@ class Candidate:
         steps: list[tuple[str, Any]] = [
             ("finite", FunctionTransformer(infinite_to_nan, feature_names_out="one-to-one"))]
         if self.kind == "logistic" or self.imbalance == "smote":
-            # keep_empty_features keeps columns aligned with feature names (SHAP).
-            steps += [("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-                      ("scale", StandardScaler())]
+            # Never-observed columns are kept (filled with 0): aligned with feature names (SHAP).
+            steps += [("impute", MedianImputer()), ("scale", StandardScaler())]
         if self.imbalance == "smote" and self.kind != "dummy":
             steps.append(("smote", self.make_sampler(seed)))
         steps.append(("classifier", self._classifier(params, seed)))

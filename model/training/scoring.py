@@ -42,10 +42,19 @@ class ScoringModel:
         """Alias of `pipeline_` (name used in docs/architecture.md)."""
         return self.pipeline_
 
+    def _columns(self) -> pd.Index:
+        """The feature names as an Index, built once (models pickled earlier lack the cache)."""
+        columns = self.__dict__.get("_columns_cache")
+        if columns is None:
+            columns = self._columns_cache = pd.Index(self.feature_names_)
+        return columns
+
     def _matrix(self, X: pd.DataFrame) -> np.ndarray:
         if not isinstance(X, pd.DataFrame):
             raise TypeError(f"X must be a DataFrame with the model's feature columns, "
                             f"got {type(X).__name__}")
+        if len(X.columns) == len(self.feature_names_) and X.columns.equals(self._columns()):
+            return X.to_numpy(dtype=np.float32)  # fast path: the app scores one row at a time
         missing = [name for name in self.feature_names_ if name not in X.columns]
         if missing:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")

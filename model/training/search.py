@@ -79,6 +79,24 @@ class SearchResult:
     fit_seconds: float
     search_seconds: float = 0.0
     trials: list[dict[str, Any]] = field(default_factory=list)
+    # Positions (in the search rows) the candidate was tuned on; None = all of them.
+    rows: np.ndarray | None = None
+
+
+def restrict_folds(folds: Folds, rows: np.ndarray, n_rows: int
+                   ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The same folds seen from a subset `rows` of `n_rows` rows, renumbered 0..len(rows)-1.
+
+    A client keeps the fold it had: candidates tuned on a subset are still
+    compared on the same splits as the others.
+    """
+    position = np.full(n_rows, -1)
+    position[np.asarray(rows)] = np.arange(len(rows))
+    restricted = []
+    for train_idx, val_idx in folds:
+        train_pos, val_pos = position[train_idx], position[val_idx]
+        restricted.append((train_pos[train_pos >= 0], val_pos[val_pos >= 0]))
+    return restricted
 
 
 def randomized_search(candidate: Candidate, X: np.ndarray, y: np.ndarray, folds: Folds,
