@@ -113,6 +113,23 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
         return self
 
 
+class LogisticRegression64(LogisticRegression):
+    """Logistic regression fitted on float32 rows, with float64 coefficients.
+
+    lbfgs and saga keep the float32 training matrix (no 2 GB float64 copy at
+    full scale) and so return float32 coefficients; casting them once keeps
+    margins and linear SHAP values (coefficient x scaled input) in float64, so
+    they add up exactly as with the float64 solvers.
+    """
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+            ) -> LogisticRegression64:
+        super().fit(X, y, sample_weight=sample_weight)
+        self.coef_ = np.asarray(self.coef_, dtype=np.float64)
+        self.intercept_ = np.asarray(self.intercept_, dtype=np.float64)
+        return self
+
+
 def _make_smote(seed: int) -> SMOTE:
     return SMOTE(random_state=seed)
 
@@ -193,11 +210,11 @@ class Candidate:
         if self.kind == "logistic":
             # scikit-learn >= 1.8 expresses the penalty through l1_ratio.
             l1_ratio = {"l1": 1.0, "l2": 0.0}.get(params["penalty"], params.get("l1_ratio", 0.5))
-            return LogisticRegression(C=params["C"], l1_ratio=l1_ratio, solver=params["solver"],
-                                      class_weight=weight, tol=1e-3,
-                                      # saga is slow on wide data: bounded epochs
-                                      max_iter=100 if params["solver"] == "saga" else 300,
-                                      random_state=seed)
+            return LogisticRegression64(C=params["C"], l1_ratio=l1_ratio,
+                                        solver=params["solver"], class_weight=weight, tol=1e-3,
+                                        # saga is slow on wide data: bounded epochs
+                                        max_iter=100 if params["solver"] == "saga" else 300,
+                                        random_state=seed)
         quick = params.get("n_estimators", FULL_TREES) <= QUICK_TREES
         if self.imbalance == "smote":
             params = {**params, "n_estimators": min(params.get("n_estimators", FULL_TREES),

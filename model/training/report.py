@@ -50,7 +50,7 @@ def comparison_table(metrics: dict[str, Any]) -> str:
     final = metrics["final"]
     notes = [
         "",
-        f"Chosen: **{metrics['chosen']}** (lowest cross-validated business cost). "
+        f"Chosen: **{metrics['chosen']}** (lowest cross-validated business cost per 1,000). "
         f"Cost = {metrics['cost_weights']['fn']}·FN + {metrics['cost_weights']['fp']}·FP, "
         "each candidate at its own cost-optimal threshold on out-of-fold predictions.",
         f"Held-out split ({metrics['n_clients']['holdout']} clients, never used for tuning): "
@@ -60,8 +60,16 @@ def comparison_table(metrics: dict[str, Any]) -> str:
         f"calibration {final['calibration']['method']} "
         f"(cross-validated Brier {final['calibration']['brier']['raw']:.4f} raw → "
         f"{final['calibration']['brier'][final['calibration']['method']]:.4f}); "
-        f"threshold {final['threshold']:.4f} on the calibrated probability.",
+        f"threshold {final['threshold']:.4f} on the calibrated probability"
+        + (f", both from its out-of-fold scores of the search ({final['calibration_rows']} "
+           "clients)." if final.get("calibration_source") == "search" else "."),
     ]
+    tuning = {name: r["n_tuning"] for name, r in metrics["candidates"].items() if "n_tuning" in r}
+    smaller = {name: n for name, n in tuning.items() if n < metrics["n_clients"]["tuning"]}
+    if smaller:
+        notes.append(f"Tuned on a stratified subset of the {metrics['n_clients']['tuning']} "
+                     "tuning clients (same folds): " + ", ".join(
+                         f"{name} on {n}" for name, n in smaller.items()) + ".")
     return "\n".join(lines + notes) + "\n"
 
 
