@@ -16,6 +16,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 
 METHODS = ("isotonic", "sigmoid")
+# Isotonic is kept only when its cross-validated Brier beats sigmoid's by more than
+# this fraction. Its map is a staircase: every client inside a step gets the same
+# probability, so the what-if screen showed no change at all for a 4 M credit
+# (real sample, LightGBM: isotonic 0.06693 vs sigmoid 0.06708, a 0.2 % gain).
+# Sigmoid is strictly increasing, so any change of the raw score shows.
+ISOTONIC_MARGIN = 0.01
 _EPS = 1e-6
 
 
@@ -61,7 +67,7 @@ def cross_fitted(raw: np.ndarray, y: np.ndarray, folds: Sequence[tuple[np.ndarra
 def choose_calibrator(raw: np.ndarray, y: np.ndarray,
                       folds: Sequence[tuple[np.ndarray, np.ndarray]]
                       ) -> tuple[ProbabilityCalibrator, dict[str, float], np.ndarray]:
-    """Best method by cross-validated Brier, refitted on all scores.
+    """Best method by cross-validated Brier (sigmoid unless isotonic is clearly better), refitted.
 
     Returns the fitted calibrator, the Brier scores (`raw` and each method) and
     the cross-fitted calibrated scores of the winning method (an honest
@@ -73,5 +79,6 @@ def choose_calibrator(raw: np.ndarray, y: np.ndarray,
     for method in METHODS:
         calibrated[method] = cross_fitted(raw, y, folds, method)
         briers[method] = float(brier_score_loss(y, calibrated[method]))
-    best = min(METHODS, key=lambda m: briers[m])
+    best = ("isotonic" if briers["isotonic"] < (1 - ISOTONIC_MARGIN) * briers["sigmoid"]
+            else "sigmoid")
     return ProbabilityCalibrator(best).fit(raw, y), briers, calibrated[best]
