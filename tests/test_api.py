@@ -58,3 +58,14 @@ def test_new_application_is_scored_or_refused_field_by_field(client):
     assert response.status_code == 422
     assert set(response.get_json()["fields"]) == {"income"}
     assert client.post("/api/score", data="not json").status_code == 400
+
+
+def test_missing_artifacts_give_503_json_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORING_ARTIFACTS", str(tmp_path / "no-artifacts"))
+    server = Flask(__name__)
+    register_api(server)
+    api = server.test_client()
+    for response in (api.get("/api/health"), api.get("/api/clients/100002"),
+                     api.post("/api/score", json={"income": 1}), api.get("/reports/drift.html")):
+        assert response.status_code == 503
+        assert "no-artifacts" in response.get_json()["error"]

@@ -81,6 +81,19 @@ def test_new_applicant_is_scored_without_history(state) -> None:
         assert features.iloc[0]["BURO_COUNT"] == 0  # no bureau credit known
 
 
+def test_a_choice_never_seen_in_the_stored_rows_is_encoded_as_other(state) -> None:
+    seen = set(state.applications["NAME_INCOME_TYPE"].dropna().astype(str))
+    unseen = [c for c in fields.FIELD_SPECS["income_type"].choices if c not in seen]
+    if not unseen:
+        pytest.skip("every income type of the form occurs in this artifact set")
+    clean = fields.validate_fields({**fields.NEW_APPLICANT_DEFAULTS, "income_type": unseen[0]},
+                                   fields.NEW_APPLICANT_FIELDS, "fr")[0]
+    features, app = services.new_applicant_features(state, clean)
+    assert app.iloc[0]["NAME_INCOME_TYPE"] == unseen[0]  # not silently NaN
+    assert features.iloc[0]["NAME_INCOME_TYPE__OTHER"] == 1
+    assert features.iloc[0]["NAME_INCOME_TYPE__MISSING"] == 0
+
+
 def test_search_and_unknown_clients(state, client_id: int) -> None:
     options = services.search_clients(str(client_id)[:3])
     assert 0 < len(options) <= services.SEARCH_LIMIT

@@ -22,6 +22,20 @@ def _error(message: str, status: int, **details):
     return jsonify({"error": message, **details}), status
 
 
+def _language() -> str:
+    """The API answers in English unless `?lang=fr` asks for French."""
+    return "fr" if request.args.get("lang") == "fr" else "en"
+
+
+def _service_error(error, **details):
+    """A service error as JSON: 404 unknown client, 503 artifacts missing, else 400."""
+    from webapp.services import error_message
+
+    status = {"unknown_client": 404, "artifacts_missing": 503,
+              "explanation_unavailable": 503}.get(error.key, 400)
+    return _error(error_message(error, _language()), status, **details)
+
+
 def result_payload(result, language: str = "en") -> dict:
     """A scored row as JSON: probability, threshold, decision in words and the main reasons."""
     from webapp.services import distance_in_words
@@ -69,31 +83,35 @@ def register_api(server: Flask) -> None:
 
     @server.get("/api/clients/<client_id>")
     def client(client_id: str):
-        from webapp.services import ServiceError, error_message
+        from webapp.services import ServiceError
 
-        language = request.args.get("lang", "en")
         try:
-            return jsonify(client_payload(client_id, language=language))
+            return jsonify(client_payload(client_id, language=_language()))
         except ServiceError as error:
-            status = 404 if error.key == "unknown_client" else 400
-            return _error(error_message(error, language), status, client_id=client_id)
+            return _service_error(error, client_id=client_id)
 
     @server.post("/api/score")
     def score():
-        from webapp.services import new_applicant_result
+        from webapp.services import ServiceError, new_applicant_result
 
         fields = request.get_json(silent=True)
         if not isinstance(fields, dict):
             return _error("send a JSON object of application fields", 400)
-        language = request.args.get("lang", "en")
-        result, errors = new_applicant_result(fields, top_n=5, lang=language)
+        language = _language()
+        try:
+            result, errors = new_applicant_result(fields, top_n=5, lang=language)
+        except ServiceError as error:
+            return _service_error(error)
         if errors:
             return _error("invalid application fields", 422, fields=errors)
         return jsonify(result_payload(result, language))
 
     @server.get("/reports/drift.html")
     def drift_report():
-        path = get_state().drift_report_path
+        try:
+            path = get_state().drift_report_path
+        except ArtifactError as error:
+            return _error(str(error), 503)
         if path is None:
             abort(404)
         return send_file(path, mimetype="text/html")

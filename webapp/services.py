@@ -242,12 +242,20 @@ def client_score(client_id: object) -> Score:
     return score_features(state, state.feature_row(sk_id))
 
 
+def _as_category(values: object, like: pd.Series) -> pd.Categorical:
+    """Values as a categorical of the stored column; a value the stored rows never had is
+    added as a category (not turned into NaN), so the fitted builder maps it to `__OTHER`."""
+    values = pd.Series(values, dtype=object)
+    categories = like.cat.categories
+    unseen = [v for v in values.dropna().unique() if v not in categories]
+    return pd.Categorical(values, categories=categories.append(pd.Index(unseen)) if unseen else categories)
+
+
 def _with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """Give edited rows the dtypes of the stored applications (categories kept)."""
     for column in frame.columns:
         if column in like.columns and isinstance(like[column].dtype, pd.CategoricalDtype):
-            frame[column] = pd.Categorical(frame[column].astype(object),
-                                           categories=like[column].cat.categories)
+            frame[column] = _as_category(frame[column], like[column])
     return frame
 
 
@@ -262,7 +270,7 @@ def whatif_features(state: Any, client_id: int,
     for column, value in raw_row_from_fields(clean).items():
         if column in app.columns:
             if isinstance(app[column].dtype, pd.CategoricalDtype):
-                app[column] = pd.Categorical([value], categories=app[column].cat.categories)
+                app[column] = _as_category([value], app[column])
             else:
                 app[column] = np.asarray([value], dtype=np.float64)
     app = app.reset_index()
