@@ -68,6 +68,15 @@ def test_invalid_what_if_value_gives_a_message_not_a_score(state, client_id: int
     assert result is None and "income" in errors
 
 
+def test_what_if_employment_cannot_exceed_the_clients_age(state, client_id: int) -> None:
+    age = -float(state.applications.at[client_id, "DAYS_BIRTH"]) / 365.25
+    edited = services.whatif_original(client_id) | {"employment_years": str(int(age - 14) + 2)}
+    result, errors = services.whatif_result(client_id, edited, 10, "en")
+    assert result is None and set(errors) == {"employment_years"}
+    fine = services.whatif_original(client_id) | {"employment_years": "1"}
+    assert services.whatif_result(client_id, fine, 10, "en")[1] == {}
+
+
 def test_new_applicant_is_scored_without_history(state) -> None:
     result, errors = services.new_applicant_result(fields.NEW_APPLICANT_DEFAULTS, 10, "fr")
     assert errors == {}

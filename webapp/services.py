@@ -397,10 +397,14 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
     """Validate edited fields and rescore; (None, errors) when a field is invalid."""
     state = get_state()
     sk_id = require_client(state, client_id)
-    clean, errors = validate_fields(values, WHATIF_FIELDS, lang)
+    stored = state.applications.loc[sk_id]
+    # The client's age is not editable but bounds the employment length they can be given.
+    age = fields_from_raw_row(stored, ("age_years",))
+    clean, errors = validate_fields({**values, **age}, (*WHATIF_FIELDS, "age_years"), lang)
+    clean.pop("age_years", None)
     if errors:
         return None, errors
-    edits = changed_fields(clean, fields_from_raw_row(state.applications.loc[sk_id], WHATIF_FIELDS))
+    edits = changed_fields(clean, fields_from_raw_row(stored, WHATIF_FIELDS))
     features, app = whatif_features(state, sk_id, edits)
     return result_for_features(state, features, app, top_n, lang), {}
 
