@@ -124,3 +124,12 @@ def test_data_summary_counts_the_loaded_clients(state) -> None:
     assert summary.features == state.features.shape[1]
     text = services.loaded_text(summary, "fr")
     assert text.startswith(f"{summary.clients:,}".replace(",", "\u202f") + " clients chargés")
+
+
+def test_derived_values_belong_to_their_own_loaded_state(state) -> None:
+    from webapp.state import load_state
+
+    other = load_state(state.artifacts_dir)  # a reload: same folder, new state
+    assert state.derived("probe", lambda s: "first") == "first"
+    assert state.derived("probe", lambda s: "ignored") == "first"  # computed once
+    assert other.derived("probe", lambda s: "second") == "second"  # never the other's value

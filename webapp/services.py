@@ -111,19 +111,8 @@ def client_exists(client_id: int | None) -> bool:
         return False
 
 
-# Values derived once per loaded artifact set (AppState is not hashable: keyed by identity).
-_DERIVED: dict[tuple[str, int], Any] = {}
-
-
-def _derived(name: str, state: Any, compute: Any) -> Any:
-    key = (name, id(state))
-    if key not in _DERIVED:
-        _DERIVED[key] = compute(state)
-    return _DERIVED[key]
-
-
 def _sorted_id_strings(state: Any) -> np.ndarray:
-    return _derived("ids", state, lambda s: np.sort(
+    return state.derived("ids", lambda s: np.sort(
         s.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12")))
 
 
@@ -285,7 +274,7 @@ def whatif_features(state: Any, client_id: int,
 
 def _application_positions(state: Any) -> np.ndarray:
     """Positions of the builder's application features in the stored feature row."""
-    return _derived("application_positions", state, lambda s: pd.Index(s.feature_names).get_indexer(
+    return state.derived("application_positions", lambda s: pd.Index(s.feature_names).get_indexer(
         list(s.builder.application_features_)))
 
 
@@ -295,7 +284,7 @@ def typical_application(state: Any) -> pd.DataFrame:
     Fills the application fields a new-applicant form does not ask for. Computed
     once per loaded artifact set (a statistic of stored rows, nothing fitted).
     """
-    return _derived("typical", state, _typical_application)
+    return state.derived("typical", _typical_application)
 
 
 def _typical_application(state: Any) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import joblib
 import numpy as np
@@ -59,6 +59,15 @@ class AppState:
     drift_summary: dict | None
     drift_report_path: Path | None
     explainer: Any = field(default=None)  # per-client SHAP explainer built once
+    # Values the screens derive from this artifact set, computed on first use; they live and
+    # die with the state, so a reloaded set never sees another set's values.
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, name: str, compute: Callable[["AppState"], Any]) -> Any:
+        """`compute(self)`, computed once per loaded artifact set and kept with it."""
+        if name not in self._derived:
+            self._derived[name] = compute(self)
+        return self._derived[name]
 
     def feature_row(self, client_id: int) -> pd.DataFrame:
         """The client's feature vector (one row read from the matrix file)."""

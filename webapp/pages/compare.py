@@ -98,17 +98,10 @@ def _label(state, feature: str, lang: str) -> str:
     return fig.axis_label(pop.feature_label(state.dictionary, feature, lang), feature, lang)
 
 
-# Neighbour indexes built once per loaded artifact set (AppState is not hashable: keyed by identity).
-_NEIGHBOUR_INDEXES: dict[int, pop.NeighbourIndex] = {}
-
-
 def neighbour_index(state) -> pop.NeighbourIndex:
     """The top features standardised once per artifact set (about 0.2 s at full scale)."""
-    key = id(state)
-    if key not in _NEIGHBOUR_INDEXES:
-        _NEIGHBOUR_INDEXES[key] = pop.neighbour_index(
-            state.clients, state.plot_columns.iloc[:, :pop.NEIGHBOUR_FEATURES])
-    return _NEIGHBOUR_INDEXES[key]
+    return state.derived("neighbour_index", lambda s: pop.neighbour_index(
+        s.clients, s.plot_columns.iloc[:, :pop.NEIGHBOUR_FEATURES]))
 
 
 def group_mask(state, sk_id: int, group: str):
