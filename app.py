@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dash
 
-from model import config
 
 log = logging.getLogger("app")
 PAGES_FOLDER = Path(__file__).resolve().parent / "webapp" / "pages"
@@ -40,7 +39,7 @@ def _prepare() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from model.pipeline import ensure_demo_artifacts
 
-    ensure_demo_artifacts(config.artifacts_dir())
+    ensure_demo_artifacts()
 
 
 _prepare()

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 # Build the demo artifacts once, before gunicorn imports the app.
-python -c "import logging; logging.basicConfig(level=logging.INFO); from model.pipeline import ensure_demo_artifacts; from model import config; ensure_demo_artifacts(config.artifacts_dir())"
+python -c "import logging; logging.basicConfig(level=logging.INFO); from model.pipeline import ensure_demo_artifacts; ensure_demo_artifacts()"
 exec gunicorn app:server \
   --bind "0.0.0.0:${PORT:-8000}" \
   --workers "${WEB_CONCURRENCY:-1}" --threads "${GUNICORN_THREADS:-4}" \

@@ -64,7 +64,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="compare candidates and write the model")
     train.add_argument("--features", type=Path, required=True)
-    train.add_argument("--out", type=Path, default=config.ARTIFACTS_DIR)
+    train.add_argument("--out", type=Path, default=config.artifacts_dir())
     train.add_argument("--budget", type=float, default=600.0,
                        help="search budget in seconds, split over candidates")
     train.add_argument("--quick", action="store_true", help="small search (demo, tests)")
@@ -80,7 +80,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="features, training, SHAP and drift in one go")
     build.add_argument("--data", type=Path, default=config.DATA_DIR)
-    build.add_argument("--out", type=Path, default=config.ARTIFACTS_DIR)
+    build.add_argument("--out", type=Path, default=config.artifacts_dir())
     build.add_argument("--budget", type=float, default=600.0)
     build.add_argument("--quick", action="store_true")
     build.set_defaults(func=_build)

@@ -20,12 +20,14 @@ def _path_from_env(variable: str, default: Path) -> Path:
 DATA_DIR = _path_from_env("SCORING_DATA_DIR", PROJECT_ROOT / "data" / "raw")
 # Synthetic tables generated when no real data is present (gitignored).
 SYNTH_DIR = _path_from_env("SCORING_SYNTH_DIR", PROJECT_ROOT / "data" / "synthetic")
-# Trained model, feature matrix, SHAP and drift outputs read by the app (gitignored).
-ARTIFACTS_DIR = _path_from_env("SCORING_ARTIFACTS", PROJECT_ROOT / "artifacts")
 
 
 def artifacts_dir() -> Path:
-    """The artifact folder as the environment says now (tests point it elsewhere)."""
+    """Trained model, feature matrix, SHAP and drift outputs read by the app (gitignored).
+
+    Read from the environment at each call, not at import, because tests and the app's
+    first start point `SCORING_ARTIFACTS` elsewhere after `model.config` is imported.
+    """
     return _path_from_env("SCORING_ARTIFACTS", PROJECT_ROOT / "artifacts")
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from model import config
 from model.artifacts import atomic_dir
-from model.data.loader import SUFFIXES, find_table_file, load_tables
+from model.data.loader import find_table_file, load_tables
 from model.data.schema import TABLE_NAMES
 from model.progress import stage
 
@@ -154,10 +154,11 @@ def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:
     return ranked["feature"].head(n).tolist()
 
 
-def ensure_demo_artifacts(out_dir: Path = config.ARTIFACTS_DIR) -> Path:
+def ensure_demo_artifacts(out_dir: Path | None = None) -> Path:
     """Artifacts for the app's first start: built from data/raw if present, else synthetic data."""
     from model.data.loader import has_tables
 
+    out_dir = out_dir or config.artifacts_dir()
     if (out_dir / "manifest.json").is_file():
         return out_dir
     if has_tables(config.DATA_DIR):
@@ -166,8 +167,8 @@ def ensure_demo_artifacts(out_dir: Path = config.ARTIFACTS_DIR) -> Path:
     if not has_tables(config.SYNTH_DIR):
         from model.synth.generate import generate
 
-        log.info("no data in %s: generating %d synthetic clients into %s (suffixes %s)",
-                 config.DATA_DIR, config.DEMO_CLIENTS, config.SYNTH_DIR, SUFFIXES)
+        log.info("no data in %s: generating %d synthetic clients into %s",
+                 config.DATA_DIR, config.DEMO_CLIENTS, config.SYNTH_DIR)
         generate(n_clients=config.DEMO_CLIENTS, seed=config.SEED, out_dir=config.SYNTH_DIR)
     log.info("building demo artifacts from the synthetic data (quick mode)")
     return build(config.SYNTH_DIR, out_dir, quick=True)
