@@ -1,7 +1,11 @@
 """The Dash app of "Prêt à dépenser": `python app.py` serves it, gunicorn uses `server`.
 
-On first start with no artifacts it builds a demo set (from `data/raw/` if the
-Kaggle files are there, else from synthetic data), then only reads artifacts.
+Importing this module only creates the app (tests import it cheaply). Start-up work
+is explicit: `build_demo_if_empty()` builds a demo set (from `data/raw/` if the
+Kaggle files are there, else from synthetic data) only when the artifacts root
+holds no set at all, and `load_before_serving()` loads the served set and its
+derived values before the first request. `python app.py` calls both; `startup.sh`
+calls the first, then gunicorn calls the second in each worker (gunicorn.conf.py).
 """
 from __future__ import annotations
 
@@ -35,17 +39,38 @@ def create_app() -> dash.Dash:
     return app
 
 
-def _prepare() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging() -> None:
+    """INFO logs to stderr, unless the process (e.g. a test runner) configured logging already."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def build_demo_if_empty() -> None:
+    """Build the demo artifact set when the artifacts root holds none (never replaces one)."""
+    configure_logging()
     from model.pipeline import ensure_demo_artifacts
 
     ensure_demo_artifacts()
 
 
-_prepare()
+def load_before_serving() -> None:
+    """Load the served set and precompute its derived values; without one, serve the message."""
+    configure_logging()
+    from model.artifacts import ArtifactError
+    from webapp.state import refresh
+
+    try:
+        refresh()
+    except ArtifactError as error:  # pages and /api/health then say what is wrong
+        log.error("starting without artifacts: %s", error)
+
+
 app = create_app()
 server = app.server
 
 if __name__ == "__main__":
+    build_demo_if_empty()
+    load_before_serving()
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")),
             debug=False)

@@ -3,9 +3,11 @@
 # of the model in memory (B1 plan: 1.75 GB); the feature matrix is memory-mapped.
 set -euo pipefail
 cd "$(dirname "$0")"
-# Build the demo artifacts once, before gunicorn imports the app.
-python -c "import logging; logging.basicConfig(level=logging.INFO); from model.pipeline import ensure_demo_artifacts; ensure_demo_artifacts()"
-exec gunicorn app:server \
+# Build the demo artifact set only if the artifacts root ($SCORING_ARTIFACTS) holds none;
+# an existing set, even a broken one, is never replaced (the app says what is wrong).
+python -c "import app; app.build_demo_if_empty()"
+# gunicorn.conf.py loads the set in each worker before its first request.
+exec gunicorn app:server --config gunicorn.conf.py \
   --bind "0.0.0.0:${PORT:-8000}" \
   --workers "${WEB_CONCURRENCY:-1}" --threads "${GUNICORN_THREADS:-4}" \
   --timeout 600 --access-logfile - --log-level info

@@ -31,6 +31,14 @@ def artifacts_dir() -> Path:
     return _path_from_env("SCORING_ARTIFACTS", PROJECT_ROOT / "artifacts")
 
 
+# Artifact sets kept under the artifacts root for audit (at least 2: a running app serves the
+# previous set until it notices the new `current`). See model/artifacts.py.
+KEEP_SETS = int(os.environ.get("SCORING_KEEP_SETS", "3"))
+# How often (seconds) the app re-reads the artifacts root's `current` pointer.
+RELOAD_CHECK_SECONDS = float(os.environ.get("SCORING_RELOAD_SECONDS", "2"))
+# The HMAC key of artifact manifests is read from SCORING_ARTIFACT_KEY at use, never stored
+# here; it is required when SCORING_ENV=production (model.artifacts.signing_key).
+
 # MLflow file store (gitignored).
 MLRUNS_DIR = _path_from_env("SCORING_MLRUNS", PROJECT_ROOT / "mlruns")
 # The real 5,000-client Kaggle slice used by tests (read only, never committed).

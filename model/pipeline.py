@@ -1,8 +1,9 @@
-"""`python -m model build`: raw tables to one verified artifact set the app reads.
+"""`python -m model build`: raw tables to one signed, versioned artifact set the app reads.
 
 Order: load and validate the tables, build features (fitted on training clients
 only), compare and train the models, score every client, precompute global SHAP
-and the train-vs-test drift report, then swap the whole folder into place.
+and the train-vs-test drift report, then publish the set under its build id and
+switch the artifacts root's `current` pointer to it (model/artifacts.py).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from model import config
-from model.artifacts import atomic_dir
+from model.artifacts import current_set, holds_any_set, new_set
 from model.data.loader import find_table_file, load_tables
 from model.data.schema import TABLE_NAMES
 from model.progress import stage
@@ -100,7 +101,10 @@ def build(
     budget_seconds: float = 600.0,
     mlruns_dir: Path | None = None,
 ) -> Path:
-    """Run every stage and write one complete, verified artifact set to `out_dir`."""
+    """Run every stage and publish one complete, signed artifact set under the root `out_dir`.
+
+    Returns the new set's folder (`out_dir/<build id>`), which `out_dir/current` now names.
+    """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     started = time.perf_counter()
     with stage(f"load tables from {data_dir}", log):
@@ -119,7 +123,8 @@ def build(
              len(features), is_train.sum(), (~is_train).sum(), features.shape[1])
 
     extra = {"data_dir": str(data_dir), "data": data_fingerprint(data_dir), "quick": quick}
-    with atomic_dir(out_dir, manifest_extra=extra) as tmp:
+    with new_set(out_dir, manifest_extra=extra) as pending:
+        tmp = pending.tmp
         x_train, y_train = features[is_train], target[is_train].astype(int)
         with stage("training", log):
             scoring_model = train_models(
@@ -143,8 +148,8 @@ def build(
                 reference, current, tmp / "drift", key_columns=top,
                 reference_pred=probability[is_train], current_pred=probability[~is_train],
             )
-    log.info("build finished in %.0f s: %s", time.perf_counter() - started, out_dir)
-    return out_dir
+    log.info("build finished in %.0f s: %s", time.perf_counter() - started, pending.folder)
+    return pending.folder
 
 
 def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:
@@ -154,21 +159,33 @@ def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:
     return ranked["feature"].head(n).tolist()
 
 
-def ensure_demo_artifacts(out_dir: Path | None = None) -> Path:
-    """Artifacts for the app's first start: built from data/raw if present, else synthetic data."""
+def ensure_demo_artifacts(root: Path | None = None) -> Path | None:
+    """Build a demo set for the app's first start, only when `root` holds no set at all.
+
+    Built from data/raw if the Kaggle files are there, else from synthetic data. A root
+    that holds anything set-like (a `current` pointer, a build folder, an old flat set,
+    even a broken one) is left exactly as it is: the app then says what is wrong rather
+    than replacing real artifacts with a demo. Returns the set being pointed to, if any.
+    """
+    from model.artifacts import ArtifactError
     from model.data.loader import has_tables
 
-    out_dir = out_dir or config.artifacts_dir()
-    if (out_dir / "manifest.json").is_file():
-        return out_dir
+    root = Path(root or config.artifacts_dir())
+    if holds_any_set(root):
+        try:
+            return current_set(root)
+        except ArtifactError as error:
+            log.warning("not building a demo set: %s holds artifacts already (%s)", root, error)
+            return None
     if has_tables(config.DATA_DIR):
-        log.info("no artifacts yet: building them from %s", config.DATA_DIR)
-        return build(config.DATA_DIR, out_dir, quick=True)
+        log.info("no artifact set in %s yet: building one from %s", root, config.DATA_DIR)
+        return build(config.DATA_DIR, root, quick=True)
     if not has_tables(config.SYNTH_DIR):
         from model.synth.generate import generate
 
         log.info("no data in %s: generating %d synthetic clients into %s",
                  config.DATA_DIR, config.DEMO_CLIENTS, config.SYNTH_DIR)
         generate(n_clients=config.DEMO_CLIENTS, seed=config.SEED, out_dir=config.SYNTH_DIR)
-    log.info("building demo artifacts from the synthetic data (quick mode)")
-    return build(config.SYNTH_DIR, out_dir, quick=True)
+    log.info("no artifact set in %s yet: building a demo set from the synthetic data (quick mode)",
+             root)
+    return build(config.SYNTH_DIR, root, quick=True)

@@ -30,24 +30,33 @@ def sample_tables(sample_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def artifacts_dir(tmp_path_factory) -> Path:
-    """A quick artifact set built once per session by the real pipeline.
+def artifacts_root(tmp_path_factory) -> Path:
+    """An artifacts root holding one quick set built once per session by the real pipeline.
 
     Built from the real sample when present, else from a small synthetic data set,
-    and exported as SCORING_ARTIFACTS so that the app under test reads it.
+    and exported as SCORING_ARTIFACTS so that the app under test serves its `current` set.
     """
     import os
 
     from model.pipeline import build
 
-    root = tmp_path_factory.mktemp("artifacts")
+    work = tmp_path_factory.mktemp("artifacts")
     if (config.SAMPLE_DIR / "application_train.zip").is_file():
         data_dir = config.SAMPLE_DIR
     else:
         from model.synth.generate import generate
 
-        data_dir = root / "synthetic"
+        data_dir = work / "synthetic"
         generate(n_clients=2000, seed=config.SEED, out_dir=data_dir)
-    out = build(data_dir, root / "set", quick=True, mlruns_dir=root / "mlruns")
-    os.environ["SCORING_ARTIFACTS"] = str(out)
-    return out
+    root = work / "root"
+    build(data_dir, root, quick=True, mlruns_dir=work / "mlruns")
+    os.environ["SCORING_ARTIFACTS"] = str(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(artifacts_root: Path) -> Path:
+    """The folder holding the session set's files (`artifacts_root/<build id>`)."""
+    from model.artifacts import current_set
+
+    return current_set(artifacts_root)

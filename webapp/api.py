@@ -68,18 +68,28 @@ def register_api(server: Flask) -> None:
 
     @server.get("/api/health")
     def health():
+        """The build being served; 503 naming the file and the problem when none can be."""
+        from webapp.state import serving_problem
+
         try:
             state = get_state()
         except ArtifactError as error:
-            return _error(str(error), 503)
-        return jsonify({
+            return _error(str(error), 503, status="unavailable", file=error.file,
+                          problem=error.problem)
+        body = {
             "status": "ok",
+            "build_id": state.build_id,
             "clients": int(len(state.clients)),
             "features": len(state.feature_names),
             "model": state.model.kind,
             "threshold": float(state.model.threshold_),
             "built_at": state.manifest.get("created_at"),
-        })
+        }
+        problem = serving_problem()
+        if problem is not None:  # a newer set was refused: still serving the last good one
+            body.update(status="degraded", refused={"error": str(problem), "file": problem.file,
+                                                    "problem": problem.problem})
+        return jsonify(body)
 
     @server.get("/api/clients/<client_id>")
     def client(client_id: str):

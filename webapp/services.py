@@ -20,6 +20,9 @@ from webapp.formatting import format_money, format_number, format_points, format
 from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
+# The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
+from webapp.errors import ServiceError
+from webapp.state import derived_value, get_state
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +66,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-class ServiceError(RuntimeError):
-    """A request the screens cannot serve; `key`/`values` give the message to show."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
-
-
-def get_state() -> Any:
-    """The loaded artifacts, or `ServiceError("artifacts_missing")` with the reason."""
-    from webapp.state import get_state as _get_state
-
-    try:
-        return _get_state()
-    except Exception as error:  # missing/altered artifacts must not break the page
-        log.warning("artifacts unavailable: %s", error)
-        raise ServiceError("artifacts_missing", detail=str(error)) from error
-
-
 # --- client lookup -----------------------------------------------------------------------------
 
 def parse_client_id(raw: object) -> int | None:
@@ -111,9 +95,9 @@ def client_exists(client_id: int | None) -> bool:
         return False
 
 
+@derived_value("ids")
 def _sorted_id_strings(state: Any) -> np.ndarray:
-    return state.derived("ids", lambda s: np.sort(
-        s.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12")))
+    return np.sort(state.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12"))
 
 
 def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
@@ -272,22 +256,19 @@ def whatif_features(state: Any, client_id: int,
     return row, app.set_index("SK_ID_CURR")
 
 
+@derived_value("application_positions")
 def _application_positions(state: Any) -> np.ndarray:
     """Positions of the builder's application features in the stored feature row."""
-    return state.derived("application_positions", lambda s: pd.Index(s.feature_names).get_indexer(
-        list(s.builder.application_features_)))
+    return pd.Index(state.feature_names).get_indexer(list(state.builder.application_features_))
 
 
+@derived_value("typical")
 def typical_application(state: Any) -> pd.DataFrame:
     """A one-row 'typical applicant' (training medians and most frequent categories).
 
     Fills the application fields a new-applicant form does not ask for. Computed
-    once per loaded artifact set (a statistic of stored rows, nothing fitted).
+    once per loaded artifact set, when it is loaded (a statistic of stored rows, nothing fitted).
     """
-    return state.derived("typical", _typical_application)
-
-
-def _typical_application(state: Any) -> pd.DataFrame:
     apps = state.applications
     train_ids = state.clients.index[state.clients["set"] == "train"]
     train = apps.loc[apps.index.intersection(train_ids)]

@@ -1,8 +1,19 @@
-"""Everything the screens read, loaded once per process from a verified artifact set.
+"""Everything the screens read: one verified artifact set per process, swapped whole.
 
 The feature matrix stays on disk, memory-mapped (the OS shares its pages between
 gunicorn workers); only the client table, the raw application rows and the few
 columns the screens plot are held in RAM. Nothing here is ever mutated.
+
+Serving: `get_state()` returns the one `AppState` loaded from the set the artifacts
+root's `current` pointer names (model/artifacts.py). At most every
+`config.RELOAD_CHECK_SECONDS` it re-reads that pointer (a 30-byte read); when it
+names another build, the new set is verified (signature first, then hashes and
+versions, then shapes) and loaded while the old one keeps serving, and the
+reference is swapped under a lock: a request sees one set or the other, never a mix
+(a Flask request also keeps the state it first got). A set that fails is remembered
+and not verified again; the last good set keeps serving and `/api/health` says so.
+Without any good set `get_state()` raises `ArtifactsUnavailable` naming the file
+and the problem (never raw exception text; the details go to the log).
 """
 from __future__ import annotations
 
@@ -10,8 +21,13 @@ import json
 import logging
 import mmap
 import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import wraps
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from model import config
-from model.artifacts import ArtifactError, verify
+from model.artifacts import ArtifactError, current_set, verify
+from webapp.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +47,8 @@ REQUIRED = (
 )
 # How many of the most important features are kept in RAM for the population plots.
 PLOT_FEATURES = 30
+# Values derived from a set, filled when the set is loaded (see `derived_value`).
+_DERIVATIONS: dict[str, Callable[["AppState"], Any]] = {}
 
 
 class UnknownClientError(KeyError):
@@ -37,6 +56,17 @@ class UnknownClientError(KeyError):
 
     def __str__(self) -> str:
         return f"client {self.args[0]} is not in the loaded data"
+
+
+class ArtifactsUnavailable(ServiceError, ArtifactError):
+    """No artifact set can be served: the screens show `detail`, the API answers 503."""
+
+    def __init__(self, error: ArtifactError) -> None:
+        ArtifactError.__init__(self, error.problem, error.file)
+        self.key, self.values = "artifacts_missing", {"detail": str(error)}
+
+    def __str__(self) -> str:
+        return self.values["detail"]
 
 
 @dataclass(frozen=True)
@@ -59,9 +89,14 @@ class AppState:
     drift_summary: dict | None
     drift_report_path: Path | None
     explainer: Any = field(default=None)  # per-client SHAP explainer built once
-    # Values the screens derive from this artifact set, computed on first use; they live and
-    # die with the state, so a reloaded set never sees another set's values.
+    # Values the screens derive from this artifact set (filled at load for those registered
+    # with `derived_value`); they live and die with the state, so a reloaded set never sees
+    # another set's values.
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest.get("build_id") or self.artifacts_dir.name)
 
     def derived(self, name: str, compute: Callable[["AppState"], Any]) -> Any:
         """`compute(self)`, computed once per loaded artifact set and kept with it."""
@@ -80,6 +115,25 @@ class AppState:
 
     def has_client(self, client_id: int) -> bool:
         return int(client_id) in self.clients.index
+
+
+def derived_value(name: str) -> Callable:
+    """Register `compute(state)` as a value derived once per set and precomputed when it loads.
+
+    The decorated function then reads the stored value: `f(state) == state.derived(name, f)`.
+    Precomputing before the set is served means no first request pays for it and two
+    first requests never race to fill it.
+    """
+    def register(compute: Callable[[AppState], Any]) -> Callable[[AppState], Any]:
+        _DERIVATIONS[name] = compute
+
+        @wraps(compute)
+        def read(state: AppState) -> Any:
+            return state.derived(name, compute)
+
+        return read
+
+    return register
 
 
 def _read_row(features: np.ndarray, row: int) -> np.ndarray:
@@ -128,43 +182,104 @@ def _release_pages(features: np.ndarray) -> None:
         handle.madvise(mmap.MADV_DONTNEED)
 
 
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn any failure to read a (verified) file into an `ArtifactError` naming it."""
+    try:
+        yield
+    except ArtifactError:
+        raise
+    except Exception as error:  # a damaged or foreign file: name it, log the details
+        log.error("cannot read %s", path, exc_info=True)
+        raise ArtifactError(f"cannot be read ({type(error).__name__}): the file is damaged or "
+                            f"was written by other software; rebuild the set", path) from None
+
+
 def load_state(artifacts_dir: Path | str) -> AppState:
-    """Verify and load an artifact set; raise `ArtifactError` naming what is wrong."""
+    """Verify and load one artifact set folder; raise `ArtifactError` naming what is wrong.
+
+    The signature and hashes are checked before any file is unpickled; only files the
+    signed manifest lists are read.
+    """
     folder = Path(artifacts_dir)
     manifest = verify(folder, required=REQUIRED)
-    names = json.loads((folder / "feature_names.json").read_text())
-    features = np.load(folder / "features.npy", mmap_mode="r")
-    if features.shape[1] != len(names):
-        raise ArtifactError(f"{folder}: features.npy has {features.shape[1]} columns, "
-                            f"feature_names.json {len(names)}")
-    clients = pd.read_parquet(folder / "clients.parquet")
-    applications = pd.read_parquet(folder / "applications.parquet").set_index("SK_ID_CURR")
-    shap_global = _read_optional(folder / "shap_global.parquet", pd.read_parquet)
-    model = joblib.load(folder / "model.joblib")
-    dictionary = pd.read_csv(folder / "feature_dictionary.csv").set_index("feature")
+    listed = manifest["files"]
+
+    def read(name: str, reader: Callable[[Path], Any], optional: bool = False) -> Any:
+        path = folder / name
+        if optional and name not in listed:
+            return None
+        with _reading(path):
+            return reader(path)
+
+    names = read("feature_names.json", lambda p: json.loads(p.read_text()))
+    features = read("features.npy", lambda p: np.load(p, mmap_mode="r"))
+    clients = read("clients.parquet", pd.read_parquet)
+    _check_shapes(folder, names, features, clients)
+    applications = read("applications.parquet", lambda p: pd.read_parquet(p).set_index("SK_ID_CURR"))
+    shap_global = read("shap_global.parquet", pd.read_parquet, optional=True)
+    model = read("model.joblib", joblib.load)
+    if list(getattr(model, "feature_names_", names)) != list(names):
+        raise ArtifactError("expects other feature columns than feature_names.json lists",
+                            folder / "model.joblib")
+    dictionary = read("feature_dictionary.csv", lambda p: pd.read_csv(p).set_index("feature"))
+    with _reading(folder / "features.npy"):
+        plot_columns = _plot_columns(features, names, shap_global, clients.index)
     state = AppState(
         artifacts_dir=folder,
         manifest=manifest,
         model=model,
-        builder=joblib.load(folder / "feature_builder.joblib"),
+        builder=read("feature_builder.joblib", joblib.load),
         dictionary=dictionary,
         feature_names=names,
         features=features,
         clients=clients,
         applications=applications,
-        plot_columns=_plot_columns(features, names, shap_global, clients.index),
-        metrics=json.loads((folder / "metrics.json").read_text()),
-        cost_curve=_read_optional(folder / "cost_curve.csv", pd.read_csv),
-        comparison_md=_read_optional(folder / "comparison.md", Path.read_text) or "",
+        plot_columns=plot_columns,
+        metrics=read("metrics.json", lambda p: json.loads(p.read_text())),
+        cost_curve=read("cost_curve.csv", pd.read_csv, optional=True),
+        comparison_md=read("comparison.md", Path.read_text, optional=True) or "",
         shap_global=shap_global,
-        shap_sample=_read_optional(folder / "shap_sample.npz", _read_shap_sample),
-        drift_summary=_read_optional(folder / "drift" / "summary.json",
-                                     lambda p: json.loads(p.read_text())),
-        drift_report_path=_read_optional(folder / "drift" / "report.html", lambda p: p),
+        shap_sample=read("shap_sample.npz", _read_shap_sample, optional=True),
+        drift_summary=read("drift/summary.json", lambda p: json.loads(p.read_text()), optional=True),
+        drift_report_path=read("drift/report.html", lambda p: p, optional=True),
         explainer=_make_explainer(model, dictionary),
     )
-    log.info("loaded %d clients x %d features from %s", len(clients), len(names), folder)
+    _precompute(state)
+    log.info("loaded build %s: %d clients x %d features from %s",
+             state.build_id, len(clients), len(names), folder)
     return state
+
+
+def _check_shapes(folder: Path, names: Any, features: np.ndarray, clients: pd.DataFrame) -> None:
+    """The matrix, its column names and the client table must describe the same rows."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ArtifactError("is not a list of column names", folder / "feature_names.json")
+    if features.ndim != 2 or features.shape[1] != len(names):
+        raise ArtifactError(f"has shape {features.shape} but feature_names.json lists "
+                            f"{len(names)} columns", folder / "features.npy")
+    if "row" not in clients.columns:
+        raise ArtifactError("has no 'row' column", folder / "clients.parquet")
+    rows = clients["row"].to_numpy()
+    if len(clients) != features.shape[0] or (len(rows) and (rows.min() < 0 or rows.max() >= features.shape[0])):
+        raise ArtifactError(f"lists {len(clients)} clients but features.npy has "
+                            f"{features.shape[0]} rows", folder / "clients.parquet")
+
+
+def _precompute(state: AppState) -> None:
+    """Fill every registered derived value before the set is served."""
+    import webapp.services  # noqa: F401  (registers the services' derived values)
+
+    for name, compute in list(_DERIVATIONS.items()):
+        started = time.perf_counter()
+        try:
+            state.derived(name, compute)
+        except Exception as error:  # inconsistent set: refuse it rather than fail per request
+            log.error("cannot derive %s from %s", name, state.artifacts_dir, exc_info=True)
+            raise ArtifactError(f"its data does not allow computing {name} "
+                                f"({type(error).__name__}); rebuild the set",
+                                state.artifacts_dir) from None
+        log.debug("derived %s in %.2f s", name, time.perf_counter() - started)
 
 
 def _make_explainer(model: Any, dictionary: pd.DataFrame) -> Any:
@@ -176,11 +291,146 @@ def _make_explainer(model: Any, dictionary: pd.DataFrame) -> Any:
     return ClientExplainer(model, dictionary.reset_index())
 
 
+# --- serving -------------------------------------------------------------------------------------
+
+@dataclass
+class _Served:
+    """What one artifacts root serves: the last good state, and why a newer set is not served."""
+    root: Path
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    state: AppState | None = None
+    checked_at: float = float("-inf")
+    loading: Path | None = None  # a set being loaded in the background
+    error: ArtifactsUnavailable | None = None  # latest problem (None when all is well)
+    refused: "OrderedDict[Path, ArtifactsUnavailable]" = field(default_factory=OrderedDict)
+
+    def due(self) -> bool:
+        return time.monotonic() - self.checked_at >= config.RELOAD_CHECK_SECONDS
+
+    def refresh(self, wait: bool) -> None:
+        """Re-read `current` and load a set it newly names (call with `lock` held).
+
+        With a state already served and `wait` false, the new set is loaded in a background
+        thread while the old one keeps answering; the reference is swapped when it is ready.
+        """
+        self.checked_at = time.monotonic()
+        try:
+            target = current_set(self.root)
+        except ArtifactError as error:
+            self._failed(None, error)
+            return
+        if self.state is not None and self.state.artifacts_dir == target:
+            self.error = None
+            return
+        if target in self.refused:  # already verified and refused: not re-hashed
+            self.error = self.refused[target]
+            return
+        if self.loading == target and not wait:
+            return
+        if wait or self.state is None:
+            self._load(target)
+            return
+        self.loading = target
+        threading.Thread(target=self._load, args=(target,), name="artifact-set-loader",
+                         daemon=True).start()
+
+    def _load(self, target: Path) -> None:
+        try:
+            state = load_state(target)
+        except ArtifactError as error:
+            with self.lock:
+                self._failed(target, error)
+                self.loading = None
+            return
+        with self.lock:
+            previous, self.state, self.error, self.loading = self.state, state, None, None
+        if previous is None:
+            log.info("serving build %s from %s", state.build_id, self.root)
+        else:
+            log.info("switched from build %s to build %s", previous.build_id, state.build_id)
+
+    def _failed(self, target: Path | None, error: ArtifactError) -> None:
+        unavailable = ArtifactsUnavailable(error)
+        if target is not None:
+            self.refused[target] = unavailable
+            while len(self.refused) > 8:
+                self.refused.popitem(last=False)
+        if self.error is None or str(self.error) != str(unavailable):
+            if self.state is None:
+                log.error("no artifact set can be served: %s", unavailable)
+            else:
+                log.error("artifact set refused, still serving build %s: %s",
+                          self.state.build_id, unavailable)
+        self.error = unavailable
+
+
+_SERVED: "OrderedDict[Path, _Served]" = OrderedDict()
+_SERVED_LOCK = threading.Lock()
+
+
+def _served(root: Path) -> _Served:
+    with _SERVED_LOCK:
+        served = _SERVED.get(root)
+        if served is None:
+            served = _SERVED[root] = _Served(root)
+            while len(_SERVED) > 2:  # tests switch roots; a process normally has one
+                _SERVED.popitem(last=False)
+        return served
+
+
 def get_state() -> AppState:
-    """The process-wide state, loaded on first use from the configured artifact folder."""
-    return _cached_state(str(config.artifacts_dir()))
+    """The artifact set being served (loaded on first use if nothing loaded it before).
+
+    Raises `ArtifactsUnavailable` (a `ServiceError` for the screens, an `ArtifactError` for
+    the API) when no good set exists. Within one Flask request the same state is returned.
+    """
+    pinned = _request_pinned()
+    root = config.artifacts_dir()
+    if pinned is not None and pinned[0] == root:
+        return pinned[1]
+    served = _served(root)
+    state = served.state
+    if state is None:
+        with served.lock:  # the first load: every request waits for the same one
+            if served.state is None and (served.error is None or served.due()):
+                served.refresh(wait=True)
+            state = served.state
+    elif served.due() and served.lock.acquire(blocking=False):  # a cheap check, never waits
+        try:
+            if served.due():
+                served.refresh(wait=False)
+        finally:
+            served.lock.release()
+    if state is None:
+        raise served.error
+    _pin_to_request(root, state)
+    return state
 
 
-@lru_cache(maxsize=2)
-def _cached_state(folder: str) -> AppState:
-    return load_state(folder)
+def refresh() -> AppState:
+    """Check `current` now and load what it names before returning (start-up, admin, tests)."""
+    served = _served(config.artifacts_dir())
+    with served.lock:
+        served.refresh(wait=True)
+    if served.state is None:
+        raise served.error
+    return served.state
+
+
+def serving_problem() -> ArtifactsUnavailable | None:
+    """Why the newest set is not served while an older one is (None when all is well)."""
+    served = _SERVED.get(config.artifacts_dir())
+    return served.error if served is not None and served.state is not None else None
+
+
+def _request_pinned() -> tuple[Path, AppState] | None:
+    from flask import g, has_request_context
+
+    return g.get("_scoring_state") if has_request_context() else None
+
+
+def _pin_to_request(root: Path, state: AppState) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g._scoring_state = (root, state)

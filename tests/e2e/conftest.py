@@ -1,8 +1,8 @@
 """Browser tests of the dashboard: one app per session on a quick artifact set, headless Chromium.
 
-The artifact set comes from the shared `artifacts_dir` fixture (tests/conftest.py:
-built once by the real pipeline); `SCORING_TEST_ARTIFACTS=<folder>` reuses an
-existing set instead (faster when iterating on the screens).
+The artifact set comes from the shared `artifacts_root` fixture (tests/conftest.py:
+built once by the real pipeline); `SCORING_TEST_ARTIFACTS=<artifacts root>` reuses an
+existing root (one with a `current` set) instead (faster when iterating on the screens).
 """
 from __future__ import annotations
 
@@ -45,9 +45,10 @@ def dash_app(request):
     if folder:
         os.environ["SCORING_ARTIFACTS"] = folder
     else:
-        request.getfixturevalue("artifacts_dir")
+        request.getfixturevalue("artifacts_root")
     import app as app_module
 
+    app_module.load_before_serving()  # as gunicorn's post_worker_init does
     return app_module.app
 
 
