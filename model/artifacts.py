@@ -205,6 +205,7 @@ def new_set(root: Path | str, manifest_extra: dict | None = None,
         build_id = new_build_id(files)
         write_manifest(pending.tmp, {**(manifest_extra or {}), "build_id": build_id})
         final = root / build_id
+        pending.tmp.chmod(0o755)  # mkdtemp makes it private; the app may run as another user
         pending.tmp.rename(final)
     except BaseException:
         shutil.rmtree(pending.tmp, ignore_errors=True)
