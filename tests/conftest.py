@@ -35,11 +35,16 @@ def artifacts_root(tmp_path_factory) -> Path:
 
     Built from the real sample when present, else from a small synthetic data set,
     and exported as SCORING_ARTIFACTS so that the app under test serves its `current` set.
+    `SCORING_TEST_ARTIFACTS=<artifacts root>` reuses an existing root instead (read only).
     """
     import os
 
     from model.pipeline import build
 
+    if os.environ.get("SCORING_TEST_ARTIFACTS"):
+        root = Path(os.environ["SCORING_TEST_ARTIFACTS"]).resolve()
+        os.environ["SCORING_ARTIFACTS"] = str(root)
+        return root
     work = tmp_path_factory.mktemp("artifacts")
     if (config.SAMPLE_DIR / "application_train.zip").is_file():
         data_dir = config.SAMPLE_DIR

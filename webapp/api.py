@@ -74,8 +74,8 @@ def register_api(server: Flask) -> None:
         try:
             state = get_state()
         except ArtifactError as error:
-            return _error(str(error), 503, status="unavailable", file=error.file,
-                          problem=error.problem)
+            return jsonify({"status": "unavailable", "error": str(error), "file": error.file,
+                            "problem": error.problem}), 503
         body = {
             "status": "ok",
             "build_id": state.build_id,
