@@ -163,7 +163,7 @@ def gunicorn_memory(artifacts: Path, sample: list[int], timeout: float = 300.0) 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--artifacts", type=Path, default=None,
-                        help="artifact folder (default: $SCORING_ARTIFACTS or artifacts/)")
+                        help="artifacts root (default: $SCORING_ARTIFACTS or artifacts/)")
     parser.add_argument("--clients", type=int, default=200, help="random clients per scenario")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--lang", default="fr")
@@ -176,8 +176,12 @@ def main(argv: list[str] | None = None) -> None:
     from model import config
 
     artifacts = config.artifacts_dir()
-    if not (artifacts / "manifest.json").is_file():
-        raise SystemExit(f"no artifact set in {artifacts}: build one with `python -m model build`")
+    from model.artifacts import ArtifactError, current_set
+
+    try:
+        current_set(artifacts)
+    except ArtifactError as error:
+        raise SystemExit(str(error)) from None
     rss_start = rss_mb()
     started = time.perf_counter()
     import app  # noqa: F401  (builds the Dash app and registers the pages, as gunicorn does)

@@ -57,7 +57,9 @@ def time_v_figures(log_text: str) -> tuple[float | None, float | None]:
 def row(mode: str, budget: str, log_text: str, out: Path) -> list[str]:
     seconds = stage_seconds(log_text)
     total, rss = time_v_figures(log_text)
-    metrics = json.loads((out / "metrics.json").read_text())
+    from model.artifacts import current_set
+
+    metrics = json.loads((current_set(out) / "metrics.json").read_text())  # out: artifacts root
     chosen = metrics["candidates"][metrics["chosen"]]
     cells = [mode, budget]
     cells += [f"{seconds[name]:.0f}" if name in seconds else "—" for name in STAGES]
@@ -71,7 +73,7 @@ def row(mode: str, budget: str, log_text: str, out: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None)
-    parser.add_argument("--out", type=Path, required=True, help="artifact folder of the build")
+    parser.add_argument("--out", type=Path, required=True, help="artifacts root of the build")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--budget", type=float, default=600.0)
     parser.add_argument("--log", type=Path, default=None,
