@@ -173,7 +173,9 @@ def ensure_demo_artifacts(root: Path | None = None) -> Path | None:
     root = Path(root or config.artifacts_dir())
     if holds_any_set(root):
         try:
-            return current_set(root)
+            folder = current_set(root)
+            log.info("%s serves build %s: no demo build needed", root, folder.name)
+            return folder
         except ArtifactError as error:
             log.warning("not building a demo set: %s holds artifacts already (%s)", root, error)
             return None

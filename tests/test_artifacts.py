@@ -60,11 +60,24 @@ def test_failed_build_leaves_the_current_set_and_no_litter(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([good.name, "current"])
 
 
+def _killed_build(root: Path) -> Path:
+    """A real build process killed (SIGKILL) while writing its set: its temporary folder."""
+    code = ("import sys, time; from model.artifacts import new_set\n"
+            "with new_set(sys.argv[1]) as p:\n"
+            "    (p.tmp / 'model.joblib').write_text('half'); print(p.tmp, flush=True); time.sleep(60)")
+    process = subprocess.Popen([sys.executable, "-c", code, str(root)], cwd=PROJECT_ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    litter = Path(process.stdout.readline().strip())
+    process.kill()
+    process.wait()
+    process.stdout.close()
+    return litter
+
+
 def test_killed_build_litter_is_cleaned_at_the_next_build_and_only_ours(tmp_path, caplog):
+    litter = _killed_build(tmp_path)
+    assert (litter / "model.joblib").is_file() and litter.parent == tmp_path
     dead = _dead_pid()
-    litter = tmp_path / f".build-{dead}-abc123"
-    litter.mkdir()
-    (litter / "model.joblib").write_text("half")
     (tmp_path / f".current.tmp-{dead}").write_text("x")
     alive = tmp_path / f".build-{os.getppid()}-running"  # a build still in progress elsewhere
     alive.mkdir()
