@@ -32,6 +32,13 @@ def _drop_last_row(folder: Path) -> None:
     _resign(folder)
 
 
+def _replace_model(folder: Path, value: object) -> None:
+    import joblib
+
+    joblib.dump(value, folder / "model.joblib")
+    _resign(folder)
+
+
 # damage applied to a published set, file at fault, words of the problem
 DAMAGES = {
     "unreadable manifest": (lambda f: (f / "manifest.json").write_bytes(b"\x00\xff{"),
@@ -45,6 +52,8 @@ DAMAGES = {
                               "manifest.json", "built with lightgbm 1.0.0"),
     "shape mismatch": (_drop_last_row, "clients.parquet", "rows"),
     "damaged file, hash updated": (_truncate_matrix, "features.npy", "cannot be read"),
+    "signed but not a model": (lambda f: _replace_model(f, {"not": "a model"}), "model.joblib",
+                               "does not hold a scoring model"),
     "file removed": (lambda f: (f / "model.joblib").unlink(), "model.joblib", "missing"),
 }
 

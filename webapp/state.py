@@ -219,6 +219,8 @@ def load_state(artifacts_dir: Path | str) -> AppState:
     applications = read("applications.parquet", lambda p: pd.read_parquet(p).set_index("SK_ID_CURR"))
     shap_global = read("shap_global.parquet", pd.read_parquet, optional=True)
     model = read("model.joblib", joblib.load)
+    if not all(hasattr(model, a) for a in ("predict_proba", "threshold_", "kind")):
+        raise ArtifactError("does not hold a scoring model", folder / "model.joblib")
     if list(getattr(model, "feature_names_", names)) != list(names):
         raise ArtifactError("expects other feature columns than feature_names.json lists",
                             folder / "model.joblib")
@@ -337,7 +339,11 @@ class _Served:
     def _load(self, target: Path) -> None:
         try:
             state = load_state(target)
-        except ArtifactError as error:
+        except Exception as error:  # never leave a loader thread dead and the set unreported
+            if not isinstance(error, ArtifactError):
+                log.error("cannot load %s", target, exc_info=True)
+                error = ArtifactError(f"could not be loaded ({type(error).__name__}); rebuild the "
+                                      f"set", target)
             with self.lock:
                 self._failed(target, error)
                 self.loading = None
