@@ -21,7 +21,7 @@ from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, 
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
 # The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
-from webapp.errors import ServiceError
+from webapp.service_error import ServiceError
 from webapp.state import derived_value, get_state
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ import pandas as pd
 
 from model import config
 from model.artifacts import ArtifactError, current_set, verify
-from webapp.errors import ServiceError
+from webapp.service_error import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The one error type the screens and the API turn into a message (`webapp.services.error_message`).
 
-Its own module so that `webapp.state` (which services import) can raise it too.
+Its own module (not `webapp.errors`, the HTTP error handlers) so that `webapp.state` (which services import) can raise it too.
 """
 from __future__ import annotations
 
