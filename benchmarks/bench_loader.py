@@ -1,6 +1,6 @@
 """Loading the eight tables with `model.data.loader.load_tables`: rows, seconds, peak memory.
 
-    python benchmarks/bench_load.py [DATA_DIR ...]   (default: /work/synth_full)
+    python benchmarks/bench_loader.py [DATA_DIR ...]   (default: /work/synth_full)
 
 Each folder is loaded in its own subprocess so the peak resident memory is its
 own; the in-memory size after the loader's shrinking (float32, small ints,
