@@ -407,13 +407,14 @@ def main(argv: list[str] | None = None) -> None:
         callbacks = {k: sum(r.path.startswith(CALLBACK_PATH) for r in capture[k]) for k in ("page", "switch")}
         documents = [substitute(r.path, {capture["first"]: "<id>"}) for r in capture["page"]
                      if not STATIC.match(r.path) and r.method == "GET" and not r.path.startswith(CALLBACK_PATH)]
-        rss = [("before the first level (after start-up and the browser capture)", worker_rss_mb(process))]
+        rss = [("before the first level (after start-up and the browser capture)", worker_rss_mb(process),
+                os.getloadavg()[0])]
         rows = []
         for users in args.users:
             stats, elapsed = run_level(users, url, headers, capture, clients, args.requests, args.seconds,
                                        args.think, args.seed + users)
             rows += table_rows(users, stats, elapsed)
-            rss.append((f"after {users} users", worker_rss_mb(process)))
+            rss.append((f"after {users} users", worker_rss_mb(process), os.getloadavg()[0]))
             for example in stats.examples:
                 print(f"error example ({users} users): {example}", file=sys.stderr)
     finally:
@@ -426,8 +427,8 @@ def main(argv: list[str] | None = None) -> None:
     print("| users | request | requests | throughput (req/s) | p50 ms | p95 ms | p99 ms | errors |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    print("\n| worker RSS | MB |\n|---|---:|")
-    print("\n".join(f"| {label} | {value:,.0f} |" for label, value in rss))
+    print("\n| worker RSS | MB | machine load average (1 min, 2 cores) |\n|---|---:|---:|")
+    print("\n".join(f"| {label} | {value:,.0f} | {load:.1f} |" for label, value, load in rss))
 
 
 if __name__ == "__main__":
