@@ -118,9 +118,17 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def worker_rss_mb(process: subprocess.Popen) -> float:
+def worker(process: subprocess.Popen) -> psutil.Process:
+    """gunicorn's one worker (the master's child)."""
     children = psutil.Process(process.pid).children()
-    return children[0].memory_info().rss / MB if children else float("nan")
+    if not children:
+        raise SystemExit("gunicorn has no worker process")
+    return children[0]
+
+
+def cpu_seconds(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
 
 
 # --- what a browser sends ----------------------------------------------------------------------
@@ -407,14 +415,19 @@ def main(argv: list[str] | None = None) -> None:
         callbacks = {k: sum(r.path.startswith(CALLBACK_PATH) for r in capture[k]) for k in ("page", "switch")}
         documents = [substitute(r.path, {capture["first"]: "<id>"}) for r in capture["page"]
                      if not STATIC.match(r.path) and r.method == "GET" and not r.path.startswith(CALLBACK_PATH)]
-        rss = [("before the first level (after start-up and the browser capture)", worker_rss_mb(process),
-                os.getloadavg()[0])]
+        server, me = worker(process), psutil.Process()
+        rss = [("before the first level (after start-up and the browser capture)",
+                server.memory_info().rss / MB, os.getloadavg()[0], "", "")]
         rows = []
         for users in args.users:
+            cpu_server, cpu_me = cpu_seconds(server), cpu_seconds(me)
             stats, elapsed = run_level(users, url, headers, capture, clients, args.requests, args.seconds,
                                        args.think, args.seed + users)
             rows += table_rows(users, stats, elapsed)
-            rss.append((f"after {users} users", worker_rss_mb(process), os.getloadavg()[0]))
+            done = sum(len(v) for k, v in stats.times.items() if not k.startswith("switch: whole"))
+            rss.append((f"after {users} users", server.memory_info().rss / MB, os.getloadavg()[0],
+                        f"{1000 * (cpu_seconds(server) - cpu_server) / max(done, 1):.1f}",
+                        f"{1000 * (cpu_seconds(me) - cpu_me) / max(done, 1):.1f}"))
             for example in stats.examples:
                 print(f"error example ({users} users): {example}", file=sys.stderr)
     finally:
@@ -427,8 +440,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| users | request | requests | throughput (req/s) | p50 ms | p95 ms | p99 ms | errors |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    print("\n| worker RSS | MB | machine load average (1 min, 2 cores) |\n|---|---:|---:|")
-    print("\n".join(f"| {label} | {value:,.0f} | {load:.1f} |" for label, value, load in rss))
+    print("\n| when | worker RSS (MB) | machine load average (1 min) | worker CPU ms per request "
+          "| load generator CPU ms per request |\n|---|---:|---:|---:|---:|")
+    print("\n".join(f"| {label} | {value:,.0f} | {load:.1f} | {cpu} | {mine} |"
+                     for label, value, load, cpu, mine in rss))
 
 
 if __name__ == "__main__":
