@@ -11,10 +11,11 @@ Each simulated user then repeats, until the request or time budget of the level 
 - page load (15 %): the page, layout and dependencies, then the page's callbacks, for a
   random client (static JS/CSS excluded: Dash fingerprints them and the browser caches them);
 - client switch (45 %): the recorded switch callbacks with the two client IDs replaced by the
-  user's current client and a random other one; each answer must be a 2xx and the routed
-  page must name the new client, else it counts as an error;
+  user's current client and a random other one; a switch none of whose answers names the
+  new client counts as an error;
 - `GET /api/clients/<id>` (25 %) and `POST /api/score` with a random valid application (15 %).
 
+Any answer with a status of 400 or more, a timeout (60 s) or a broken connection is an error.
 Users are closed-loop threads, each with its own keep-alive connection, waiting `--think`
 seconds on average (exponential) between actions. Server and load generator share the machine's cores.
 Worker RSS (psutil) is read before the first level and after each one. Prints Markdown
