@@ -98,8 +98,10 @@ def start_gunicorn(artifacts: Path, threads: int, env: dict[str, str], log_path:
     while True:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited ({process.returncode}); see {log_path}")
+        # One health request at a time: the first one loads the state, a second would load it again.
+        wait = max(5.0, deadline - time.monotonic())
         try:
-            with urllib.request.urlopen(url + "/api/health", timeout=30) as response:
+            with urllib.request.urlopen(url + "/api/health", timeout=wait) as response:
                 if response.status == 200:
                     return process, url
         except OSError:
@@ -125,6 +127,14 @@ def worker(process: subprocess.Popen) -> psutil.Process:
     if not children:
         raise SystemExit("gunicorn has no worker process")
     return children[0]
+
+
+def peak_rss_mb(proc: psutil.Process) -> float:
+    """The process's highest RSS since it started (`VmHWM`): the worker's loading peak."""
+    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def cpu_seconds(proc: psutil.Process) -> float:
@@ -417,6 +427,7 @@ def main(argv: list[str] | None = None) -> None:
         documents = [substitute(r.path, {capture["first"]: "<id>"}) for r in capture["page"]
                      if not STATIC.match(r.path) and r.method == "GET" and not r.path.startswith(CALLBACK_PATH)]
         server, me = worker(process), psutil.Process()
+        loading_peak = peak_rss_mb(server)
         rss = [("before the first level (after start-up and the browser capture)",
                 server.memory_info().rss / MB, os.getloadavg()[0], "", "")]
         rows = []
@@ -431,6 +442,7 @@ def main(argv: list[str] | None = None) -> None:
                         f"{1000 * (cpu_seconds(me) - cpu_me) / max(done, 1):.1f}"))
             for example in stats.examples:
                 print(f"error example ({users} users): {example}", file=sys.stderr)
+        final_peak = peak_rss_mb(server)
     finally:
         stop(process)
     print(f"\ngunicorn app:server, 1 worker x {args.threads} threads, 127.0.0.1; "
@@ -445,6 +457,8 @@ def main(argv: list[str] | None = None) -> None:
           "| load generator CPU ms per request |\n|---|---:|---:|---:|---:|")
     print("\n".join(f"| {label} | {value:,.0f} | {load:.1f} | {cpu} | {mine} |"
                      for label, value, load, cpu, mine in rss))
+    print(f"\nWorker peak RSS while starting and loading the artifacts (VmHWM before the first level): "
+          f"{loading_peak:,.0f} MB; at the end: {final_peak:,.0f} MB.")
 
 
 if __name__ == "__main__":

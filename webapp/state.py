@@ -153,7 +153,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     """A parquet file as a DataFrame, handing Arrow's freed buffers back to the OS.
 
     Arrow's allocator keeps the pages of the table it converted: reading the two client
-    tables of a 356,255-client set left 395 MB resident for 137 MB of frames, 200 MB after
+    tables of a 356,255-client set left 398 MB resident for 137 MB of frames, 200 MB after
     `release_unused`. (Arrow's `self_destruct` conversion, which would also lower the peak,
     crashed pandas 3.0's reader on the applications table.)
     """
