@@ -1,6 +1,7 @@
 """Score bar and contribution waterfall: what they draw and what they say in words."""
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 
 from webapp import figures as palette
@@ -9,7 +10,7 @@ from webapp.figures.client import (Step, score_axis_max, score_figure, score_tex
 
 
 def test_refused_score_is_hatched_labelled_and_marks_the_threshold() -> None:
-    fig = score_figure(0.30, 0.15, "fr")
+    fig = go.Figure(score_figure(0.30, 0.15, "fr"))  # validates the dict
     bar = fig.data[0]
     assert bar.x == (0.30,)
     assert bar.marker.color == palette.REFUSED
@@ -21,7 +22,7 @@ def test_refused_score_is_hatched_labelled_and_marks_the_threshold() -> None:
 
 
 def test_granted_score_is_plain_blue() -> None:
-    bar = score_figure(0.05, 0.15, "en").data[0]
+    bar = go.Figure(score_figure(0.05, 0.15, "en")).data[0]
     assert bar.marker.color == palette.GRANTED and bar.marker.pattern.shape == ""
     assert "Granted" in bar.text[0]
 

@@ -1,7 +1,7 @@
 """Figures of the advisor's screens: the score bar with its threshold and the
 contribution waterfall from the base rate to the client's probability.
 
-Pure functions: numbers and texts in, `go.Figure` out, plus a one-sentence text
+Pure functions: numbers and texts in, a figure (dict or `go.Figure`) out, plus a one-sentence text
 alternative for each (WCAG 1.1.1) that the page puts in `aria-label` and caption.
 The decision is written on the chart and hatched when refused, so it never rests
 on colour alone (WCAG 1.4.1).
@@ -68,36 +68,41 @@ def score_axis_max(probability: float, threshold: float) -> float:
     return min(1.0, max(0.5, 1.3 * probability, 2.0 * threshold))
 
 
-def score_figure(probability: float, threshold: float, lang: str | None) -> go.Figure:
+def score_figure(probability: float, threshold: float, lang: str | None) -> dict:
     """A bar of the client's probability with the threshold drawn and labelled.
 
     Refused: vermillion and hatched; granted: blue and plain; the decision is also
-    printed next to the bar.
+    printed next to the bar. A plain figure dict (see `webapp.figures.plain`): built with
+    `go.Figure`, this bar cost 17 ms per client switch and a fifth of the worker's time
+    under 32 users (`benchmarks/bench_load.py`, py-spy).
     """
     lang = normalise_language(lang)
     refused = probability >= threshold
     decision = _t("refused" if refused else "granted", lang)
     colour = palette.REFUSED if refused else palette.GRANTED
-    fig = go.Figure(go.Bar(
-        x=[probability], y=[_t("client", lang)], orientation="h",
-        marker={"color": colour, "pattern": {"shape": "/" if refused else "", "fgcolor": palette.WHITE}},
-        text=[f"{format_percent(probability, lang)} — {decision}"],
-        textposition="outside", cliponaxis=False, textfont={"size": 16, "color": palette.TEXT_COLOURS["body"]},
-        hovertemplate=f"{_t('probability', lang)} : %{{x:.1%}}<extra></extra>" if lang == "fr"
-        else f"{_t('probability', lang)}: %{{x:.1%}}<extra></extra>",
-        width=0.5,
-    ))
-    fig.add_vline(x=threshold, line={"color": palette.THRESHOLD, "width": 3, "dash": "dash"})
-    fig.add_annotation(x=threshold, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                       text=_t("threshold", lang, value=format_percent(threshold, lang)),
-                       font={"color": palette.THRESHOLD, "size": 14})
+    hover_colon = " :" if lang == "fr" else ":"
+    bar = {
+        "type": "bar", "x": [probability], "y": [_t("client", lang)], "orientation": "h",
+        "marker": {"color": colour, "pattern": {"shape": "/" if refused else "", "fgcolor": palette.WHITE}},
+        "text": [f"{format_percent(probability, lang)} — {decision}"],
+        "textposition": "outside", "cliponaxis": False,
+        "textfont": {"size": 16, "color": palette.TEXT_COLOURS["body"]},
+        "hovertemplate": f"{_t('probability', lang)}{hover_colon} %{{x:.1%}}<extra></extra>",
+        "width": 0.5,
+    }
     layout = palette.base_layout(height=170)
-    layout["margin"] = {"l": 10, "r": 30, "t": 40, "b": 40}
-    fig.update_layout(**layout, showlegend=False, bargap=0.3)
-    fig.update_xaxes(range=[0, score_axis_max(probability, threshold)], tickformat=".0%",
-                     title=_t("probability", lang), gridcolor=palette.LIGHT_GREY, zeroline=False)
-    fig.update_yaxes(showticklabels=False)
-    return fig
+    layout.update(
+        margin={"l": 10, "r": 30, "t": 40, "b": 40}, showlegend=False, bargap=0.3,
+        shapes=[{"type": "line", "x0": threshold, "x1": threshold, "xref": "x", "y0": 0, "y1": 1,
+                 "yref": "y domain", "line": {"color": palette.THRESHOLD, "width": 3, "dash": "dash"}}],
+        annotations=[{"x": threshold, "y": 1.0, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                      "text": _t("threshold", lang, value=format_percent(threshold, lang)),
+                      "font": {"color": palette.THRESHOLD, "size": 14}}],
+        xaxis={"range": [0, score_axis_max(probability, threshold)], "tickformat": ".0%",
+               "title": {"text": _t("probability", lang)}, "gridcolor": palette.LIGHT_GREY, "zeroline": False},
+        yaxis={"showticklabels": False},
+    )
+    return {"data": [bar], "layout": layout}
 
 
 def score_text_alternative(probability: float, threshold: float, lang: str | None) -> str:
