@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from webapp import fields, ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.layout import error_alert, explanation_view, score_row
 
 TEXTS = {
@@ -72,6 +73,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
                   id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
         dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
+        decision_card({"new": True}, None, lang, hidden=True),
     ])
 
 
@@ -86,6 +88,9 @@ def result_view(result: services.Result, lang: str) -> html.Div:
     Output(ids.NEW_RESULT, "children"),
     Output({"type": ids.NEW_FEEDBACK, "field": ALL}, "children"),
     Output({"type": ids.NEW_FIELD, "field": ALL}, "invalid"),
+    Output(ids.DECISION_CARD, "style"),
+    Output(ids.DECISION_RECOMMENDATION, "children"),
+    Output(ids.DECISION_FEEDBACK, "children", allow_duplicate=True),
     Input(ids.NEW_SUBMIT, "n_clicks"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "value"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
@@ -93,17 +98,20 @@ def result_view(result: services.Result, lang: str) -> html.Div:
     prevent_initial_call=True,
 )
 def score_application(_clicks: int, values: list, field_ids: list[dict], lang: str | None) -> tuple:
-    """Validate every field; score only when all are valid."""
+    """Validate every field; score only when all are valid (then the decision form shows)."""
     if not field_ids:
         raise PreventUpdate
     lang = normalise_language(lang)
     form = {fid["field"]: value for fid, value in zip(field_ids, values)}
+    no_decision = (HIDDEN, "", "")
     try:
         result, errors = services.new_applicant_result(form, services.DEFAULT_TOP_N, lang)
     except services.ServiceError as error:
-        return error_alert(services.error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
+        return (error_alert(services.error_message(error, lang)), [""] * len(field_ids),
+                [False] * len(field_ids), *no_decision)
     messages = [errors.get(fid["field"], "") for fid in field_ids]
     invalid = [fid["field"] in errors for fid in field_ids]
     if result is None:
-        return error_alert(_t("invalid", lang)), messages, invalid
-    return result_view(result, lang), messages, invalid
+        return error_alert(_t("invalid", lang)), messages, invalid, *no_decision
+    return (result_view(result, lang), messages, invalid, None,
+            recommendation_text(result.score.refused, lang), "")

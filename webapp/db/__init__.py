@@ -1,0 +1,102 @@
+"""The app's database: one engine per URL, migrations applied at start.
+
+SQLite (default, `data/app.db`) runs in WAL mode so that page requests writing the
+decision log do not block each other's reads; PostgreSQL is used through psycopg 3
+when `SCORING_DATABASE_URL=postgresql+psycopg://...`.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from webapp.auth import config
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_lock = threading.Lock()
+_engines: dict[str, tuple[Engine, sessionmaker]] = {}
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be reached or refused a write (the caller tells the user)."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable on app crash, fast commits
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _normalise(url: str) -> str:
+    # "postgresql://" alone would pick psycopg2, which we do not install.
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    return url
+
+
+def engine(url: str | None = None) -> Engine:
+    """The engine of `url` (default: the configured one), migrated on first use."""
+    return _entry(url)[0]
+
+
+def _entry(url: str | None) -> tuple[Engine, sessionmaker]:
+    url = _normalise(url or config.database_url())
+    with _lock:
+        if url not in _engines:
+            if url.startswith("sqlite:///"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            created = create_engine(url, pool_pre_ping=True)
+            if created.dialect.name == "sqlite":
+                event.listen(created, "connect", _sqlite_pragmas)
+            migrate(created)
+            _engines[url] = (created, sessionmaker(created, expire_on_commit=False))
+        return _engines[url]
+
+
+@contextmanager
+def session(url: str | None = None) -> Iterator[Session]:
+    """A unit of work: committed on success, rolled back on error."""
+    try:
+        maker = _entry(url)[1]
+    except Exception as error:  # unreachable server, bad URL
+        raise DatabaseError(f"database unavailable: {type(error).__name__}") from error
+    with maker() as db:
+        try:
+            yield db
+            db.commit()
+        except Exception:
+            db.rollback()
+            raise
+
+
+def migrate(target: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (programmatic `alembic upgrade head`)."""
+    from alembic import command
+    from alembic.config import Config
+
+    alembic_config = Config()
+    alembic_config.set_main_option("script_location", str(MIGRATIONS))
+    with target.begin() as connection:
+        alembic_config.attributes["connection"] = connection
+        command.upgrade(alembic_config, "head")
+    log.info("database schema up to date (%s)", target.url.render_as_string(hide_password=True))
+
+
+def dispose() -> None:
+    """Close every pooled connection (tests, and before a fork)."""
+    with _lock:
+        for created, _ in _engines.values():
+            created.dispose()
+        _engines.clear()
