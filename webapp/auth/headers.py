@@ -40,15 +40,14 @@ def _is_https() -> bool:
 
 
 def register_headers(server: Flask) -> None:
-    """Add the headers after every request; hashes are read once the Dash app is complete."""
-    cached: dict[str, str] = {}
+    """Add the headers after every request.
 
+    The script hashes are read at each answer, not once: Dash adds inline scripts
+    until its index page is first rendered (a hash list cached earlier missed one).
+    """
     def policy(report: bool) -> str:
-        key = "report" if report else "app"
-        if key not in cached:
-            hashes_of = current_app.config.get("SCORING_CSP_HASHES")
-            cached[key] = content_security_policy(list(hashes_of()) if hashes_of else [], report)
-        return cached[key]
+        hashes_of = current_app.config.get("SCORING_CSP_HASHES")
+        return content_security_policy(list(hashes_of()) if hashes_of and not report else [], report)
 
     @server.after_request
     def security_headers(response):

@@ -1,0 +1,104 @@
+"""Pure rules of sign-in: path areas, the Dash router check, Azure's principal header, the menu."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from webapp.auth import access, accounts
+from webapp.auth.principal import Principal, azure_principal
+
+
+@pytest.mark.parametrize("path, area", [
+    ("/", "advisor"), ("/client/100002/why", "advisor"), ("/new", "advisor"), ("/api/score", "advisor"),
+    ("/model", "manager"), ("/drift", "manager"), ("/audit", "manager"), ("/reports/drift.html", "manager"),
+    ("/api/audit/decisions.csv", "manager"), ("/admin", "admin"), ("/modelling", "advisor"),
+])
+def test_area_of_each_path(path, area):
+    assert access.area_for(path) == area
+
+
+@pytest.mark.parametrize("path, public", [
+    ("/login", True), ("/api/health", True), ("/assets/style.css", True),
+    ("/_dash-component-suites/dash/dcc/x.js", True), ("/assets/other.json", False),
+    ("/_dash-layout", False), ("/api/clients/1", False), ("/reports/drift.html", False),
+])
+def test_public_paths(path, public):
+    assert access.is_public(path) is public
+
+
+def test_router_pathname_is_found_in_a_dash_callback_request():
+    payload = {"inputs": [{"id": "_pages_location", "property": "pathname", "value": "/drift"},
+                          {"id": "_pages_location", "property": "search", "value": ""}]}
+    assert access.routed_pathname(payload) == "/drift"
+    assert access.routed_pathname({"inputs": [{"id": "language-store", "property": "data"}]}) is None
+    assert access.routed_pathname("not a dict") is None
+
+
+def _header(claims: list[dict], **extra) -> str:
+    return base64.b64encode(json.dumps({"auth_typ": "aad", "name_typ": "name", "role_typ": "roles",
+                                        "claims": claims, **extra}).encode()).decode()
+
+
+def test_azure_principal_maps_app_roles_to_ours(monkeypatch):
+    header = _header([{"typ": "name", "val": "Ana Martin"}, {"typ": "roles", "val": "Scoring.Advisor"},
+                      {"typ": "roles", "val": "Scoring.Manager"}, {"typ": "roles", "val": "Other.App"}])
+    assert azure_principal(header) == Principal("Ana Martin", "manager", "azure")
+    monkeypatch.setenv("SCORING_AZURE_ROLES", "CreditAdvisors=advisor")
+    assert azure_principal(header).role is None  # none of the configured claims: signed in, no role
+    header = _header([{"typ": "roles", "val": "CreditAdvisors"}])
+    assert azure_principal(header, "ana@bank.example") == Principal("ana@bank.example", "advisor", "azure")
+
+
+@pytest.mark.parametrize("header", [None, "", "%%%not base64", base64.b64encode(b"[1, 2]").decode(),
+                                    base64.b64encode(b'{"claims": []}').decode()])
+def test_unreadable_azure_header_means_no_identity(header):
+    assert azure_principal(header) is None
+
+
+def test_menu_shows_only_what_the_role_may_open():
+    from webapp.layout import nav_items
+
+    def pages(role: str) -> set[str]:
+        items = nav_items("fr", 100002, "/", Principal("x", role, "user"))
+        return {item.children.id["page"] for item in items if isinstance(getattr(item.children, "id", None), dict)}
+
+    advisor, manager = pages("advisor"), pages("manager")
+    assert {"nav_client", "nav_new"} <= advisor and not advisor & {"nav_model", "nav_drift", "nav_audit"}
+    assert {"nav_model", "nav_drift", "nav_audit"} <= manager
+
+
+def test_api_keys_are_stored_hashed_and_revocable(tmp_path):
+    url = f"sqlite:///{tmp_path}/app.db"
+    key = accounts.create_api_key("crm", "advisor", url)
+    from sqlalchemy import select
+    from webapp import db
+    from webapp.db.models import ApiKey
+
+    with db.session(url) as session:
+        stored = session.scalar(select(ApiKey))
+    assert key not in (stored.key_hash, stored.prefix) and len(stored.key_hash) == 64
+    assert accounts.check_api_key(key, url) == accounts.Account("crm", "advisor", True, "api_key")
+    assert accounts.check_api_key(key + "x", url) is None
+    accounts.revoke_api_key("crm", url)
+    assert accounts.check_api_key(key, url) is None
+    with pytest.raises(accounts.AccountError, match="role"):
+        accounts.create_api_key("admin-key", "admin", url)
+
+
+def test_cli_users_and_keys(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"SCORING_DATABASE_URL": f"sqlite:///{tmp_path}/app.db", "PATH": "/usr/bin:/bin"}
+    run = lambda *args, stdin="": subprocess.run([sys.executable, "-m", "webapp", *args], input=stdin,  # noqa: E731
+                                                 capture_output=True, text=True, env=env)
+    assert run("users", "add", "marie", "--role", "manager", stdin="a long password\n").returncode == 0
+    assert run("users", "add", "paul", "--role", "advisor", stdin="short\n").returncode == 2
+    assert "marie" in run("users", "list").stdout
+    created = run("apikeys", "create", "crm", "--role", "advisor")
+    key = created.stdout.strip().splitlines()[-1]
+    assert created.returncode == 0 and len(key) > 30 and key not in run("apikeys", "list").stdout
+    assert run("apikeys", "revoke", "crm").returncode == 0
+    assert run("users", "disable", "marie").returncode == 0 and " no" in run("users", "list").stdout
