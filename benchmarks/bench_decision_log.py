@@ -45,18 +45,20 @@ def _scored(count: int, seed: int = 42) -> tuple[object, list]:
 
 
 def _time_writes(url: str, state, results, writes: int, threads: int) -> np.ndarray:
+    """(wall ms, CPU ms of the writing thread) per write: on a loaded machine the wall time
+    includes waiting for a core; the thread's CPU time is the write's own cost."""
     from webapp import audit_log, db
 
     os.environ["SCORING_DATABASE_URL"] = url
     db.engine(url)  # migrate outside the timing
     audit_log.record_score(state, results[0][1].score, results[0][1], client_id=results[0][0])
 
-    def one(i: int) -> float:
+    def one(i: int) -> tuple[float, float]:
         client_id, result = results[i % len(results)]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         if audit_log.record_score(state, result.score, result, client_id=client_id) is None:
             raise RuntimeError("log write failed")
-        return (time.perf_counter() - start) * 1000
+        return (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
 
     if threads == 1:
         return np.array([one(i) for i in range(writes)])
@@ -85,15 +87,18 @@ def main() -> None:
             print(f"(PostgreSQL skipped: {error})", file=sys.stderr)
     print(f"{len(state.clients):,} clients loaded; {args.writes} writes per row, "
           f"one row = one score shown (SHAP reasons, probability, model version)\n")
-    print("| database | threads | p50 ms | p95 ms | max ms | target p95 | met |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| database | threads | p50 ms | p95 ms | max ms | CPU p95 ms | target p95 | met |")
+    print("|---|---|---|---|---|---|---|---|")
     try:
         for label, url, _ in targets:
             for threads in (1, 4):
-                times = _time_writes(url, state, results, args.writes, threads)
+                measured = _time_writes(url, state, results, args.writes, threads)
+                times, cpu = measured[:, 0], measured[:, 1]
                 p95 = float(np.percentile(times, 95))
                 print(f"| {label} | {threads} | {np.percentile(times, 50):.2f} | {p95:.2f} | "
-                      f"{times.max():.1f} | < {TARGET_MS:.0f} | {'yes' if p95 < TARGET_MS else 'no'} |")
+                      f"{times.max():.1f} | {np.percentile(cpu, 95):.2f} | < {TARGET_MS:.0f} | "
+                      f"{'yes' if p95 < TARGET_MS else 'no'} |")
     finally:
         from webapp import db
 

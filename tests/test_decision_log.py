@@ -185,3 +185,41 @@ def test_database_outage_tells_the_advisor_the_decision_was_not_saved(artifacts_
     from webapp import services
 
     assert 0 <= services.client_score(client_id).probability <= 1
+
+
+APPLICANT = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
+             "children": 0, "family_members": 2, "contract": "Cash loans", "gender": "F",
+             "income_type": "Working", "education": "Higher education",
+             "family_status": "Married", "own_car": "N", "own_realty": "Y"}
+
+
+def test_new_applicant_decision_keeps_inputs_and_reopens_them(artifacts_dir, log_to):
+    import app  # noqa: F401  (Dash executes the page files once the app exists)
+    from webapp import decision_form, ids, services
+    from webapp.pages import new_applicant
+
+    result, _ = services.new_applicant_result(APPLICANT, 5, "fr")
+    field_ids = [{"type": ids.NEW_FIELD, "field": name} for name in APPLICANT]
+    alert = decision_form.record(1, "referred", "revenus à vérifier avec un responsable", "other", True,
+                                 {"new": True}, list(APPLICANT.values()), field_ids, "fr")
+    assert alert.id == "decision-saved"
+    score_row, decision_row = _rows(log_to)
+    assert score_row.kind == "score" and decision_row.kind == "decision"
+    assert decision_row.client_id is None and decision_row.inputs["income"] == 150000
+    assert decision_row.input_fingerprint == score_row.input_fingerprint == audit_log.fingerprint(
+        decision_row.inputs)
+    assert decision_row.probability == pytest.approx(result.score.probability)
+    assert decision_row.review_status == "requested" and decision_row.override
+
+    page = new_applicant.layout("fr", entry=str(decision_row.id))
+    found = {}
+
+    def walk(component):
+        if isinstance(getattr(component, "id", None), dict) and component.id.get("type") == ids.NEW_FIELD:
+            found[component.id["field"]] = component.value
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and hasattr(child, "to_plotly_json"):
+                walk(child)
+    walk(page)
+    assert found["income"] == 150000 and found["contract"] == "Cash loans"

@@ -105,8 +105,8 @@ def append(row: dict, url: str | None = None) -> int:
     """Insert one row; raises `db.DatabaseError` when it could not be written."""
     values = {"kind": "score", "override": False, "review_status": "none", **row}
     try:
-        with db.write_lock(url), db.session(url) as session:
-            return int(session.execute(insert(LogEntry).values(**values).returning(LogEntry.id)).scalar_one())
+        with db.write_lock(url), db.connection(url) as connection:  # Core insert: no ORM unit of work
+            return int(connection.execute(insert(LogEntry).values(**values).returning(LogEntry.id)).scalar_one())
     except db.DatabaseError:
         raise
     except Exception as error:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from webapp.auth import config
@@ -94,6 +94,17 @@ def write_lock(url: str | None = None):
         return nullcontext()
     with _lock:
         return _sqlite_writers.setdefault(url, threading.Lock())
+
+
+@contextmanager
+def connection(url: str | None = None) -> Iterator[Connection]:
+    """A connection in a transaction (committed on success), for single fast statements."""
+    try:
+        target = _entry(url)[0]
+    except Exception as error:  # unreachable server, bad URL
+        raise DatabaseError(f"database unavailable: {type(error).__name__}") from error
+    with target.begin() as open_connection:
+        yield open_connection
 
 
 def migrate(target: Engine) -> None:

@@ -149,11 +149,12 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
     ])
 
 
-def _file_link(row: dict, lang: str) -> html.Span | dcc.Link:
+def _file_link(row: dict, lang: str) -> html.A:
     if pd.notna(row.get("client_id")) and row.get("client_id") is not None:
         client_id = int(row["client_id"])
         return html.A(str(client_id), href=f"{client_path(client_id)}?entry={int(row['id'])}")
-    return html.Span(_t("applicant", lang, fingerprint=str(row.get("input_fingerprint") or "")[:10]))
+    return html.A(_t("applicant", lang, fingerprint=str(row.get("input_fingerprint") or "")[:10]),
+                  href=f"/new?entry={int(row['id'])}")
 
 
 def _table(headers: list[str], rows: list[list], table_id: str) -> html.Div:
