@@ -28,25 +28,53 @@ def _table(rows: list[accounts.Account]) -> str:
     return "\n".join(lines)
 
 
+def _add_user(args) -> str:
+    accounts.add_user(args.name, args.role, _password(prompt=True))
+    return f"user {args.name} created ({args.role})"
+
+
+def _disable_user(args) -> str:
+    accounts.disable_user(args.name)
+    return f"user {args.name} disabled"
+
+
+def _create_key(args) -> str:
+    return f"API key {args.name} ({args.role}), shown once:\n{accounts.create_api_key(args.name, args.role)}"
+
+
+def _revoke_key(args) -> str:
+    accounts.revoke_api_key(args.name)
+    return f"API key {args.name} revoked"
+
+
+# group -> (help, roles, {command: (help, takes a name, takes --role, handler)})
+COMMANDS = {
+    "users": ("sign-in accounts (SCORING_AUTH=local)", config.ROLES, {
+        "add": ("create an account (password from stdin or prompted)", True, True, _add_user),
+        "list": ("list accounts", False, False, lambda _args: _table(accounts.list_users())),
+        "disable": ("disable an account (kept for the log)", True, False, _disable_user),
+    }),
+    "apikeys": ("API keys for other systems", config.API_KEY_ROLES, {
+        "create": ("create a key (printed once)", True, True, _create_key),
+        "list": ("list keys (names and roles, never the keys)", False, False,
+                 lambda _args: _table(accounts.list_api_keys())),
+        "revoke": ("revoke a key", True, False, _revoke_key),
+    }),
+}
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m webapp", description=__doc__.splitlines()[0])
     groups = main.add_subparsers(dest="group", required=True)
-    users = groups.add_parser("users", help="sign-in accounts (SCORING_AUTH=local)")
-    user_cmds = users.add_subparsers(dest="command", required=True)
-    add = user_cmds.add_parser("add", help="create an account (password from stdin or prompted)")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=config.ROLES)
-    user_cmds.add_parser("list", help="list accounts")
-    disable = user_cmds.add_parser("disable", help="disable an account (kept for the log)")
-    disable.add_argument("name")
-    keys = groups.add_parser("apikeys", help="API keys for other systems")
-    key_cmds = keys.add_subparsers(dest="command", required=True)
-    create = key_cmds.add_parser("create", help="create a key (printed once)")
-    create.add_argument("name")
-    create.add_argument("--role", required=True, choices=config.API_KEY_ROLES)
-    key_cmds.add_parser("list", help="list keys (names and roles, never the keys)")
-    revoke = key_cmds.add_parser("revoke", help="revoke a key")
-    revoke.add_argument("name")
+    for group, (group_help, roles, commands) in COMMANDS.items():
+        sub = groups.add_parser(group, help=group_help).add_subparsers(dest="command", required=True)
+        for command, (command_help, named, with_role, handler) in commands.items():
+            command_parser = sub.add_parser(command, help=command_help)
+            if named:
+                command_parser.add_argument("name")
+            if with_role:
+                command_parser.add_argument("--role", required=True, choices=roles)
+            command_parser.set_defaults(handler=handler)
     return main
 
 
@@ -54,24 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
     try:
-        if args.group == "users":
-            if args.command == "add":
-                accounts.add_user(args.name, args.role, _password(prompt=True))
-                print(f"user {args.name} created ({args.role})")
-            elif args.command == "list":
-                print(_table(accounts.list_users()))
-            else:
-                accounts.disable_user(args.name)
-                print(f"user {args.name} disabled")
-        else:
-            if args.command == "create":
-                key = accounts.create_api_key(args.name, args.role)
-                print(f"API key {args.name} ({args.role}), shown once:\n{key}")
-            elif args.command == "list":
-                print(_table(accounts.list_api_keys()))
-            else:
-                accounts.revoke_api_key(args.name)
-                print(f"API key {args.name} revoked")
+        print(args.handler(args))
     except accounts.AccountError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

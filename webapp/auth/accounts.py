@@ -82,13 +82,19 @@ def list_users(url: str | None = None) -> list[Account]:
         return [Account(u.name, u.role, u.active) for u in session.scalars(select(User).order_by(User.name))]
 
 
-def disable_user(name: str, url: str | None = None) -> None:
+def _switch_off(model: type, name: str, attribute: str, value: bool, what: str,
+                url: str | None) -> None:
+    """Set a user's `active` or a key's `revoked` flag (rows are kept: the log names them)."""
     with db.session(url) as session:
-        user = session.scalar(select(User).where(User.name == name))
-        if user is None:
-            raise AccountError(f"no user named {name!r}")
-        user.active = False
-    log.info("user %s disabled", name)
+        row = session.scalar(select(model).where(model.name == name))
+        if row is None:
+            raise AccountError(f"no {what} named {name!r}")
+        setattr(row, attribute, value)
+    log.info("%s %s switched off (%s=%s)", what, name, attribute, value)
+
+
+def disable_user(name: str, url: str | None = None) -> None:
+    _switch_off(User, name, "active", False, "user", url)
 
 
 def count_admins(url: str | None = None) -> int:
@@ -166,12 +172,7 @@ def create_api_key(name: str, role: str, url: str | None = None) -> str:
 
 
 def revoke_api_key(name: str, url: str | None = None) -> None:
-    with db.session(url) as session:
-        key = session.scalar(select(ApiKey).where(ApiKey.name == name))
-        if key is None:
-            raise AccountError(f"no API key named {name!r}")
-        key.revoked = True
-    log.info("API key %s revoked", name)
+    _switch_off(ApiKey, name, "revoked", True, "API key", url)
 
 
 def list_api_keys(url: str | None = None) -> list[Account]:

@@ -65,14 +65,17 @@ def _entry(url: str | None) -> tuple[Engine, sessionmaker]:
         return _engines[url]
 
 
+def _reachable(url: str | None) -> tuple[Engine, sessionmaker]:
+    try:
+        return _entry(url)
+    except Exception as error:  # unreachable server, bad URL, folder not writable
+        raise DatabaseError(f"database unavailable: {type(error).__name__}") from error
+
+
 @contextmanager
 def session(url: str | None = None) -> Iterator[Session]:
     """A unit of work: committed on success, rolled back on error."""
-    try:
-        maker = _entry(url)[1]
-    except Exception as error:  # unreachable server, bad URL
-        raise DatabaseError(f"database unavailable: {type(error).__name__}") from error
-    with maker() as db:
+    with _reachable(url)[1]() as db:
         try:
             yield db
             db.commit()
@@ -99,11 +102,7 @@ def write_lock(url: str | None = None):
 @contextmanager
 def connection(url: str | None = None) -> Iterator[Connection]:
     """A connection in a transaction (committed on success), for single fast statements."""
-    try:
-        target = _entry(url)[0]
-    except Exception as error:  # unreachable server, bad URL
-        raise DatabaseError(f"database unavailable: {type(error).__name__}") from error
-    with target.begin() as open_connection:
+    with _reachable(url)[0].begin() as open_connection:
         yield open_connection
 
 
