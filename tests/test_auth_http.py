@@ -25,6 +25,7 @@ EXPECTED = {
     "dash_dependencies":  (401, 200, 200, 200, 401, 401, 401),
     "dash_callback":      (401, 200, 200, 200, 401, 401, 401),
     "dash_route_drift":   (401, 403, 200, 200, 401, 401, 401),
+    "dash_audit_callback": (401, 403, 200, 200, 401, 401, 401),
     "asset_private":      (401, 404, 404, 404, 401, 401, 401),
     "report":             (401, 403, 200, 200, 401, 401, 401),
     "api_client":         (401, 200, 200, 200, 200, 200, 401),
@@ -71,7 +72,9 @@ def dash_payloads(server) -> dict:
 
     shell = next(d for d in dependencies if "app-title.children" in d["output"])
     router = next(d for d in dependencies if any(i["id"] == "_pages_location" for i in d["inputs"]))
+    audit = next(d for d in dependencies if "audit-table.children" in d["output"])
     return {"shell": payload(shell, {"language-store": "fr"}),
+            "audit": payload(audit, {"language-store": "fr", "audit-flags": []}),
             "router": payload(router, {"_pages_location": "/drift", "language-store": "fr"})}
 
 
@@ -90,6 +93,8 @@ def _request(server, caller: str, family: str, client_id: int, payloads: dict):
         return session.get(url + simple[family], headers=headers, allow_redirects=False)
     if family == "dash_callback":
         return session.post(f"{url}/_dash-update-component", json=payloads["shell"], headers=headers)
+    if family == "dash_audit_callback":
+        return session.post(f"{url}/_dash-update-component", json=payloads["audit"], headers=headers)
     if family == "dash_route_drift":
         return session.post(f"{url}/_dash-update-component", json=payloads["router"], headers=headers)
     if family == "api_score":

@@ -36,6 +36,14 @@ def test_router_pathname_is_found_in_a_dash_callback_request():
     assert access.routed_pathname("not a dict") is None
 
 
+def test_callback_area_from_its_output_ids():
+    assert access.callback_area({"output": "..audit-table.children...audit-export.href.."}) == "manager"
+    assert access.callback_area({"output": "drift-distribution.children"}) == "manager"
+    assert access.callback_area({"output": "..app-title.children...language-label.children.."}) == "advisor"
+    assert access.callback_area({"output": '{"field":["ALL"],"type":"new-field"}.invalid'}) == "advisor"
+    assert access.callback_area(None) == "advisor"
+
+
 def _header(claims: list[dict], **extra) -> str:
     return base64.b64encode(json.dumps({"auth_typ": "aad", "name_typ": "name", "role_typ": "roles",
                                         "claims": claims, **extra}).encode()).decode()

@@ -47,3 +47,21 @@ def routed_pathname(payload: object) -> str | None:
                 value = item.get("value")
                 return value if isinstance(value, str) else None
     return None
+
+
+def callback_area(payload: object) -> str:
+    """The area of a Dash callback request: the page the router is asked to render, else the
+    widest area among its output ids (`config.CALLBACK_ID_AREAS`), else 'advisor'."""
+    routed = routed_pathname(payload)
+    if routed is not None:
+        return area_for(routed)
+    output = payload.get("output") if isinstance(payload, dict) else None
+    if not isinstance(output, str):
+        return "advisor"
+    component_ids = [part.rsplit(".", 1)[0] for part in output.strip(".").split("...")]
+    areas = {area for component_id in component_ids for prefix, area in config.CALLBACK_ID_AREAS
+             if component_id.startswith(prefix)}
+    return max(areas, key=_AREA_ORDER.index) if areas else "advisor"
+
+
+_AREA_ORDER = ("advisor", "manager", "admin")

@@ -62,6 +62,15 @@ AREA_RULES: tuple[tuple[str, str], ...] = (
     ("/admin", "admin"),
 )
 
+# Dash callbacks of the managers' screens, by the prefix of their output component ids:
+# a crafted callback request cannot fetch the audit table or drift data without the role.
+CALLBACK_ID_AREAS: tuple[tuple[str, str], ...] = (
+    ("audit-", "manager"),
+    ("drift-", "manager"),
+    ("model-", "manager"),
+    ("fairness-", "manager"),
+)
+
 # --- local sign-in ---------------------------------------------------------------------------------
 MAX_FAILED_ATTEMPTS = 5          # then the account is locked for LOCKOUT_MINUTES
 LOCKOUT_MINUTES = 15

@@ -163,9 +163,7 @@ def _guard():
         return _refuse(401, None)
     area = access.area_for(path)
     if path == "/_dash-update-component":
-        routed = access.routed_pathname(request.get_json(silent=True))
-        if routed is not None:
-            area = access.area_for(routed)
+        area = access.callback_area(request.get_json(silent=True))
     if not principal.may(area):
         log.info("refused %s %s to %s (%s)", request.method, path, principal.name, principal.role)
         return _refuse(403, principal)
