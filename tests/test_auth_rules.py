@@ -110,3 +110,25 @@ def test_cli_users_and_keys(tmp_path):
     assert created.returncode == 0 and len(key) > 30 and key not in run("apikeys", "list").stdout
     assert run("apikeys", "revoke", "crm").returncode == 0
     assert run("users", "disable", "marie").returncode == 0 and " no" in run("users", "list").stdout
+
+
+def test_database_outage_during_sign_in_check_is_a_503_not_a_500(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from webapp.auth.guard import StartupError, init_auth
+
+    monkeypatch.setenv("SCORING_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    accounts.add_user("ines", "advisor", "a long enough password")
+    server = Flask(__name__)
+    init_auth(server, "local")
+    server.add_url_rule("/client/1", "client", lambda: "file")
+    client = server.test_client()
+    assert client.post("/login", data={"username": "ines", "password": "a long enough password"}).status_code == 302
+    assert client.get("/client/1").status_code == 200
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the database folder should be")
+    monkeypatch.setenv("SCORING_DATABASE_URL", f"sqlite:///{blocked}/app.db")
+    answer = client.get("/client/1")
+    assert answer.status_code == 503 and "database" in answer.get_json()["error"]
+    with pytest.raises(StartupError, match="accounts database cannot be opened"):
+        init_auth(Flask("other"), "local")

@@ -14,11 +14,13 @@ import flask
 import flask_login
 from flask import Flask, g, jsonify, redirect, request
 
+from webapp import db
 from webapp.auth import access, accounts, config, pages
 from webapp.auth.principal import DEVELOPER, Principal, azure_principal
 from webapp.i18n import request_language
 
 log = logging.getLogger(__name__)
+AZURE_LOGIN = "/.auth/login/aad"
 api_log = logging.getLogger("webapp.api.access")
 
 
@@ -41,6 +43,12 @@ def check_startup(mode: str) -> list[str]:
     problems = []
     if mode not in config.AUTH_MODES:
         problems.append(f"SCORING_AUTH={mode!r} is not one of {', '.join(config.AUTH_MODES)}")
+    if mode == "local":
+        try:
+            accounts.count_users()
+        except db.DatabaseError as error:
+            problems.append(f"the accounts database cannot be opened ({error}; check SCORING_DATABASE_URL)")
+            return problems
     if config.is_production():
         if mode == "off":
             problems.append("SCORING_AUTH=off is refused with SCORING_ENV=production")
@@ -139,7 +147,10 @@ def _refuse(status: int, principal: Principal | None):
     path = request.path
     if access.is_page(path, request.method):
         if status == 401:
-            return redirect("/login?next=" + _quote(request.full_path.rstrip("?")), code=302)
+            target = _quote(request.full_path.rstrip("?"))
+            if flask.current_app.config["SCORING_AUTH_MODE"] == "azure":  # App Service's own sign-in
+                return redirect(f"{AZURE_LOGIN}?post_login_redirect_uri={target}", code=302)
+            return redirect("/login?next=" + target, code=302)
         return pages.forbidden_page(request_language(), principal.role if principal else None), 403
     message = "sign in first" if status == 401 else "your role may not use this resource"
     return jsonify({"error": message}), status
@@ -157,7 +168,11 @@ def _guard():
     if access.is_public(path):
         g.principal = _identify(mode) if mode == "off" else None
         return None
-    principal = _identify(mode)
+    try:
+        principal = _identify(mode)
+    except db.DatabaseError:  # accounts unreadable: refuse, and say why, rather than a 500
+        log.error("sign-in check failed: the database is unavailable")
+        return jsonify({"error": "sign-in is unavailable: the database cannot be reached"}), 503
     g.principal = principal
     if principal is None:
         return _refuse(401, None)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,11 +75,15 @@ def _reachable(url: str | None) -> tuple[Engine, sessionmaker]:
 
 @contextmanager
 def session(url: str | None = None) -> Iterator[Session]:
-    """A unit of work: committed on success, rolled back on error."""
+    """A unit of work: committed on success, rolled back on error; a failure of the database
+    itself (server down, disk full, locked) comes out as `DatabaseError`."""
     with _reachable(url)[1]() as db:
         try:
             yield db
             db.commit()
+        except SQLAlchemyError as error:
+            db.rollback()
+            raise DatabaseError(f"database error: {type(error).__name__}") from error
         except Exception:
             db.rollback()
             raise
@@ -102,8 +107,11 @@ def write_lock(url: str | None = None):
 @contextmanager
 def connection(url: str | None = None) -> Iterator[Connection]:
     """A connection in a transaction (committed on success), for single fast statements."""
-    with _reachable(url)[0].begin() as open_connection:
-        yield open_connection
+    try:
+        with _reachable(url)[0].begin() as open_connection:
+            yield open_connection
+    except SQLAlchemyError as error:
+        raise DatabaseError(f"database error: {type(error).__name__}") from error
 
 
 def migrate(target: Engine) -> None:
