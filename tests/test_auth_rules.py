@@ -132,3 +132,26 @@ def test_database_outage_during_sign_in_check_is_a_503_not_a_500(tmp_path, monke
     assert answer.status_code == 503 and "database" in answer.get_json()["error"]
     with pytest.raises(StartupError, match="accounts database cannot be opened"):
         init_auth(Flask("other"), "local")
+
+
+def test_azure_mode_trusts_the_app_service_header(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from webapp.auth.guard import init_auth
+
+    monkeypatch.setenv("SCORING_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    server = Flask(__name__)
+    init_auth(server, "azure")
+    for path in ("/client/1", "/drift", "/api/clients/1"):
+        server.add_url_rule(path, path, lambda: "ok")
+    client = server.test_client()
+    advisor = {"X-MS-CLIENT-PRINCIPAL": _header([{"typ": "name", "val": "ana"},
+                                                 {"typ": "roles", "val": "Scoring.Advisor"}])}
+    assert client.get("/client/1", headers=advisor).status_code == 200
+    assert client.get("/drift", headers=advisor).status_code == 403
+    no_role = {"X-MS-CLIENT-PRINCIPAL": _header([{"typ": "name", "val": "bob"}])}
+    assert client.get("/client/1", headers=no_role).status_code == 403
+    unsigned = client.get("/client/1")
+    assert unsigned.status_code == 302 and unsigned.headers["Location"].startswith("/.auth/login/aad?")
+    assert client.get("/api/clients/1").status_code == 401
+    assert accounts.count_users() == 0  # no demo accounts outside mode local
