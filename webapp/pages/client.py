@@ -37,7 +37,7 @@ TEXTS = {
                       "{version}, probabilité {probability}."),
         "as_scored_inputs": "Valeurs évaluées : {inputs}.",
         "as_scored_now": "Aujourd'hui, avec le modèle chargé : {probability}.",
-        "entry_missing": "L'entrée n° {entry} du journal est introuvable.",
+        "entry_missing": "L'entrée n° {entry} du journal est introuvable pour ce client.",
     },
     "en": {
         "screen": "Client file",
@@ -58,7 +58,7 @@ TEXTS = {
                       "probability {probability}."),
         "as_scored_inputs": "Values scored: {inputs}.",
         "as_scored_now": "Today, with the loaded model: {probability}.",
-        "entry_missing": "Log entry no. {entry} was not found.",
+        "entry_missing": "Log entry no. {entry} was not found for this client.",
     },
 }
 EXAMPLES = 5
@@ -134,7 +134,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
     ])
     return html.Div([
         heading,
-        as_scored(entry, score, lang),
+        as_scored(entry, client_id, score, lang),
         dbc.Row([
             dbc.Col(score_card(score, lang), xs=12, xl=7),
             dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
@@ -146,7 +146,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
     ])
 
 
-def as_scored(entry: str | None, score: services.Score, lang: str) -> html.Div | None:
+def as_scored(entry: str | None, client_id: str, score: services.Score, lang: str) -> html.Div | None:
     """The file as a log entry recorded it (from the audit screen): model version, score, inputs."""
     if not entry or not str(entry).isdigit() or len(str(entry)) > 12:
         return None
@@ -154,7 +154,7 @@ def as_scored(entry: str | None, score: services.Score, lang: str) -> html.Div |
         row = audit_log.entry(int(entry))
     except Exception:  # the log unavailable must not hide the file
         row = None
-    if row is None:
+    if row is None or row.get("client_id") != services.parse_client_id(client_id):
         return error_alert(_t("entry_missing", lang, entry=entry))
     inputs = ", ".join(f"{k} = {v}" for k, v in (row.get("inputs") or {}).items())
     return dbc.Alert([
