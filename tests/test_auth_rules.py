@@ -155,3 +155,13 @@ def test_azure_mode_trusts_the_app_service_header(tmp_path, monkeypatch):
     assert unsigned.status_code == 302 and unsigned.headers["Location"].startswith("/.auth/login/aad?")
     assert client.get("/api/clients/1").status_code == 401
     assert accounts.count_users() == 0  # no demo accounts outside mode local
+
+
+def test_overlong_id_and_search_inputs_are_refused_before_parsing():
+    from webapp import services
+
+    long_text = "1" * (services.MAX_ID_INPUT_LENGTH + 1)
+    assert services.parse_client_id(long_text) is None
+    assert services.parse_client_id(" 100002 ") == 100002
+    assert services.search_clients(long_text) == []
+    assert services.search_clients("10" + " " * (services.MAX_ID_INPUT_LENGTH + 1)) == []
