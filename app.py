@@ -25,6 +25,7 @@ def create_app() -> dash.Dash:
     from flask_compress import Compress
 
     from webapp.api import register_api
+    from webapp.auth import register_auth
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
 
     app = dash.Dash(
@@ -39,6 +40,7 @@ def create_app() -> dash.Dash:
     app.layout = make_layout
     Compress(app.server)  # zstd/br/gzip as the browser accepts: 6.4 MB -> 1.7 MB per empty-cache page
     register_api(app.server)
+    register_auth(app)
     return app
 
 

@@ -1,11 +1,20 @@
 """Shared fixtures: the real Kaggle sample and small synthetic data sets."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from model import config
+# Tests that are not about sign-in call the app and the API without a session; the
+# sign-in tests choose their mode explicitly (gunicorn's environment, register_auth(mode=)).
+os.environ.setdefault("SCORING_AUTH", "off")
+# The decision log of a test session goes to a throwaway SQLite file, never data/app.db.
+_TEST_DB_FOLDER = tempfile.mkdtemp(prefix="scoring-test-db-")
+os.environ.setdefault("SCORING_DATABASE_URL", f"sqlite:///{_TEST_DB_FOLDER}/app.db")
+
+from model import config  # noqa: E402
 
 requires_sample = pytest.mark.skipif(
     not (config.SAMPLE_DIR / "application_train.zip").is_file(),

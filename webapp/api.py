@@ -13,6 +13,7 @@ import logging
 from flask import Flask, abort, jsonify, request, send_file
 
 from model.artifacts import ArtifactError
+from webapp.api_decisions import register_decision_api
 from webapp.state import get_state
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> d
 
 def register_api(server: Flask) -> None:
     """Attach the API routes to the Flask server under the Dash app."""
+    register_decision_api(server)
 
     @server.get("/api/health")
     def health():

@@ -51,6 +51,26 @@ CLIENT_DISTANCE = "client-distance"
 CLIENT_FACTS = "client-facts"
 PAGE_ERROR = "page-error"
 
+# --- advisor's decision (webapp/decision_form.py) and audit screen (webapp/pages/audit.py) ---
+DECISION_CARD = "decision-card"
+DECISION_CONTEXT = "decision-context"          # dcc.Store: {"client_id": ...} or {"new": true}
+DECISION_RECOMMENDATION = "decision-recommendation"
+DECISION_CHOICE = "decision-choice"
+DECISION_CATEGORY = "decision-category"
+DECISION_REASON = "decision-reason"
+DECISION_REVIEW = "decision-review"
+DECISION_SUBMIT = "decision-submit"
+DECISION_FEEDBACK = "decision-feedback"
+AS_SCORED = "as-scored"
+AUDIT_ACTOR = "audit-actor"
+AUDIT_DATES = "audit-dates"
+AUDIT_OUTCOME = "audit-outcome"
+AUDIT_FLAGS = "audit-flags"
+AUDIT_TABLE = "audit-table"
+AUDIT_RATES = "audit-rates"
+AUDIT_QUEUE = "audit-queue"
+AUDIT_EXPORT = "audit-export"
+
 
 def dom_id(component_id: dict) -> str:
     """The DOM id Dash gives a pattern-matching id (for `<label for=...>` and browser tests)."""

@@ -17,6 +17,8 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
+from webapp.auth.access import area_for
+from webapp.auth.principal import Principal, current_principal
 from webapp.figures.client import Step, waterfall_figure, waterfall_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell, translate
@@ -33,6 +35,7 @@ NAV_ENTRIES = (
     ("nav_new", "/new", False),
     ("nav_model", "/model", False),
     ("nav_drift", "/drift", False),
+    ("nav_audit", "/audit", False),
 )
 _CLIENT_PATH = re.compile(r"^/client/(?P<client_id>[^/]+)(?P<rest>/[^?#]*)?$")
 
@@ -50,10 +53,14 @@ def client_path(client_id: object, subpage: str = "") -> str:
     return f"/client/{client_id}{subpage}"
 
 
-def nav_items(lang: str, client_id: object | None, pathname: str | None) -> list:
-    """Navigation links; the client screens link to the selected client (or the home page)."""
+def nav_items(lang: str, client_id: object | None, pathname: str | None,
+              principal: Principal | None = None) -> list:
+    """Navigation links the principal may open (all when None); the client screens link to
+    the selected client (or the home page); then who is signed in and a sign-out link."""
     items = []
     for key, path, needs_client in NAV_ENTRIES:
+        if principal is not None and not principal.may(area_for(path or "/client/")):
+            continue
         if needs_client:
             href = client_path(client_id, path) if client_id is not None else "/"
         else:
@@ -64,6 +71,14 @@ def nav_items(lang: str, client_id: object | None, pathname: str | None) -> list
             id={"type": ids.NAV_LINK, "page": key},
             disabled=needs_client and client_id is None,
         )))
+    if principal is not None and principal.kind in ("user", "azure"):
+        items.append(dbc.NavItem(html.Span(shell("signed_in_as", lang, name=principal.name,
+                                                 role=shell(f"role_{principal.role}", lang)),
+                                           className="nav-link text-muted", id="signed-in-as"),
+                                 className="ms-auto"))
+        if principal.kind == "user":
+            items.append(dbc.NavItem(html.A(shell("sign_out", lang), href="/logout", className="nav-link",
+                                            id="sign-out")))
     return items
 
 
@@ -128,7 +143,8 @@ def _picker() -> dbc.Row:
                     dbc.Label(id="id-input-label", html_for=ids.CLIENT_ID_INPUT),
                     dbc.InputGroup([
                         dbc.Input(id=ids.CLIENT_ID_INPUT, type="text", inputMode="numeric",
-                                  autoComplete="off", debounce=False),
+                                  autoComplete="off", debounce=False,
+                                  maxLength=services.MAX_ID_INPUT_LENGTH),
                         dbc.Button(id=ids.CLIENT_ID_GO, color="primary", n_clicks=0),
                     ]),
                     html.Div(id=ids.CLIENT_ID_FEEDBACK, role="alert", className="text-danger small mt-1"),
@@ -225,7 +241,9 @@ def remember_client(pathname: str | None, current: int | None) -> int:
     Input(ids.URL, "pathname"),
 )
 def render_navigation(lang: str | None, client_id: int | None, pathname: str | None) -> list:
-    return nav_items(normalise_language(lang), client_id, pathname)
+    principal = current_principal()  # outside a request (tests): the whole menu
+    return nav_items(normalise_language(lang), client_id, pathname,
+                     None if principal.kind == "system" else principal)
 
 
 @callback(

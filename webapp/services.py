@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from webapp import audit_log
+from webapp.auth import config as auth_config
 from webapp.formatting import format_money, format_number, format_points, format_years, missing
 from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 SEARCH_LIMIT = 20
 DEFAULT_TOP_N = 10
 MAX_CLIENT_ID = 10**9
+MAX_ID_INPUT_LENGTH = auth_config.MAX_ID_INPUT_LENGTH
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -72,6 +75,8 @@ def parse_client_id(raw: object) -> int | None:
     """An SK_ID_CURR from user input ('100002', ' 100 002 ', 100002.0), else None."""
     if raw is None or isinstance(raw, bool):
         return None
+    if isinstance(raw, str) and len(raw) > MAX_ID_INPUT_LENGTH:  # refused before any parsing
+        return None
     if isinstance(raw, (int, np.integer)):
         value = int(raw)
     elif isinstance(raw, (float, np.floating)):
@@ -102,6 +107,8 @@ def _sorted_id_strings(state: Any) -> np.ndarray:
 
 def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
     """Dropdown options for IDs starting with the typed digits (at most `limit`)."""
+    if len(str(text)) > MAX_ID_INPUT_LENGTH:  # refused before any parsing
+        return []
     digits = "".join(ch for ch in str(text) if ch.isdigit())
     if not digits:
         return []
@@ -212,7 +219,9 @@ def score_features(state: Any, features: pd.DataFrame) -> Score:
 def client_score(client_id: object) -> Score:
     state = get_state()
     sk_id = require_client(state, client_id)
-    return score_features(state, state.feature_row(sk_id))
+    score = score_features(state, state.feature_row(sk_id))
+    audit_log.record_score(state, score, client_id=sk_id)
+    return score
 
 
 def _as_category(values: object, like: pd.Series) -> pd.Categorical:
@@ -358,8 +367,10 @@ def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.
 def client_result(client_id: object, top_n: int, lang: str | None) -> Result:
     state = get_state()
     sk_id = require_client(state, client_id)
-    return result_for_features(state, state.feature_row(sk_id), state.applications.loc[[sk_id]],
-                               top_n, lang)
+    result = result_for_features(state, state.feature_row(sk_id), state.applications.loc[[sk_id]],
+                                 top_n, lang)
+    audit_log.record_score(state, result.score, result, client_id=sk_id)
+    return result
 
 
 def whatif_result(client_id: object, values: dict[str, object], top_n: int,
@@ -376,7 +387,9 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
         return None, errors
     edits = changed_fields(clean, fields_from_raw_row(stored, WHATIF_FIELDS))
     features, app = whatif_features(state, sk_id, edits)
-    return result_for_features(state, features, app, top_n, lang), {}
+    result = result_for_features(state, features, app, top_n, lang)
+    audit_log.record_score(state, result.score, result, client_id=sk_id, inputs=clean)
+    return result, {}
 
 
 def new_applicant_result(values: dict[str, object], top_n: int,
@@ -386,7 +399,9 @@ def new_applicant_result(values: dict[str, object], top_n: int,
     if errors:
         return None, errors
     features, app = new_applicant_features(state, clean)
-    return result_for_features(state, features, app, top_n, lang), {}
+    result = result_for_features(state, features, app, top_n, lang)
+    audit_log.record_score(state, result.score, result, inputs=clean)
+    return result, {}
 
 
 def error_message(error: ServiceError, lang: str | None) -> str:

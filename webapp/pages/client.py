@@ -10,7 +10,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from webapp import ids, services
+from webapp import audit_log, ids, services
+from webapp.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
@@ -24,7 +25,7 @@ TEXTS = {
         "score": "Score et décision",
         "probability": "Probabilité de défaut (calibrée)",
         "threshold": "Seuil de décision",
-        "decision": "Décision",
+        "decision": "Recommandation du modèle",
         "why": "Pourquoi ce score ?",
         "whatif": "Simuler une autre demande",
         "home_heading": "Bienvenue",
@@ -32,6 +33,11 @@ TEXTS = {
                        "de défaut, la décision et son explication, ou saisissez une nouvelle demande."),
         "examples": "Exemples de dossiers :",
         "new": "Nouveau demandeur",
+        "as_scored": ("Entrée n° {entry} du journal : score montré le {at} (UTC) à {actor}, modèle "
+                      "{version}, probabilité {probability}."),
+        "as_scored_inputs": "Valeurs évaluées : {inputs}.",
+        "as_scored_now": "Aujourd'hui, avec le modèle chargé : {probability}.",
+        "entry_missing": "L'entrée n° {entry} du journal est introuvable pour ce client.",
     },
     "en": {
         "screen": "Client file",
@@ -40,7 +46,7 @@ TEXTS = {
         "score": "Score and decision",
         "probability": "Probability of default (calibrated)",
         "threshold": "Decision threshold",
-        "decision": "Decision",
+        "decision": "Model recommendation",
         "why": "Why this score?",
         "whatif": "Simulate another application",
         "home_heading": "Welcome",
@@ -48,6 +54,11 @@ TEXTS = {
                        "decision and its explanation, or enter a new application."),
         "examples": "Example files:",
         "new": "New applicant",
+        "as_scored": ("Log entry no. {entry}: score shown on {at} (UTC) to {actor}, model {version}, "
+                      "probability {probability}."),
+        "as_scored_inputs": "Values scored: {inputs}.",
+        "as_scored_now": "Today, with the loaded model: {probability}.",
+        "entry_missing": "Log entry no. {entry} was not found for this client.",
     },
 }
 EXAMPLES = 5
@@ -103,11 +114,13 @@ def score_card(score: services.Score, lang: str) -> dbc.Card:
     ]), className=f"decision-card {state_class} mb-3")
 
 
-def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
+def layout(client_id: str | None = None, lang: str | None = None, entry: str | None = None,
+           **_query: str) -> html.Div:
     lang = normalise_language(lang)
     heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
     if client_id is None:  # validation layout / no client: the ids callbacks use are still here
-        return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR)])
+        return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR),
+                         decision_card({}, None, lang, hidden=True)])
     try:
         score = services.client_score(client_id)
         facts = services.client_facts(client_id, lang)
@@ -121,13 +134,36 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     ])
     return html.Div([
         heading,
+        as_scored(entry, client_id, score, lang),
         dbc.Row([
             dbc.Col(score_card(score, lang), xs=12, xl=7),
-            dbc.Col(dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
-                             className="mb-3"), xs=12, xl=5),
+            dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
+                              className="mb-3"),
+                     decision_card({"client_id": services.parse_client_id(client_id)}, score.refused, lang)],
+                    xs=12, xl=5),
         ]),
         links,
     ])
+
+
+def as_scored(entry: str | None, client_id: str, score: services.Score, lang: str) -> html.Div | None:
+    """The file as a log entry recorded it (from the audit screen): model version, score, inputs."""
+    if not entry or not str(entry).isdigit() or len(str(entry)) > 12:
+        return None
+    try:
+        row = audit_log.entry(int(entry))
+    except Exception:  # the log unavailable must not hide the file
+        row = None
+    if row is None or row.get("client_id") != services.parse_client_id(client_id):
+        return error_alert(_t("entry_missing", lang, entry=entry))
+    inputs = ", ".join(f"{k} = {v}" for k, v in (row.get("inputs") or {}).items())
+    return dbc.Alert([
+        html.P(_t("as_scored", lang, entry=row["id"], at=str(row["at"])[:19], actor=row["actor"],
+                  version=row["model_version"], probability=format_percent(row["probability"], lang)),
+               className="mb-1"),
+        html.P(_t("as_scored_inputs", lang, inputs=inputs), className="mb-1") if inputs else None,
+        html.P(_t("as_scored_now", lang, probability=format_percent(score.probability, lang)), className="mb-0"),
+    ], color="info", id=ids.AS_SCORED)
 
 
 def home_layout(lang: str | None = None) -> html.Div:

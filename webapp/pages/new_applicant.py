@@ -8,8 +8,9 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import fields, ids, services
+from webapp import audit_log, fields, ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.layout import error_alert, explanation_view, score_row
 
 TEXTS = {
@@ -21,6 +22,8 @@ TEXTS = {
         "submit": "Calculer le score",
         "probability": "Probabilité de défaut",
         "invalid": "Corrigez les champs signalés pour obtenir un score.",
+        "as_scored": ("Valeurs de l'entrée n° {entry} du journal, telles qu'évaluées : "
+                      "« Calculer le score » les évalue avec le modèle chargé."),
     },
     "en": {
         "screen": "New applicant",
@@ -30,6 +33,8 @@ TEXTS = {
         "submit": "Compute the score",
         "probability": "Probability of default",
         "invalid": "Correct the highlighted fields to get a score.",
+        "as_scored": ("Values of log entry no. {entry}, as scored: \"Compute the score\" scores "
+                      "them with the loaded model."),
     },
 }
 
@@ -46,10 +51,10 @@ dash.register_page(__name__, path="/new", title=title, name="New applicant",
                    description="Score a new credit application")
 
 
-def field_control(name: str, lang: str) -> dbc.Col:
+def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
     spec = fields.FIELD_SPECS[name]
     field_id = {"type": ids.NEW_FIELD, "field": name}
-    default = fields.NEW_APPLICANT_DEFAULTS.get(name)
+    default = fields.NEW_APPLICANT_DEFAULTS.get(name) if value is None else value
     if spec.kind == "choice":
         control = dbc.Select(id=field_id, value=default,
                              options=[{"label": fields.choice_label(c, lang), "value": c} for c in spec.choices])
@@ -63,16 +68,30 @@ def field_control(name: str, lang: str) -> dbc.Col:
     ], xs=12, sm=6, lg=4, className="mb-3")
 
 
-def layout(lang: str | None = None, **_query: str) -> html.Div:
+def layout(lang: str | None = None, entry: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
+    logged = logged_inputs(entry)
     return html.Div([
         html.H1(_t("heading", lang), className="h3 my-3"),
         html.P(_t("intro", lang)),
-        html.Form(dbc.Row([field_control(name, lang) for name in fields.NEW_APPLICANT_FIELDS]),
+        dbc.Alert(_t("as_scored", lang, entry=entry), color="info", id=ids.AS_SCORED) if logged else None,
+        html.Form(dbc.Row([field_control(name, lang, logged.get(name)) for name in fields.NEW_APPLICANT_FIELDS]),
                   id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
         dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
+        decision_card({"new": True}, None, lang, hidden=True),
     ])
+
+
+def logged_inputs(entry: str | None) -> dict:
+    """The inputs a log entry scored (the audit screen links here with `?entry=<n>`)."""
+    if not entry or not str(entry).isdigit() or len(str(entry)) > 12:
+        return {}
+    try:
+        row = audit_log.entry(int(entry))
+    except Exception:  # the log unavailable: an empty form, not a broken page
+        return {}
+    return dict(row.get("inputs") or {}) if row and row.get("client_id") is None else {}
 
 
 def result_view(result: services.Result, lang: str) -> html.Div:
@@ -86,6 +105,9 @@ def result_view(result: services.Result, lang: str) -> html.Div:
     Output(ids.NEW_RESULT, "children"),
     Output({"type": ids.NEW_FEEDBACK, "field": ALL}, "children"),
     Output({"type": ids.NEW_FIELD, "field": ALL}, "invalid"),
+    Output(ids.DECISION_CARD, "style"),
+    Output(ids.DECISION_RECOMMENDATION, "children"),
+    Output(ids.DECISION_FEEDBACK, "children", allow_duplicate=True),
     Input(ids.NEW_SUBMIT, "n_clicks"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "value"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
@@ -93,17 +115,20 @@ def result_view(result: services.Result, lang: str) -> html.Div:
     prevent_initial_call=True,
 )
 def score_application(_clicks: int, values: list, field_ids: list[dict], lang: str | None) -> tuple:
-    """Validate every field; score only when all are valid."""
+    """Validate every field; score only when all are valid (then the decision form shows)."""
     if not field_ids:
         raise PreventUpdate
     lang = normalise_language(lang)
     form = {fid["field"]: value for fid, value in zip(field_ids, values)}
+    no_decision = (HIDDEN, "", "")
     try:
         result, errors = services.new_applicant_result(form, services.DEFAULT_TOP_N, lang)
     except services.ServiceError as error:
-        return error_alert(services.error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
+        return (error_alert(services.error_message(error, lang)), [""] * len(field_ids),
+                [False] * len(field_ids), *no_decision)
     messages = [errors.get(fid["field"], "") for fid in field_ids]
     invalid = [fid["field"] in errors for fid in field_ids]
     if result is None:
-        return error_alert(_t("invalid", lang)), messages, invalid
-    return result_view(result, lang), messages, invalid
+        return error_alert(_t("invalid", lang)), messages, invalid, *no_decision
+    return (result_view(result, lang), messages, invalid, None,
+            recommendation_text(result.score.refused, lang), "")
