@@ -19,6 +19,7 @@ PAGES_FOLDER = Path(__file__).resolve().parent / "webapp" / "pages"
 def create_app() -> dash.Dash:
     """The Dash app with its pages, the drift report route and the JSON API."""
     from webapp.api import register_api
+    from webapp.errors import register_error_handlers
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
 
     app = dash.Dash(
@@ -32,6 +33,7 @@ def create_app() -> dash.Dash:
     )
     app.layout = make_layout
     register_api(app.server)
+    register_error_handlers(app.server, app.callback_map)
     return app
 
 
