@@ -143,7 +143,8 @@ _WILDCARDS = (["ALL"], ["MATCH"], ["ALLSMALLER"])
 _ID_VALUE_TYPES = (str, int, float, bool)
 
 
-def _declared_id(text: str) -> str | dict:
+def declared_id(text: str) -> str | dict:
+    """An id as Dash's callback map holds it: a string, or a pattern as JSON text."""
     return json.loads(text) if text.startswith("{") else text
 
 
@@ -161,7 +162,7 @@ def _id_matches(item_id: object, declared: str | dict) -> bool:
     return True
 
 
-def _is_multi(declared: str | dict) -> bool:
+def is_multi_id(declared: str | dict) -> bool:
     """ALL / ALLSMALLER ids arrive as a list of items, the others as one item."""
     return isinstance(declared, dict) and any(v in (["ALL"], ["ALLSMALLER"]) for v in declared.values())
 
@@ -169,7 +170,7 @@ def _is_multi(declared: str | dict) -> bool:
 def _item_problem(item: object, declared: dict, where: str, with_value: bool) -> str | None:
     if not isinstance(item, dict):
         return f"{where}: an object with id and property is expected"
-    if item.get("property") != declared["property"] or not _id_matches(item.get("id"), _declared_id(declared["id"])):
+    if item.get("property") != declared["property"] or not _id_matches(item.get("id"), declared_id(declared["id"])):
         return f"{where}: {shorten(item.get('id'))}.{shorten(item.get('property'))} is not " \
                f"{declared['id']}.{declared['property']}"
     if with_value and item.get("value") is not None:
@@ -188,7 +189,7 @@ def _list_problem(items: object, declared: list[dict], where: str, with_value: b
         return f"{where}: a list of {len(declared)} item(s) is expected"
     for position, (item, spec) in enumerate(zip(items, declared)):
         place = f"{where}[{position}]"
-        if _is_multi(_declared_id(spec["id"])):
+        if is_multi_id(declared_id(spec["id"])):
             if not isinstance(item, list):
                 return f"{place}: a list is expected for a pattern-matching id"
             lengths.append(len(item))
@@ -201,7 +202,8 @@ def _list_problem(items: object, declared: list[dict], where: str, with_value: b
     return None
 
 
-def _split_output(output: str) -> list[dict]:
+def split_output(output: str) -> list[dict]:
+    """'..a.children...b.value..' -> [{"id": "a", "property": "children"}, ...]."""
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
     return [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in parts]
 
@@ -222,7 +224,7 @@ def callback_request_problem(body: object, callback_map: dict) -> str | None:
     if entry is None or "callback" not in entry:
         return f"unknown callback output {shorten(output)}"
     lengths: list[int] = []
-    declared_outputs = _split_output(output)
+    declared_outputs = split_output(output)
     outputs = body.get("outputs")
     if not output.startswith(".."):
         outputs = [outputs]
@@ -270,3 +272,10 @@ def form_values(values: object, field_ids: object, allowed: Iterable[str]) -> di
 def display_id(raw: object) -> str:
     """A client ID from the URL as a heading may show it: '—' when absent, else shortened."""
     return "—" if raw in (None, "") else shorten(raw, MAX_ID_LENGTH)
+
+
+def share(raw: object) -> float | None:
+    """A probability kept in the browser (a page's store) if it is one, else None."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0.0 <= raw <= 1.0:
+        return float(raw)
+    return None

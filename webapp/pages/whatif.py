@@ -13,7 +13,7 @@ from webapp import fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import error_alert, explanation_view, score_row
-from webapp.validation import display_id, form_fields, form_values
+from webapp.validation import display_id, form_fields, form_values, share
 
 TEXTS = {
     "fr": {
@@ -144,7 +144,7 @@ def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str
     invalid = [fid["field"] in errors for fid in field_ids]
     if result is None:
         return dash.no_update, messages, invalid
-    return result_view(result, stored.get("probability"), lang), messages, invalid
+    return result_view(result, share(stored.get("probability")), lang), messages, invalid
 
 
 @callback(
@@ -155,8 +155,12 @@ def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str
     prevent_initial_call=True,
 )
 def reset(_clicks: int, field_ids: list[dict], stored: dict | None) -> list:
-    original = stored.get("original") if isinstance(stored, dict) else None
+    """The stored values again, read from the artifact set (not echoed from the browser's store)."""
     names = form_fields(field_ids, fields.WHATIF_FIELDS)
-    if not isinstance(original, dict) or names is None:
+    if not isinstance(stored, dict) or names is None:
         raise PreventUpdate
+    try:
+        original = services.whatif_original(stored.get("client_id"))
+    except services.ServiceError:
+        raise PreventUpdate from None
     return [original.get(name) for name in names]
