@@ -208,6 +208,12 @@ def test_http_errors_on_the_api_are_json(failing_server):
     assert response.status_code == 405 and response.is_json
 
 
+def test_an_unknown_api_route_is_a_404_not_the_dashboard(client):
+    response = client.get("/api/no-such-route")
+    assert response.status_code == 404 and response.get_json() == {"error": "no such API route"}
+    assert client.get("/api/health").status_code == 200  # declared routes still win
+
+
 def test_numpy_ids_and_plain_ids_parse_alike():
     from webapp.validation import parse_client_id
 

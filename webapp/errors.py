@@ -7,7 +7,8 @@
   (bad JSON, missing keys, wrong types, unknown ids) gets 400 JSON before Dash's
   dispatcher reads it: a generated fuzz batch once drew an HTML 500 with a traceback
   in the log from 389 of 1,199 such requests;
-- HTTP errors (404, 405, 413...) come back as JSON on the API and callback routes;
+- HTTP errors (404, 405, 413...) come back as JSON on the API and callback routes, and an
+  unknown `/api/...` path is a 404, not the dashboard page;
 - anything unexpected is logged once with its traceback and answered with a generic
   500 (JSON for machines, a short bilingual page for browsers) that shows no
   traceback, exception text or server path.
@@ -70,6 +71,12 @@ def register_error_handlers(server: Flask, callback_map: dict | Callable[[], dic
         if problem:
             return _refuse_callback(problem)
         return None
+
+    @server.get("/api/<path:_unknown>")
+    def unknown_api_route(_unknown: str):
+        # Without it Dash's catch-all page route answers any GET, /api/typo included, with
+        # the dashboard's HTML and a 200; API routes declared anywhere else still win.
+        return _json_error("no such API route", 404)
 
     @server.errorhandler(HTTPException)
     def http_error(error: HTTPException):
