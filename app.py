@@ -26,6 +26,7 @@ def create_app() -> dash.Dash:
 
     from webapp.api import register_api
     from webapp.auth import register_auth
+    from webapp.errors import register_error_handlers
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
 
     app = dash.Dash(
@@ -41,6 +42,7 @@ def create_app() -> dash.Dash:
     Compress(app.server)  # zstd/br/gzip as the browser accepts: 6.4 MB -> 1.7 MB per empty-cache page
     register_api(app.server)
     register_auth(app)
+    register_error_handlers(app.server, app.callback_map)
     return app
 
 

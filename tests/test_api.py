@@ -33,17 +33,28 @@ def test_client_score_matches_the_model(client, state):
     expected = float(state.model.predict_proba(state.feature_row(client_id))[0])
     assert body["probability"] == pytest.approx(expected, abs=1e-6)
     assert body["decision"] == ("refused" if expected >= state.model.threshold_ else "granted")
-    assert 1 <= len(body["reasons"]) <= 5
-    # The reasons walk from the base probability towards the client's probability.
-    changes = sum(r["probability_change"] for r in body["reasons"])
-    assert abs(body["base_probability"] + changes - expected) <= abs(body["base_probability"] - expected) + 0.5
+    # The reasons are the explainer's five largest steps, in its order and with its numbers;
+    # with the steps left out ("others") they walk from the base probability exactly to the
+    # client's probability.
+    explained = state.explainer.explain(state.feature_row(client_id), top_n=5, language="en")
+    table = explained.table
+    shown = table[~table["is_other"].astype(bool)]
+    assert [r["feature"] for r in body["reasons"]] == [str(k) for k in shown["key"]]
+    assert [r["probability_change"] for r in body["reasons"]] == pytest.approx(
+        shown["probability_change"].tolist(), abs=1e-9)
+    assert body["base_probability"] == pytest.approx(explained.base_probability, abs=1e-9)
+    assert body["base_probability"] + float(table["probability_change"].sum()) == pytest.approx(
+        expected, abs=1e-6)
 
 
-@pytest.mark.parametrize("raw, status", [("1", 404), ("abc", 400)])
-def test_bad_client_ids_get_json_errors(client, raw, status):
+@pytest.mark.parametrize("raw, status, message", [
+    ("1", 404, "Client 1 not found: check the ID."),
+    ("abc", 400, "“abc” is not a client ID (a whole number is expected)."),
+])
+def test_bad_client_ids_get_json_errors(client, raw, status, message):
     response = client.get(f"/api/clients/{raw}")
     assert response.status_code == status
-    assert raw in response.get_json()["error"] or "client" in response.get_json()["error"].lower()
+    assert response.get_json() == {"error": message, "client_id": raw}
 
 
 def test_new_application_is_scored_or_refused_field_by_field(client):

@@ -25,6 +25,8 @@ def _tiny_application(n: int = 4, with_target: bool = True) -> pd.DataFrame:
             data[column] = [1.5] * n
     frame = pd.DataFrame(data)
     frame["SK_ID_CURR"] = range(100001, 100001 + n)
+    if with_target:
+        frame["TARGET"] = [i % 2 for i in range(n)]  # the two classes, as in Kaggle
     return frame
 
 

@@ -5,6 +5,8 @@ and model/drift/report.py; one test runs the real drift code on a tiny frame.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -251,13 +253,33 @@ def _state(**overrides):
     return state
 
 
+@pytest.fixture(params=["json", "auto"])
+def json_engine(request, monkeypatch):
+    """Dash's plain JSON encoder, then the default one (orjson when it is installed)."""
+    import plotly.io.json as plotly_json
+
+    monkeypatch.setattr(plotly_json.config, "default_engine", request.param)
+    return request.param
+
+
 def _text(component) -> str:
+    """Every string of a rendered layout (texts, ids, props), decoded: the same whichever
+    JSON encoder Dash uses (its plain encoder writes "r\\u00e9sum\\u00e9", orjson "résumé")."""
     from dash._utils import to_json
 
-    return to_json(component)
+    def strings(value) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for item in value.values() for s in strings(item)]
+        if isinstance(value, list):
+            return [s for item in value for s in strings(item)]
+        return []
+
+    return "\n".join(strings(json.loads(to_json(component))))
 
 
-def test_drift_screen_says_when_the_summary_is_missing(pages, monkeypatch):
+def test_drift_screen_says_when_the_summary_is_missing(pages, monkeypatch, json_engine):
     drift, _ = pages
     from webapp import services
 
@@ -267,7 +289,7 @@ def test_drift_screen_says_when_the_summary_is_missing(pages, monkeypatch):
     assert drift.DISTRIBUTION in _text(drift.layout(lang="fr"))  # callbacks keep their targets
 
 
-def test_drift_screen_lists_features_without_a_report(pages, monkeypatch):
+def test_drift_screen_lists_features_without_a_report(pages, monkeypatch, json_engine):
     drift, _ = pages
     from webapp import services
 
@@ -279,7 +301,7 @@ def test_drift_screen_lists_features_without_a_report(pages, monkeypatch):
     assert table.sort_action == "native"
 
 
-def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch):
+def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch, json_engine):
     _, model_card = pages
     from webapp import services
 
@@ -289,7 +311,7 @@ def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch
     assert "Decision threshold: 0.400" in text and "lightgbm_balanced ✓ chosen" in text
 
 
-def test_screens_show_the_reason_when_artifacts_are_missing(pages, monkeypatch):
+def test_screens_show_the_reason_when_artifacts_are_missing(pages, monkeypatch, json_engine):
     drift, model_card = pages
     from webapp import services
 

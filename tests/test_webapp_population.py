@@ -4,6 +4,8 @@ Every expected value is worked out by hand from the small frames below.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -258,7 +260,7 @@ def test_figure_numbers_are_rounded_to_significant_digits_for_the_browser():
     from dash._utils import to_json
 
     rounded = significant([123456.0, 0.0123456, 0.0, np.nan, -2.71828])
-    assert to_json(rounded) == "[123500.0,0.01235,0.0,null,-2.718]"
+    assert json.loads(to_json(rounded)) == [123500.0, 0.01235, 0.0, None, -2.718]  # any encoder
     assert significant([0.987654], digits=2).tolist() == [0.99]
 
 

@@ -15,6 +15,7 @@ from flask import Flask, abort, jsonify, request, send_file
 from model.artifacts import ArtifactError
 from webapp.api_decisions import register_decision_api
 from webapp.state import get_state
+from webapp.validation import InputError, load_json, shorten
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +101,18 @@ def register_api(server: Flask) -> None:
         try:
             return jsonify(client_payload(client_id, language=_language()))
         except ServiceError as error:
-            return _service_error(error, client_id=client_id)
+            return _service_error(error, client_id=shorten(client_id))
 
     @server.post("/api/score")
     def score():
         from webapp.services import ServiceError, new_applicant_result
 
-        fields = request.get_json(silent=True)
+        try:  # bad JSON and deep nesting are refused before any field is read
+            fields = load_json(request.get_data(cache=False), allow_constants=True)
+        except InputError as error:
+            return _error(error.message, 400, field=error.field)
         if not isinstance(fields, dict):
-            return _error("send a JSON object of application fields", 400)
+            return _error("send a JSON object of application fields", 400, field="body")
         language = _language()
         try:
             result, errors = new_applicant_result(fields, top_n=5, lang=language)

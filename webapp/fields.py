@@ -8,6 +8,7 @@ the interface language, and are converted to Home Credit's raw conventions
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from webapp.formatting import format_number
 from webapp.i18n import normalise_language, translate
+from webapp.validation import MAX_NUMBER_LENGTH, shorten
 
 
 @dataclass(frozen=True)
@@ -106,24 +108,40 @@ VALIDATION_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# A number as typed once spaces and the currency sign are gone: ASCII digits only
+# ("²" and Arabic-Indic digits are not numbers here, although `float()` reads the latter).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
+
+
 def parse_number(raw: object, lang: str | None) -> float | None:
     """A number typed the French way ('1 234,5') or the English way ('1,234.5'); None if blank.
 
-    Raises ValueError for text that is not a number.
+    Raises ValueError for anything else: text that is not a number, text longer
+    than `MAX_NUMBER_LENGTH`, NaN, infinities, and integers too large for a float
+    (a JSON literal of 400 digits used to raise OverflowError).
     """
     if raw is None:
         return None
     if isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, bool):
-        value = float(raw)
-    else:
-        text = "".join(str(raw).split()).replace("\u202f", "").replace("€", "")
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise ValueError(raw) from None
+    elif isinstance(raw, str):
+        if len(raw) > MAX_NUMBER_LENGTH:
+            raise ValueError(raw)
+        text = "".join(raw.split()).replace("\u202f", "").replace("€", "")
         if not text:
             return None
         if normalise_language(lang) == "fr":
             text = text.replace(".", "").replace(",", ".") if "," in text else text
         else:
             text = text.replace(",", "")
-        value = float(text)  # ValueError on anything else
+        if not _NUMBER.fullmatch(text):
+            raise ValueError(raw)
+        value = float(text)
+    else:  # lists, objects, booleans from a JSON body
+        raise ValueError(raw)
     if not math.isfinite(value):
         raise ValueError(raw)
     return value
@@ -150,7 +168,7 @@ def validate_fields(values: dict[str, object], names: tuple[str, ...] | list[str
                 if spec.required:
                     error(name, "required")
                 continue
-            if str(raw) not in spec.choices:
+            if not isinstance(raw, str) or raw not in spec.choices:
                 error(name, "choice")
                 continue
             clean[name] = str(raw)
@@ -158,7 +176,7 @@ def validate_fields(values: dict[str, object], names: tuple[str, ...] | list[str
         try:
             number_value = parse_number(raw, lang)
         except ValueError:
-            error(name, "not_number", value=raw)
+            error(name, "not_number", value=shorten(raw))
             continue
         if number_value is None:
             if spec.required:
@@ -207,7 +225,7 @@ def fields_from_raw_row(row: pd.Series, names: tuple[str, ...]) -> dict[str, obj
     for name in names:
         spec = FIELD_SPECS[name]
         value = row.get(spec.column)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        if value is None or pd.isna(value):  # NaN of any dtype (stored amounts are float32)
             out[name] = None
         elif spec.kind == "years":
             days = float(value)

@@ -22,6 +22,7 @@ from webapp.auth.principal import Principal, current_principal
 from webapp.figures.client import Step, waterfall_figure, waterfall_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell, translate
+from webapp.validation import shorten
 
 # Page layouts receive `lang=<"fr"|"en">`; pass this to dash.Dash(routing_callback_inputs=...).
 ROUTING_CALLBACK_INPUTS = {"lang": Input(ids.LANGUAGE, "data")}
@@ -37,12 +38,16 @@ NAV_ENTRIES = (
     ("nav_drift", "/drift", False),
     ("nav_audit", "/audit", False),
 )
+MAX_PATH_LENGTH = 2048
 _CLIENT_PATH = re.compile(r"^/client/(?P<client_id>[^/]+)(?P<rest>/[^?#]*)?$")
 
 
 def client_from_path(pathname: str | None) -> tuple[str | None, str]:
-    """('100002', '/why') from '/client/100002/why'; (None, '') for other pages."""
-    match = _CLIENT_PATH.match((pathname or "").rstrip("/") or "/")
+    """('100002', '/why') from '/client/100002/why'; (None, '') for other pages (and for
+    anything that is not a path a browser sends)."""
+    if not isinstance(pathname, str) or len(pathname) > MAX_PATH_LENGTH:
+        return None, ""
+    match = _CLIENT_PATH.match(pathname.rstrip("/") or "/")
     if not match:
         return None, ""
     return match.group("client_id"), match.group("rest") or ""
@@ -242,7 +247,8 @@ def remember_client(pathname: str | None, current: int | None) -> int:
 )
 def render_navigation(lang: str | None, client_id: int | None, pathname: str | None) -> list:
     principal = current_principal()  # outside a request (tests): the whole menu
-    return nav_items(normalise_language(lang), client_id, pathname,
+    pathname = pathname if isinstance(pathname, str) else None
+    return nav_items(normalise_language(lang), services.parse_client_id(client_id), pathname,
                      None if principal.kind == "system" else principal)
 
 
@@ -254,6 +260,7 @@ def render_navigation(lang: str | None, client_id: int | None, pathname: str | N
 def search_clients(search_value: str | None, value: int | None) -> list[dict]:
     """At most `services.SEARCH_LIMIT` matching IDs: the browser never gets the full list."""
     if not search_value:
+        value = services.parse_client_id(value)
         if value is None:
             raise PreventUpdate
         return [{"label": str(value), "value": value}]
@@ -289,7 +296,7 @@ def open_client(picked: int | None, _clicks: int, _submit: int | None, typed: st
     picker = dash.no_update if from_picker else None
     client_id = services.parse_client_id(raw)
     if client_id is None:
-        return dash.no_update, shell("invalid_client", lang, value=raw), True, picker
+        return dash.no_update, shell("invalid_client", lang, value=shorten(raw)), True, picker
     if not services.client_exists(client_id):
         return dash.no_update, shell("unknown_client", lang, client_id=client_id), True, picker
     _, subpage = client_from_path(pathname)

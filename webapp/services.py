@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from webapp import audit_log
-from webapp.auth import config as auth_config
 from webapp.formatting import format_money, format_number, format_points, format_years, missing
 from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
@@ -25,13 +24,13 @@ from webapp.i18n import normalise_language, translate
 # The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
 from webapp.service_error import ServiceError
 from webapp.state import derived_value, get_state
+from webapp.validation import MAX_ID_LENGTH as MAX_ID_INPUT_LENGTH  # noqa: F401 (the ID box's maxLength)
+from webapp.validation import parse_client_id, search_digits, shorten
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 20
 DEFAULT_TOP_N = 10
-MAX_CLIENT_ID = 10**9
-MAX_ID_INPUT_LENGTH = auth_config.MAX_ID_INPUT_LENGTH
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -71,26 +70,6 @@ TEXTS: dict[str, dict[str, str]] = {
 
 # --- client lookup -----------------------------------------------------------------------------
 
-def parse_client_id(raw: object) -> int | None:
-    """An SK_ID_CURR from user input ('100002', ' 100 002 ', 100002.0), else None."""
-    if raw is None or isinstance(raw, bool):
-        return None
-    if isinstance(raw, str) and len(raw) > MAX_ID_INPUT_LENGTH:  # refused before any parsing
-        return None
-    if isinstance(raw, (int, np.integer)):
-        value = int(raw)
-    elif isinstance(raw, (float, np.floating)):
-        if not math.isfinite(raw) or raw != int(raw):
-            return None
-        value = int(raw)
-    else:
-        text = "".join(str(raw).split()).replace("\u202f", "")
-        if not text.isdigit():
-            return None
-        value = int(text)
-    return value if 0 < value < MAX_CLIENT_ID else None
-
-
 def client_exists(client_id: int | None) -> bool:
     if client_id is None:
         return False
@@ -106,10 +85,11 @@ def _sorted_id_strings(state: Any) -> np.ndarray:
 
 
 def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
-    """Dropdown options for IDs starting with the typed digits (at most `limit`)."""
-    if len(str(text)) > MAX_ID_INPUT_LENGTH:  # refused before any parsing
-        return []
-    digits = "".join(ch for ch in str(text) if ch.isdigit())
+    """Dropdown options for IDs starting with the typed digits (at most `limit`).
+
+    Anything longer than an ID could be is refused before the search (see `webapp.validation`).
+    """
+    digits = search_digits(text)
     if not digits:
         return []
     try:
@@ -129,7 +109,7 @@ def prefix_matches(sorted_strings: np.ndarray, prefix: str, limit: int) -> list[
 def require_client(state: Any, raw_id: object) -> int:
     client_id = parse_client_id(raw_id)
     if client_id is None:
-        raise ServiceError("invalid_client", value=raw_id)
+        raise ServiceError("invalid_client", value=shorten(raw_id))
     if not state.has_client(client_id):
         raise ServiceError("unknown_client", client_id=client_id)
     return client_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +35,68 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
     return None
 
 
+def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, engine="pyarrow", encoding=encoding)
+    except Exception:  # pyarrow is strict on odd CSVs; the C engine is the fallback
+        return pd.read_csv(path, low_memory=False, encoding=encoding)
+
+
+def _holds_bytes(frame: pd.DataFrame) -> bool:
+    """pyarrow keeps text that is not UTF-8 as bytes (b'Family'): the file has another encoding."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            first = frame[column].dropna()
+            if len(first) and isinstance(first.iloc[0], bytes):
+                return True
+    return False
+
+
 def _read_raw(path: Path) -> pd.DataFrame:
+    """The file as a DataFrame; CSVs in UTF-8, else (with a log line) in Latin-1, as Excel
+    exports them in western Europe (Kaggle's files are ASCII, so both read them alike)."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
+    _check_separator(path)
     try:
-        return pd.read_csv(path, engine="pyarrow")
-    except Exception:  # pyarrow is strict on odd CSVs; the C engine is the fallback
-        return pd.read_csv(path, low_memory=False)
+        frame = _read_csv(path, "utf-8")
+        if not _holds_bytes(frame):
+            return frame
+    except UnicodeDecodeError:
+        pass
+    log.warning("%s: not UTF-8, read as Latin-1", path.name)
+    return _read_csv(path, "latin-1")
+
+
+def _header_line(path: Path) -> bytes:
+    """The first line of a CSV, also inside a zip (Kaggle ships `name.csv` zipped)."""
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            with archive.open(members[0]) as handle:
+                return handle.readline(64 * 1024)
+    with open(path, "rb") as handle:
+        return handle.readline(64 * 1024)
+
+
+def _check_separator(path: Path) -> None:
+    """A CSV saved with ';' (French Excel) or tabs gets a message, not a tokenizer error."""
+    try:
+        header = _header_line(path)
+    except (OSError, zipfile.BadZipFile, IndexError):
+        return  # unreadable: pandas says why below
+    if b"," in header:
+        return
+    for separator, shown in ((b";", "';'"), (b"\t", "tabs"), (b"|", "'|'")):
+        if separator in header:
+            raise SchemaError(f"{path.name}: columns are separated by {shown}, not by commas as in "
+                              f"Kaggle's files (header starts {header[:60].decode('latin-1')!r})")
+
+
+def _check_layout(frame: pd.DataFrame, schema: TableSchema, path: Path) -> None:
+    """Refuse a required table without rows before naming missing columns."""
+    if schema.required and len(frame) == 0:
+        raise SchemaError(f"{path.name}: no rows (header only); table '{schema.name}' needs clients")
 
 
 def _shrink_numeric(series: pd.Series, kind: str) -> pd.Series:
@@ -49,7 +105,26 @@ def _shrink_numeric(series: pd.Series, kind: str) -> pd.Series:
     return series.astype(np.float32)
 
 
+def _check_values(table: pd.DataFrame, schema: TableSchema, path: Path) -> None:
+    """Values the Kaggle data never has: negative amounts, classes outside TARGET's 0/1."""
+    for column in schema.non_negative:
+        negative = table[column] < 0
+        if negative.any():
+            where = table.index[negative.to_numpy()]
+            raise SchemaError(
+                f"{path.name}: column {column} must not be negative but holds "
+                f"{table[column][negative].iloc[0]:g} (row {where[0]}; {int(negative.sum())} of "
+                f"{len(table)} rows negative)")
+    for column, allowed in schema.allowed.items():
+        bad = table[column].notna() & ~table[column].isin(allowed)
+        if bad.any():
+            raise SchemaError(
+                f"{path.name}: column {column} must be one of {', '.join(map(str, allowed))} "
+                f"but holds {table[column][bad].iloc[0].item()!r} (row {table.index[bad.to_numpy()][0]})")
+
+
 def _check_and_shrink(frame: pd.DataFrame, schema: TableSchema, path: Path) -> pd.DataFrame:
+    _check_layout(frame, schema, path)
     missing = [c for c in schema.column_names if c not in frame.columns]
     if missing:
         raise SchemaError(
@@ -76,6 +151,7 @@ def _check_and_shrink(frame: pd.DataFrame, schema: TableSchema, path: Path) -> p
     for key in schema.keys:
         if result[key].isna().any():
             raise SchemaError(f"{path.name}: key column {key} has missing values")
+    _check_values(result, schema, path)
     if schema.unique_key and schema.name.startswith("application"):
         duplicated = result[schema.unique_key].duplicated(keep=False)
         if duplicated.any():
@@ -104,6 +180,8 @@ def load_table_file(path: Path | str, name: str) -> pd.DataFrame:
     started = time.perf_counter()
     try:
         raw = _read_raw(path)
+    except SchemaError:
+        raise
     except Exception as error:
         raise SchemaError(f"{path.name}: cannot be read ({error})") from error
     table = _check_and_shrink(raw, schema, path)

@@ -107,7 +107,6 @@ REASON_CATEGORIES = ("additional_income", "guarantee", "known_history", "data_er
                      "exceptional_situation", "policy_exception", "other")
 
 # --- hardening ----------------------------------------------------------------------------------------
-MAX_ID_INPUT_LENGTH = 20         # client ID / search box: longer text is refused before parsing
 HSTS_SECONDS = 31536000
 
 # --- decision log ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
 from webapp.layout import chart, client_path, decision_badge, error_alert
+from webapp.validation import display_id
 
 TEXTS = {
     "fr": {
@@ -117,7 +118,7 @@ def score_card(score: services.Score, lang: str) -> dbc.Card:
 def layout(client_id: str | None = None, lang: str | None = None, entry: str | None = None,
            **_query: str) -> html.Div:
     lang = normalise_language(lang)
-    heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
+    heading = html.H1(_t("heading", lang, client_id=display_id(client_id)), className="h3 my-3")
     if client_id is None:  # validation layout / no client: the ids callbacks use are still here
         return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR),
                          decision_card({}, None, lang, hidden=True)])

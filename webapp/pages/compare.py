@@ -19,6 +19,7 @@ from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import chart, error_alert
 from webapp.state import derived_value
+from webapp.validation import choice, display_id, shorten
 
 # Component ids of this screen (kebab-case, prefixed by the screen).
 CLIENT = "compare-client-id"
@@ -131,8 +132,8 @@ def render_distribution(client_id: object, feature: str | None, group: str, lang
         state = services.get_state()
         sk_id = services.require_client(state, client_id)
         feature = feature or state.plot_columns.columns[0]
-        if feature not in state.plot_columns.columns:
-            return [error_alert(_t("bad_feature", lang, feature=feature))]
+        if not isinstance(feature, str) or feature not in state.plot_columns.columns:
+            return [error_alert(_t("bad_feature", lang, feature=shorten(feature)))]
         mask = group_mask(state, sk_id, group)
         result = pop.compare_client(state.clients, state.plot_columns, sk_id, feature, group,
                                     mask=mask)
@@ -161,8 +162,8 @@ def render_scatter(client_id: object, x: str | None, y: str | None, group: str, 
         x = x or columns[0]
         y = y or columns[min(1, len(columns) - 1)]
         for feature in (x, y):
-            if feature not in columns:
-                return [error_alert(_t("bad_feature", lang, feature=feature))]
+            if not isinstance(feature, str) or feature not in columns:
+                return [error_alert(_t("bad_feature", lang, feature=shorten(feature)))]
         mask = group_mask(state, sk_id, group)
         sample = pop.scatter_points(state.clients, state.plot_columns, mask, x, y)
         point = pop.client_point(state.clients, state.plot_columns, sk_id, x, y)
@@ -190,7 +191,7 @@ def _select(element_id: str, label: str, options: list[dict], value: str | None)
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
-    heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
+    heading = html.H1(_t("heading", lang, client_id=display_id(client_id)), className="h3 my-3")
     options: list[dict] = []
     if client_id is not None:  # an unknown client or missing artifacts: say so, draw nothing
         try:
@@ -238,7 +239,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
 )
 def update_distribution(feature: str | None, group: str | None, client_id: str | None,
                         lang: str | None) -> list:
-    if client_id is None or group not in pop.GROUPS:
+    if client_id is None or choice(group, pop.GROUPS) is None:
         raise PreventUpdate
     return render_distribution(client_id, feature, group, normalise_language(lang))
 
@@ -254,6 +255,6 @@ def update_distribution(feature: str | None, group: str | None, client_id: str |
 )
 def update_scatter(x: str | None, y: str | None, group: str | None, client_id: str | None,
                    lang: str | None) -> list:
-    if client_id is None or group not in pop.GROUPS:
+    if client_id is None or choice(group, pop.GROUPS) is None:
         raise PreventUpdate
     return render_scatter(client_id, x, y, group, normalise_language(lang))

@@ -20,6 +20,7 @@ from webapp import population as pop
 from webapp.figures import drift as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import chart, error_alert
+from webapp.validation import bounded_text
 
 REPORT_URL = "/reports/drift.html"
 SUMMARY = "drift-summary"
@@ -29,6 +30,7 @@ DISTRIBUTION = "drift-distribution"
 DISTRIBUTION_CHART = "drift-distribution-chart"
 PREDICTION_CHART = "drift-prediction-chart"
 REPORT_LINK = "drift-report-link"
+MAX_COLUMN_LENGTH = 200  # longest feature name of the builder is about 60 characters
 
 TEXTS = {
     "fr": {
@@ -232,9 +234,14 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
 )
 def pick_from_table(active_cell: dict | None, rows: list[dict] | None) -> str:
     """Clicking a row of the (possibly re-sorted) table selects its feature."""
-    if not active_cell or not rows or active_cell.get("row", -1) >= len(rows):
+    position = active_cell.get("row") if isinstance(active_cell, dict) else None
+    if not isinstance(position, int) or not isinstance(rows, list) or not 0 <= position < len(rows):
         raise PreventUpdate
-    return rows[active_cell["row"]]["column"]
+    row = rows[position]
+    column = bounded_text(row.get("column"), MAX_COLUMN_LENGTH) if isinstance(row, dict) else None
+    if column is None:
+        raise PreventUpdate
+    return column
 
 
 @callback(
@@ -244,6 +251,6 @@ def pick_from_table(active_cell: dict | None, rows: list[dict] | None) -> str:
     prevent_initial_call=True,
 )
 def update_distribution(column: str | None, lang: str | None) -> list:
-    if not column:
+    if not bounded_text(column, MAX_COLUMN_LENGTH):
         raise PreventUpdate
     return render_distribution(column, normalise_language(lang))

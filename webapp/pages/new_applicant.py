@@ -12,6 +12,7 @@ from webapp import audit_log, fields, ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.layout import error_alert, explanation_view, score_row
+from webapp.validation import form_values
 
 TEXTS = {
     "fr": {
@@ -116,10 +117,10 @@ def result_view(result: services.Result, lang: str) -> html.Div:
 )
 def score_application(_clicks: int, values: list, field_ids: list[dict], lang: str | None) -> tuple:
     """Validate every field; score only when all are valid (then the decision form shows)."""
-    if not field_ids:
+    form = form_values(values, field_ids, fields.NEW_APPLICANT_FIELDS)
+    if form is None:
         raise PreventUpdate
     lang = normalise_language(lang)
-    form = {fid["field"]: value for fid, value in zip(field_ids, values)}
     no_decision = (HIDDEN, "", "")
     try:
         result, errors = services.new_applicant_result(form, services.DEFAULT_TOP_N, lang)

@@ -13,6 +13,7 @@ from webapp import fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import error_alert, explanation_view, score_row
+from webapp.validation import display_id, form_fields, form_values, share
 
 TEXTS = {
     "fr": {
@@ -25,6 +26,8 @@ TEXTS = {
         "original": "Probabilité du dossier : {value}",
         "simulated": "Probabilité simulée",
         "hint": "Le résultat se met à jour dès que vous arrêtez de taper.",
+        "missing": ("Le dossier n'indique pas : {fields}. Le score du dossier en tient compte ; "
+                    "renseignez ces champs pour simuler."),
     },
     "en": {
         "screen": "What-if",
@@ -36,9 +39,12 @@ TEXTS = {
         "original": "Probability on file: {value}",
         "simulated": "Simulated probability",
         "hint": "The result updates as soon as you stop typing.",
+        "missing": ("The file has no value for: {fields}. The score on file allows for it; "
+                    "fill these fields in to simulate."),
     },
 }
 DEBOUNCE_MS = 400
+MISSING_NOTE = "whatif-missing-note"
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -65,6 +71,17 @@ def field_input(name: str, value: object, lang: str) -> dbc.Col:
     ], xs=12, sm=6, lg=4, className="mb-3")
 
 
+def missing_note(original: dict[str, object], lang: str) -> list:
+    """Which editable fields the stored file lacks (e.g. real-sample clients 100837 and
+    106206 have no goods price or annuity): said above the form, not a blank page.
+    An empty job length means "not employed", not a gap in the file."""
+    names = [fields.FIELD_SPECS[n].label(lang) for n in fields.WHATIF_FIELDS
+             if original.get(n) is None and n != "employment_years"]
+    if not names:
+        return []
+    return [dbc.Alert(_t("missing", lang, fields=", ".join(names)), color="info", id=MISSING_NOTE)]
+
+
 def result_view(result: services.Result, original: float | None, lang: str) -> html.Div:
     return html.Div([
         score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang),
@@ -75,7 +92,7 @@ def result_view(result: services.Result, original: float | None, lang: str) -> h
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
-    heading = html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3")
+    heading = html.H1(_t("heading", lang, client_id=display_id(client_id)), className="h3 my-3")
     controls = html.Div([dcc.Store(id=ids.WHATIF_CLIENT),
                          dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0,
                                     color="secondary", className="mb-3")])
@@ -95,6 +112,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
         dbc.Alert(_t("banner", lang), color="light", className="simulation-banner fw-semibold"),
         html.H2(_t("fields", lang), className="h5"),
         html.P(_t("hint", lang), className="text-muted small"),
+        *missing_note(original, lang),
         dbc.Row([field_input(name, original[name], lang) for name in fields.WHATIF_FIELDS]),
         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(result_view(result, result.score.probability, lang),
@@ -114,19 +132,19 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
 )
 def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str | None) -> tuple:
     """Validate the edited fields, rescore, and show messages next to invalid fields."""
-    if not stored or not field_ids:
+    edited = form_values(values, field_ids, fields.WHATIF_FIELDS)
+    if not isinstance(stored, dict) or edited is None:
         raise PreventUpdate
     lang = normalise_language(lang)
-    edited = {fid["field"]: value for fid, value in zip(field_ids, values)}
     try:
-        result, errors = services.whatif_result(stored["client_id"], edited, services.DEFAULT_TOP_N, lang)
+        result, errors = services.whatif_result(stored.get("client_id"), edited, services.DEFAULT_TOP_N, lang)
     except services.ServiceError as error:
         return error_alert(services.error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
     messages = [errors.get(fid["field"], "") for fid in field_ids]
     invalid = [fid["field"] in errors for fid in field_ids]
     if result is None:
         return dash.no_update, messages, invalid
-    return result_view(result, stored.get("probability"), lang), messages, invalid
+    return result_view(result, share(stored.get("probability")), lang), messages, invalid
 
 
 @callback(
@@ -137,6 +155,12 @@ def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str
     prevent_initial_call=True,
 )
 def reset(_clicks: int, field_ids: list[dict], stored: dict | None) -> list:
-    if not stored or not field_ids:
+    """The stored values again, read from the artifact set (not echoed from the browser's store)."""
+    names = form_fields(field_ids, fields.WHATIF_FIELDS)
+    if not isinstance(stored, dict) or names is None:
         raise PreventUpdate
-    return [stored["original"].get(fid["field"]) for fid in field_ids]
+    try:
+        original = services.whatif_original(stored.get("client_id"))
+    except services.ServiceError:
+        raise PreventUpdate from None
+    return [original.get(name) for name in names]

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from webapp import ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import decision_badge, error_alert, explanation_view
+from webapp.validation import choice, display_id
 
 TEXTS = {
     "fr": {
@@ -56,7 +57,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     lang = normalise_language(lang)
     body = render(client_id, services.DEFAULT_TOP_N, lang) if client_id is not None else html.Div()
     return html.Div([
-        html.H1(_t("heading", lang, client_id=client_id or "—"), className="h3 my-3"),
+        html.H1(_t("heading", lang, client_id=display_id(client_id)), className="h3 my-3"),
         dcc.Store(id=ids.WHY_CLIENT, data=client_id),
         html.P(_t("intro", lang)),
         dbc.Row(dbc.Col([
@@ -76,6 +77,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     prevent_initial_call=True,
 )
 def change_top_n(top_n: str | None, client_id: str | None, lang: str | None) -> html.Div:
-    if client_id is None or top_n not in {str(n) for n in TOP_N_CHOICES}:
+    top_n = choice(top_n, [str(n) for n in TOP_N_CHOICES])
+    if client_id is None or top_n is None:
         raise PreventUpdate
     return render(client_id, int(top_n), normalise_language(lang))
