@@ -30,7 +30,7 @@ def test_score_is_the_models_output(state, client_id: int) -> None:
     score = services.client_score(str(client_id))
     direct = float(state.model.predict_proba(state.feature_row(client_id))[0])
     assert score.probability == pytest.approx(direct, abs=1e-9)
-    assert score.probability == pytest.approx(float(state.clients.at[client_id, "probability"]), abs=1e-5)
+    assert score.probability == pytest.approx(float(state.clients.at[client_id, "probability_final"]), abs=1e-5)
     assert score.threshold == state.model.threshold_
     assert score.refused == (direct >= state.model.threshold_)
 

@@ -20,7 +20,7 @@ TIMEOUT = 20
 def _pick_client(state, refused: bool) -> int:
     """A training client whose stored decision is `refused` (the first one, deterministic)."""
     clients = state.clients
-    mask = (clients["probability"] >= state.model.threshold_) == refused
+    mask = (clients["probability_final"] >= state.model.threshold_) == refused
     chosen = clients.index[mask & (clients["set"] == "train")]
     return int(chosen[0]) if len(chosen) else int(clients.index[0])
 
