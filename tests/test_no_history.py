@@ -123,3 +123,17 @@ def test_segment_metrics_by_hand():
     assert result["observed_rate"] == 0.25
     assert result["calibration_gap"] == pytest.approx(0.8)  # (0.45 - 0.25) / 0.25
     assert result["calibrated_within_tolerance"] is False
+
+
+@pytest.mark.parametrize("lang, heading, row", [
+    ("fr", "Clients avec et sans historique de crédit", "Sans historique (modèle utilisé)"),
+    ("en", "Clients with and without credit history", "Without history (model in use)")])
+def test_model_screen_shows_both_segments(metrics, lang, heading, row):
+    import app  # noqa: F401  (Dash executes the page modules: they need the app first)
+    from webapp.pages.model_card import constraints_block, segments_block
+
+    text = str(segments_block(metrics, lang))
+    assert heading in text and row in text
+    assert str(metrics["segments"]["with_history"]["n_clients"]) in text
+    assert "AUC" in str(constraints_block(metrics, lang))
+    assert segments_block({}, lang) == []

@@ -120,3 +120,17 @@ def test_a_feature_derived_from_an_excluded_field_is_excluded_with_it():
     assert "DAYS_EMPLOYED" in builder.feature_names_
     features = builder.transform(tables)
     assert list(features.columns) == builder.feature_names_
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "Jamais utilisé pour le score"),
+                                         ("en", "Never used for the score")])
+def test_the_form_says_gender_is_optional_and_unused(artifacts_dir, lang, words):
+    import app  # noqa: F401  (Dash executes the page modules: they need the app first)
+    from webapp import fields
+    from webapp.pages.new_applicant import field_control
+
+    assert not fields.FIELD_SPECS["gender"].required
+    text = str(field_control("gender", lang))
+    assert words in text
+    assert "'value': ''" in text  # a "not given" choice, selected by default
+    assert words not in str(field_control("income_type", lang))
