@@ -55,3 +55,60 @@ COST_FP = 1
 
 # Size of the synthetic data set built for the demo when nothing else exists.
 DEMO_CLIENTS = int(os.environ.get("SCORING_DEMO_CLIENTS", "5000"))
+
+
+# ---------------------------------------------------------------------------
+# Protected attributes (EU AI Act Annex III 5(b), Consumer Credit Directive 2023/2225)
+# ---------------------------------------------------------------------------
+# Raw application fields the model must never see: their columns and every feature
+# derived from them are left out of the feature matrix, hence out of SHAP, the
+# reasons, the what-if and the API. They stay in clients.parquet and
+# applications.parquet, where only the fairness report reads them. Age (DAYS_BIRTH)
+# is kept: a legitimate, monitored factor of repayment capacity over the loan term.
+PROTECTED_ATTRIBUTES: tuple[str, ...] = ("CODE_GENDER",)
+
+# ---------------------------------------------------------------------------
+# Directions a credit officer knows (LightGBM monotone constraints)
+# ---------------------------------------------------------------------------
+# (source table, underlying column) -> (direction, reason). +1: a higher value never
+# lowers the probability of default; -1: never raises it. Resolved against the fitted
+# builder's FeatureInfo (source, column, aggregation) by model.training.constraints:
+# every statistic of the column with a direction (min, max, mean, sum, raw, ratio) gets
+# it; a spread (var, std) or a count of distinct values has none and stays free.
+MONOTONE_CONSTRAINTS: dict[tuple[str, str], tuple[int, str]] = {
+    ("application", "EXT_SOURCE_1"): (-1, "external score: higher means a better payer"),
+    ("application", "EXT_SOURCE_2"): (-1, "external score: higher means a better payer"),
+    ("application", "EXT_SOURCE_3"): (-1, "external score: higher means a better payer"),
+    ("application", "EXT_SOURCES_MEAN"): (-1, "mean of the external scores"),
+    ("application", "EXT_SOURCES_MIN"): (-1, "lowest external score"),
+    ("application", "EXT_SOURCES_MAX"): (-1, "highest external score"),
+    ("application", "AMT_INCOME_TOTAL"): (-1, "more income never lowers repayment capacity"),
+    ("application", "INCOME_PER_PERSON"): (-1, "income per household member, same reason"),
+    ("application", "CREDIT_INCOME_RATIO"): (+1, "more credit per unit of income is a heavier debt"),
+    ("application", "ANNUITY_INCOME_PERC"): (+1, "debt-service ratio: a larger share of income to repay"),
+    ("application", "AMT_ANNUITY"): (+1, "a dearer instalment for the same income is harder to pay"),
+    ("application", "AMT_CREDIT"): (+1, "more borrowed for the same income and instalment is more debt"),
+    ("application", "GOODS_CREDIT_RATIO"): (-1, "credit beyond the goods' price is unsecured cash"),
+    ("installments_payments", "DPD"): (+1, "days paid after the due date on previous loans"),
+    ("installments_payments", "LATE"): (+1, "share / number of late instalments"),
+    ("installments_payments", "PAYMENT_DIFF"): (+1, "amount left unpaid on previous instalments"),
+    ("POS_CASH_balance", "SK_DPD"): (+1, "days past due on previous store and cash loans"),
+    ("POS_CASH_balance", "SK_DPD_DEF"): (+1, "days past due beyond tolerance, same loans"),
+    ("credit_card_balance", "SK_DPD"): (+1, "days past due on previous credit cards"),
+    ("credit_card_balance", "SK_DPD_DEF"): (+1, "days past due beyond tolerance, same cards"),
+    ("bureau", "CREDIT_DAY_OVERDUE"): (+1, "days overdue on credits at other lenders"),
+    ("bureau", "AMT_CREDIT_SUM_OVERDUE"): (+1, "amount overdue at other lenders"),
+    ("bureau", "AMT_CREDIT_MAX_OVERDUE"): (+1, "largest amount ever overdue at other lenders"),
+}
+# Application features left out of the model because no direction can be set on them
+# while the constraints above hold for the raw fields an advisor edits.
+NO_DIRECTION_FEATURES: dict[str, str] = {
+    # annuity / credit: raising the annuity raises it, lowering the credit raises it too;
+    # +1 would make a smaller credit riskier, -1 a dearer instalment safer (issue 10).
+    "PAYMENT_RATE": "moves both ways with annuity and credit; the term is shown instead",
+    # the spread of the external scores rises or falls when one score rises.
+    "EXT_SOURCES_STD": "not monotone in any external score",
+}
+# LightGBM's constraint method: "intermediate" is less restrictive than "basic" at a
+# small extra cost per tree (LightGBM 4 docs, `monotone_constraints_method`).
+MONOTONE_METHOD = "intermediate"

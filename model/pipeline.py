@@ -51,9 +51,17 @@ def data_fingerprint(data_dir: Path) -> dict[str, dict]:
 
 
 def client_table(
-    tables: dict[str, pd.DataFrame], target: pd.Series, probability: np.ndarray
+    tables: dict[str, pd.DataFrame], target: pd.Series, probability: np.ndarray,
+    oof: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """One row per client in feature-matrix order: its row number, set, target, score and facts."""
+    """One row per client in feature-matrix order: its row number, set, target, score and facts.
+
+    `oof` (calibrated out-of-fold P(default) by client): replaces the final model's
+    score of the training clients it covers, so that training and test clients are
+    both scored by a model that never saw them (population screens, prediction drift);
+    `probability_source` says which score each client has; `probability_final` keeps
+    the final model's score (the one the client screens compute live).
+    """
     train = tables["application_train"].set_index("SK_ID_CURR")
     test = tables["application_test"].set_index("SK_ID_CURR")
     raw = pd.concat([train.drop(columns="TARGET"), test])
@@ -64,6 +72,15 @@ def client_table(
     )
     clients["TARGET"] = target.astype(np.float32)
     clients["probability"] = probability.astype(np.float32)
+    clients["probability_final"] = clients["probability"]  # what the client screens show
+    source = np.full(len(clients), "final_model", dtype=object)
+    if oof is not None:
+        covered = clients.index.isin(oof.index) & (clients["set"] == "train").to_numpy()
+        clients.loc[covered, "probability"] = oof.reindex(clients.index[covered]).to_numpy(
+            np.float32)
+        source[covered] = "out_of_fold"
+    clients["probability_source"] = pd.Categorical(source,
+                                                   categories=["out_of_fold", "final_model"])
     return clients.join(raw.loc[clients.index, list(DISPLAY_COLUMNS)])
 
 
@@ -114,7 +131,9 @@ def build(
     from model.explain.global_shap import compute_global_shap
     from model.features.build import build_features
     from model.features.dictionary import feature_dictionary
-    from model.training.train import train_models
+    from model.training.constraints import feature_directions
+    from model.training.segments import segment_inputs
+    from model.training.train import OOF_FILE, train_models
 
     with stage("features", log):
         builder, features, target = build_features(tables)
@@ -126,18 +145,24 @@ def build(
     with new_set(out_dir, manifest_extra=extra) as pending:
         tmp = pending.tmp
         x_train, y_train = features[is_train], target[is_train].astype(int)
+        with stage("training clients without their history (segment inputs)", log):
+            segments = segment_inputs(builder, tables, x_train.index)
         with stage("training", log):
             scoring_model = train_models(
                 x_train, y_train, tmp, budget_seconds=budget_seconds, quick=quick,
-                mlruns_dir=mlruns_dir,
+                mlruns_dir=mlruns_dir, directions=feature_directions(builder.features_),
+                segments=segments,
             )
+        del segments
         with stage("scoring every client", log):
             probability = scoring_model.predict_proba(features)
+            oof = pd.read_parquet(tmp / OOF_FILE)["probability"]
         with stage("saving features and clients", log):
             joblib.dump(builder, tmp / "feature_builder.joblib")
             feature_dictionary(builder).to_csv(tmp / "feature_dictionary.csv", index=False)
             _save_features(tmp, features)
-            client_table(tables, target, probability).to_parquet(tmp / "clients.parquet")
+            clients = client_table(tables, target, probability, oof)
+            clients.to_parquet(tmp / "clients.parquet")
             raw_applications(tables).to_parquet(tmp / "applications.parquet", index=False)
         with stage("global SHAP", log):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
@@ -146,7 +171,9 @@ def build(
             reference, current = drift_frames(tables, features, top)
             run_drift(
                 reference, current, tmp / "drift", key_columns=top,
-                reference_pred=probability[is_train], current_pred=probability[~is_train],
+                # training clients by their out-of-fold scores: like with like
+                reference_pred=clients["probability"].to_numpy()[is_train],
+                current_pred=probability[~is_train],
             )
     log.info("build finished in %.0f s: %s", time.perf_counter() - started, pending.folder)
     return pending.folder

@@ -12,6 +12,16 @@ def fitted():
     return tiny_features()
 
 
+@pytest.fixture(scope="module")
+def unrestricted():
+    """The tiny features with nothing excluded (protected and no-direction ones included)."""
+    from model.features.builder import FeatureBuilder
+
+    tables = tiny_tables()
+    builder = FeatureBuilder(min_category_count=1, excluded=()).fit(tables)
+    return builder, builder.transform(tables)
+
+
 def test_days_employed_anomaly_becomes_missing_with_a_flag(fitted):
     _, features = fitted
     assert np.isnan(features.loc[1, "DAYS_EMPLOYED"])
@@ -21,28 +31,30 @@ def test_days_employed_anomaly_becomes_missing_with_a_flag(fitted):
     assert features.loc[2, "DAYS_EMPLOYED_PERC"] == pytest.approx(0.1)  # -1000 / -10000
 
 
-def test_ratios_by_hand(fitted):
+def test_ratios_by_hand(fitted, unrestricted):
     _, features = fitted
     row = features.loc[1]
     assert row["CREDIT_INCOME_RATIO"] == pytest.approx(2.0)  # 200,000 / 100,000
     assert row["ANNUITY_INCOME_PERC"] == pytest.approx(0.1)  # 10,000 / 100,000
-    assert row["PAYMENT_RATE"] == pytest.approx(0.05)  # 10,000 / 200,000
+    assert "PAYMENT_RATE" not in features.columns  # no direction: left out of the model
+    assert "EXT_SOURCES_STD" not in features.columns
+    assert unrestricted[1].loc[1, "PAYMENT_RATE"] == pytest.approx(0.05)  # 10,000 / 200,000
+    assert unrestricted[1].loc[1, "EXT_SOURCES_STD"] == pytest.approx(0.2)
     assert row["GOODS_CREDIT_RATIO"] == pytest.approx(0.9)  # 180,000 / 200,000
     assert row["INCOME_PER_PERSON"] == pytest.approx(50000.0)  # 100,000 / 2
     assert row["EXT_SOURCES_MEAN"] == pytest.approx(0.4)  # (0.2 + 0.6) / 2, source 2 missing
-    assert row["EXT_SOURCES_STD"] == pytest.approx(0.2)
     assert row["EXT_SOURCES_MIN"] == pytest.approx(0.2)
     assert row["DOCUMENT_COUNT"] == 2
 
 
-def test_zero_credit_gives_missing_ratio_not_infinity(fitted):
+def test_zero_credit_gives_missing_ratio_not_infinity(fitted, unrestricted):
     _, features = fitted
-    assert np.isnan(features.loc[2, "PAYMENT_RATE"])
+    assert np.isnan(unrestricted[1].loc[2, "PAYMENT_RATE"])
     assert np.isnan(features.loc[2, "GOODS_CREDIT_RATIO"])
     assert not np.isinf(features.to_numpy()).any()
 
 
-def test_one_hot_codes_with_missing_and_unseen_buckets(fitted):
+def test_one_hot_codes_with_missing_and_unseen_buckets(fitted, unrestricted):
     builder, features = fitted
     income = [c for c in builder.feature_names_ if c.startswith("NAME_INCOME_TYPE_")]
     assert income == ["NAME_INCOME_TYPE_Pensioner", "NAME_INCOME_TYPE_Working",
@@ -51,8 +63,10 @@ def test_one_hot_codes_with_missing_and_unseen_buckets(fitted):
         [0, 1, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
     # test client 4: "Businessman" never seen in training -> OTHER; gender "XNA" -> MISSING
     assert features.loc[4, income].tolist() == [0, 0, 0, 1]
-    assert features.loc[4, "CODE_GENDER__MISSING"] == 1
-    assert features.loc[4, "CODE_GENDER_F"] == 0
+    assert not [c for c in features.columns if c.startswith("CODE_GENDER")]  # protected
+    _, everything = unrestricted
+    assert everything.loc[4, "CODE_GENDER__MISSING"] == 1
+    assert everything.loc[4, "CODE_GENDER_F"] == 0
 
 
 def test_rare_categories_go_to_other():
@@ -81,7 +95,7 @@ def test_what_if_rows_with_plain_strings_and_edited_amounts(fitted):
     row = tiny_tables()["application_train"].iloc[[0]].astype(object)  # as a form sends it
     row["AMT_CREDIT"] = 400000.0
     out = builder.transform_application(row)
-    assert out.loc[1, "PAYMENT_RATE"] == pytest.approx(0.025)  # 10,000 / 400,000
+    assert out.loc[1, "CREDIT_INCOME_RATIO"] == pytest.approx(4.0)  # 400,000 / 100,000
     assert out.loc[1, "NAME_INCOME_TYPE_Working"] == 1
 
 

@@ -111,8 +111,8 @@ def test_dictionary_describes_every_feature(fitted):
     assert table["feature"].tolist() == builder.feature_names_
     pd.testing.assert_frame_equal(table, builder.dictionary_)
     described = table.set_index("feature")
-    assert described.loc["PAYMENT_RATE", "description_fr"] == "Annuité / montant du crédit"
-    assert described.loc["PAYMENT_RATE", "description_en"] == "Annuity as a share of the loan"
+    assert described.loc["CREDIT_INCOME_RATIO", "description_fr"] == "Montant du crédit / revenu annuel"
+    assert described.loc["CREDIT_INCOME_RATIO", "description_en"] == "Loan amount as a multiple of income"
     assert described.loc["NAME_INCOME_TYPE_Working", "group"] == "NAME_INCOME_TYPE"
     assert described.loc["BURO_ACTIVE_AMT_CREDIT_SUM_OVERDUE_MEAN", "description_en"] == (
         "Credit bureau: average overdue amount over active credits")

@@ -116,7 +116,7 @@ def test_gunicorn_serves_the_dashboard_and_the_api(served):
     status, body = _get(f"{url}/api/clients/{client_id}")
     assert status == 200
     assert json.loads(body)["probability"] == pytest.approx(
-        float(clients.at[client_id, "probability"]), abs=1e-6)
+        float(clients.at[client_id, "probability_final"]), abs=1e-6)
 
 
 def test_the_set_is_loaded_before_the_first_request(served):

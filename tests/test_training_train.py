@@ -12,7 +12,8 @@ import pytest
 from model.artifacts import verify
 from model.training.train import train_from_file, train_models
 
-MODEL_FILES = {"model.joblib", "metrics.json", "comparison.md", "cost_curve.csv"}
+MODEL_FILES = {"model.joblib", "metrics.json", "comparison.md", "cost_curve.csv",
+               "oof_probability.parquet"}
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +80,13 @@ def test_metrics_follow_the_protocol(timed_training, feature_file):
     seconds = [result["fit_seconds"] for result in metrics["candidates"].values()]
     assert all(s > 0 for s in seconds) and sum(seconds) <= elapsed
     chosen = metrics["candidates"][metrics["chosen"]]
+    # lowest cost among the candidates that respect the directions (not the logistic ones)
+    assert chosen["eligible"] and chosen["kind"] != "logistic"
     assert chosen["cv"]["cost_per_1000"] == min(r["cv"]["cost_per_1000"]
-                                                for r in metrics["candidates"].values())
+                                                for r in metrics["candidates"].values()
+                                                if r["eligible"])
+    assert all(not r["eligible"] and r["ineligible_reason"]
+               for r in metrics["candidates"].values() if r["kind"] == "logistic")
     assert metrics["holdout"] == chosen["holdout"]
     assert metrics["final"]["calibration"]["method"] in ("isotonic", "sigmoid")
 

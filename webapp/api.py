@@ -2,7 +2,8 @@
 
 `GET /api/health`, `GET /api/clients/<id>` (score, decision, top reasons),
 `POST /api/score` (the new-applicant form's fields as JSON: income, credit, annuity,
-age_years, contract, ...) and
+age_years, contract, ...; gender is optional and never used for the score, the answer
+lists it under `not_used_for_score` when sent) and
 `GET /reports/drift.html` (the Evidently report). Errors come back as JSON with
 an explicit message and a 4xx status, never a traceback.
 """
@@ -55,6 +56,16 @@ def result_payload(result, language: str = "en") -> dict:
         ],
         "sentences": result.sentences,
     }
+
+
+def protected_fields_given(fields: dict) -> list[str]:
+    """Fields sent that are protected attributes: accepted, validated, never used for the
+    score (the feature builder leaves them out), and named as such in the answer."""
+    from model.config import PROTECTED_ATTRIBUTES
+    from webapp.fields import FIELD_SPECS
+
+    return [name for name, spec in FIELD_SPECS.items()
+            if spec.column in PROTECTED_ATTRIBUTES and fields.get(name) not in (None, "")]
 
 
 def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> dict:
@@ -120,7 +131,8 @@ def register_api(server: Flask) -> None:
             return _service_error(error)
         if errors:
             return _error("invalid application fields", 422, fields=errors)
-        return jsonify(result_payload(result, language))
+        return jsonify({**result_payload(result, language),
+                        "not_used_for_score": protected_fields_given(fields)})
 
     @server.get("/reports/drift.html")
     def drift_report():

@@ -37,6 +37,7 @@ WHATIF_RESET = "whatif-reset"
 WHATIF_RESULT = "whatif-result"
 WHATIF_CHART = "whatif-contributions-chart"
 WHATIF_PROBABILITY = "whatif-probability"
+WHATIF_LOAN_TERM = "whatif-loan-term"
 
 # --- screen 5: new applicant -------------------------------------------------
 NEW_FIELD = "new-field"                # pattern-matching: {"type": NEW_FIELD, "field": name}

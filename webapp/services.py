@@ -46,6 +46,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "employment": "Ancienneté dans l'emploi",
         "income_type": "Type de revenu",
         "no_employment": "sans emploi salarié / retraité",
+        "loan_term": ("Durée du prêt : {years} ans (crédit / annuité). À crédit égal, une "
+                      "annuité plus élevée raccourcit le prêt mais pèse davantage sur le revenu."),
+        "loan_term_unknown": "Durée du prêt : non calculable (crédit ou annuité manquant).",
         "loaded": ("{clients} clients chargés ({train} clients connus, {test} demandes à évaluer), "
                    "{features} variables ; modèle : {model}, construit le {built_at}."),
     },
@@ -62,6 +65,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "employment": "Employment length",
         "income_type": "Income type",
         "no_employment": "not employed / pensioner",
+        "loan_term": ("Loan term: {years} years (credit / annuity). For the same credit, a "
+                      "higher annuity shortens the loan but weighs more on the income."),
+        "loan_term_unknown": "Loan term: cannot be computed (credit or annuity missing).",
         "loaded": ("{clients} clients loaded ({train} known clients, {test} applications to assess), "
                    "{features} features; model: {model}, built on {built_at}."),
     },
@@ -437,6 +443,32 @@ def loaded_text(summary: DataSummary, lang: str | None) -> str:
                      test=format_number(summary.test_clients, lang),
                      features=format_number(summary.features, lang),
                      model=summary.model_kind, built_at=summary.built_at)
+
+
+def loan_term_years(credit: object, annuity: object) -> float | None:
+    """Credit / yearly annuity: the number of years the loan runs (None if not computable)."""
+    try:
+        credit, annuity = float(credit), float(annuity)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(credit) and math.isfinite(annuity)) or annuity <= 0 or credit <= 0:
+        return None
+    return credit / annuity
+
+
+def loan_term_text(values: dict[str, object], lang: str | None) -> str:
+    """'Loan term: 20.7 years (credit / annuity)…' from the what-if fields as typed."""
+    from webapp.fields import parse_number
+
+    lang = normalise_language(lang)
+    try:
+        years = loan_term_years(parse_number(values.get("credit"), lang),
+                                parse_number(values.get("annuity"), lang))
+    except ValueError:
+        years = None
+    if years is None:
+        return translate(TEXTS, "loan_term_unknown", lang)
+    return translate(TEXTS, "loan_term", lang, years=format_number(years, lang, 1))
 
 
 def whatif_original(client_id: object) -> dict[str, object]:

@@ -132,7 +132,8 @@ def compute_global_shap(
     sample = X_train.loc[chosen]
     with stage(f"global SHAP on {len(sample)} training clients x {sample.shape[1]} features", log):
         # No background sample: the same base value as the app's per-client explainer.
-        base, values = ClientExplainer(model, dictionary).explain_rows(sample)
+        explainer = ClientExplainer(model, dictionary)
+        _, values = explainer.explain_rows(sample)
     groups = feature_groups(list(values.columns), dictionary)
     per_feature, per_group = global_importance(values, groups)
     _add_labels(per_feature, per_group, groups, dictionary)
@@ -146,7 +147,8 @@ def compute_global_shap(
         "feature_names": np.asarray(top, dtype=str),
         "client_ids": _ids(sample.index),
         "target": y_train.loc[chosen].to_numpy(np.float32),
-        "base_value": np.asarray([base], dtype=np.float64),
+        # the main model's base (rows without history have the no-history model's own)
+        "base_value": np.asarray([explainer.base_value_], dtype=np.float64),
     }, out_dir / SAMPLE_FILE)
     log.info("global SHAP: top features %s", ", ".join(top[:5]))
     return per_feature

@@ -194,6 +194,14 @@ class ClientExplainer:
         self._columns = pd.Index(self.feature_names_)
         self.engine_ = _make_engine(model, background)
         self.base_value_ = self.engine_.base_value
+        # Applicants without history are scored by the model's application-only model:
+        # its own engine, on its columns (a subset of ours), with its own base value.
+        self.no_history_ = getattr(model, "no_history_", None)
+        if self.no_history_ is not None:
+            self.no_history_engine_ = _make_engine(self.no_history_, background)
+            self._no_history_columns = self._columns.get_indexer(self.no_history_.feature_names_)
+            if (self._no_history_columns < 0).any():
+                raise ValueError("the no-history model uses columns the main model lacks")
         if dictionary is not None and "feature" not in dictionary.columns:
             dictionary = dictionary.reset_index()  # the app reads it indexed by feature
         groups = feature_groups(self.feature_names_, dictionary)
@@ -223,27 +231,53 @@ class ClientExplainer:
             self._group_labels[language] = [labels[g] for g in self.groups_]
 
     # ---- numbers -------------------------------------------------------------------
-    def _values(self, X: pd.DataFrame) -> np.ndarray:
-        Z = self.model.preprocess(X)
-        if Z.shape[1] != len(self.feature_names_):
-            raise ValueError(f"the model's preprocessing returns {Z.shape[1]} columns for "
-                             f"{len(self.feature_names_)} features: cannot map SHAP values")
-        return self.engine_.values(Z)
+    def _history(self, X: pd.DataFrame) -> np.ndarray:
+        if self.no_history_ is None:
+            return np.ones(len(X), dtype=bool)
+        return self.model.has_history(X)
 
-    def explain_rows(self, X: pd.DataFrame) -> tuple[float, pd.DataFrame]:
+    def _values(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row base value and SHAP values (rows x model features) of each row's segment."""
+        history = self._history(X)
+        base = np.where(history, self.base_value_, 0.0)
+        values = np.zeros((len(X), len(self.feature_names_)), dtype=np.float64)
+        if history.any():
+            rows = X if history.all() else X.iloc[np.flatnonzero(history)]
+            Z = self.model.preprocess(rows)
+            if Z.shape[1] != len(self.feature_names_):
+                raise ValueError(f"the model's preprocessing returns {Z.shape[1]} columns for "
+                                 f"{len(self.feature_names_)} features: cannot map SHAP values")
+            values[history] = self.engine_.values(Z)
+        if not history.all():  # application-only model: zero on every history column
+            rows = X.iloc[np.flatnonzero(~history)]
+            Z = self.no_history_.preprocess(rows)
+            sub = np.zeros((len(rows), len(self.feature_names_)), dtype=np.float64)
+            sub[:, self._no_history_columns] = self.no_history_engine_.values(Z)
+            values[~history] = sub
+            base[~history] = self.no_history_engine_.base_value
+        return base, values
+
+    def explain_rows(self, X: pd.DataFrame) -> tuple[float | np.ndarray, pd.DataFrame]:
         """Base value (log-odds) and SHAP values (rows of X x model features).
 
         For LightGBM and the logistic regression, base + row sum equals
-        `model.predict_margin(X)`; for the dummy every value is zero.
+        `model.predict_margin(X)`; for the dummy every value is zero. The base is
+        one float, or one per row when some rows go to the no-history model.
         """
         X = _as_frame(X)
-        values = self._values(X)
-        return self.base_value_, pd.DataFrame(values, index=X.index, columns=self.feature_names_)
+        base, values = self._values(X)
+        frame = pd.DataFrame(values, index=X.index, columns=self.feature_names_)
+        if not len(base) or np.all(base == base[0]):
+            return float(base[0]) if len(base) else self.base_value_, frame
+        return base, frame
 
-    def probability_of_margin(self, margin: np.ndarray | float) -> np.ndarray:
-        """Displayed (calibrated) probability of a log-odds value: calibrator(sigmoid(margin))."""
+    def probability_of_margin(self, margin: np.ndarray | float, history: bool = True
+                              ) -> np.ndarray:
+        """Displayed (calibrated) probability of a log-odds value: calibrator(sigmoid(margin)),
+        with the calibrator of the segment (`history=False`: the no-history model's)."""
         raw = sigmoid(np.atleast_1d(margin))
-        calibrator = getattr(self.model, "calibrator_", None)
+        scorer = self.model if history or self.no_history_ is None else self.no_history_
+        calibrator = getattr(scorer, "calibrator_", None)
         return calibrator.predict(raw) if calibrator is not None else raw
 
     # ---- one client ----------------------------------------------------------------
@@ -260,7 +294,8 @@ class ClientExplainer:
         x = _as_frame(x_row)
         if len(x) != 1:
             raise ValueError(f"explain expects one client row, got {len(x)}")
-        values = self._values(x)[0]
+        bases, all_values = self._values(x)
+        values, history = all_values[0], bool(self._history(x)[0])
         same_order = x.columns.equals(self._columns)  # skips a copy of 800 columns
         x_values = (x if same_order else x[self.feature_names_]).to_numpy(np.float64)[0]
         raw = _raw_row(raw_application_row)
@@ -270,9 +305,10 @@ class ClientExplainer:
         rows = [self._row(i, values, x_values, raw, grouped) for i in shown]
         if len(rest):
             rows.append(self._other_row(float(totals[rest].sum()), len(rest)))
-        base = self.base_value_
+        base = float(bases[0])
         contributions = np.array([r["contribution"] for r in rows])
-        path = self.probability_of_margin(base + np.concatenate([[0.0], np.cumsum(contributions)]))
+        path = self.probability_of_margin(
+            base + np.concatenate([[0.0], np.cumsum(contributions)]), history=history)
         for row, before, after in zip(rows, path[:-1], path[1:]):
             row.update(label=row[f"label_{language}"], value=row[f"value_{language}"],
                        direction="" if row["is_other"] else direction(row["contribution"], language),

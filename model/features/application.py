@@ -40,6 +40,26 @@ ENGINEERED: dict[str, str] = {
     "EXT_SOURCES_STD": "std",
     "DOCUMENT_COUNT": "sum",
 }
+# Raw fields each engineered feature is computed from: a feature derived from an excluded
+# (protected) field is excluded with it.
+ENGINEERED_INPUTS: dict[str, tuple[str, ...]] = {
+    "DAYS_EMPLOYED_ANOM": ("DAYS_EMPLOYED",),
+    "DAYS_EMPLOYED_PERC": ("DAYS_EMPLOYED", "DAYS_BIRTH"),
+    "CREDIT_INCOME_RATIO": ("AMT_CREDIT", "AMT_INCOME_TOTAL"),
+    "ANNUITY_INCOME_PERC": ("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
+    "PAYMENT_RATE": ("AMT_ANNUITY", "AMT_CREDIT"),
+    "GOODS_CREDIT_RATIO": ("AMT_GOODS_PRICE", "AMT_CREDIT"),
+    "INCOME_PER_PERSON": ("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"),
+    **{name: tuple(EXT_SOURCES) for name in ENGINEERED if name.startswith("EXT_SOURCES_")},
+    "DOCUMENT_COUNT": tuple(DOCUMENTS),
+}
+
+
+def kept_feature(info: FeatureInfo, excluded: frozenset[str]) -> bool:
+    """False for a feature that is, or is computed from, an excluded field or feature."""
+    if info.name in excluded or info.column in excluded:
+        return False
+    return not excluded.intersection(ENGINEERED_INPUTS.get(info.name, ()))
 
 
 def numeric_fields(app: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -82,10 +102,15 @@ def engineered(fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 class ApplicationFeatures:
-    """Fitted application-row features (one-hot codes learned on application_train)."""
+    """Fitted application-row features (one-hot codes learned on application_train).
 
-    def __init__(self, min_category_count: int = 10) -> None:
+    `excluded`: raw fields (e.g. protected attributes) and feature names left out of
+    the output, with every feature derived from them (`ENGINEERED_INPUTS`).
+    """
+
+    def __init__(self, min_category_count: int = 10, excluded: tuple[str, ...] = ()) -> None:
         self.min_category_count = min_category_count
+        self.excluded = excluded
 
     def fit(self, train: pd.DataFrame) -> ApplicationFeatures:
         """Learn the category lists from the training applications."""
@@ -100,7 +125,8 @@ class ApplicationFeatures:
             labels = zip(self.encoder_.suffixes_[column], self.encoder_.value_labels(column))
             infos += [FeatureInfo(f"{column}_{suffix}", SOURCE, "one_hot", column, value=value,
                                   group=column) for suffix, value in labels]
-        self.features_ = infos
+        excluded = frozenset(self.excluded)
+        self.features_ = [info for info in infos if kept_feature(info, excluded)]
         return self
 
     @property

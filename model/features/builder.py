@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from model import config
 from model.features.aggregate import KEY, FeatureInfo
 from model.features.application import ApplicationFeatures
 from model.features.bureau import BureauFeatures
@@ -68,15 +69,26 @@ def application_rows(tables: Tables) -> pd.DataFrame:
     return app
 
 
+def model_exclusions() -> tuple[str, ...]:
+    """Fields and features the model must not see: protected attributes, then features
+    without a direction (`config.PROTECTED_ATTRIBUTES`, `config.NO_DIRECTION_FEATURES`)."""
+    return tuple(config.PROTECTED_ATTRIBUTES) + tuple(config.NO_DIRECTION_FEATURES)
+
+
 class FeatureBuilder(BaseEstimator):
     """Fitted transformer from the raw tables to the per-client feature matrix.
 
     `min_category_count`: a category needs this many training rows to get its
     own column; rarer and unseen ones share the `<column>__OTHER` column.
+    `excluded`: raw fields and features never produced (with everything derived
+    from them); None = `model_exclusions()`, i.e. the protected attributes and the
+    features no direction can be set on (`model.config`).
     """
 
-    def __init__(self, min_category_count: int = 10) -> None:
+    def __init__(self, min_category_count: int = 10,
+                 excluded: tuple[str, ...] | None = None) -> None:
         self.min_category_count = min_category_count
+        self.excluded = excluded
 
     def fit(self, tables: Tables) -> FeatureBuilder:
         """Learn encodings and the column list from application_train clients only."""
@@ -84,7 +96,9 @@ class FeatureBuilder(BaseEstimator):
             raise ValueError(f"fit needs the {TRAIN} table")
         train = tables[TRAIN]
         train_ids = pd.Index(train[KEY].to_numpy())
-        self.application_ = ApplicationFeatures(self.min_category_count).fit(train)
+        self.excluded_ = model_exclusions() if self.excluded is None else tuple(self.excluded)
+        self.application_ = ApplicationFeatures(self.min_category_count,
+                                                self.excluded_).fit(train)
         self.modules_: list[HistoryFeatures] = []
         for module in HISTORY_MODULES:
             if module.table not in tables:
@@ -141,6 +155,11 @@ class FeatureBuilder(BaseEstimator):
         if list(features.columns) != self.feature_names_:  # guards the column contract
             raise RuntimeError("feature columns differ from the fitted feature_names_")
         return features
+
+    @property
+    def history_count_features_(self) -> list[str]:
+        """Counts of history rows per table (all 0 for a client without any history)."""
+        return [name for fitted in self.modules_ for name in fitted.count_features_]
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Output column names, scikit-learn style."""

@@ -41,10 +41,15 @@ class ProbabilityCalibrator:
             raise ValueError(f"unknown calibration method {self.method!r}; expected {METHODS}")
         raw, y = np.asarray(raw, dtype=np.float64), np.asarray(y).astype(int)
         if self.method == "isotonic":
-            self.model_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            self.model_ = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True,
+                                             out_of_bounds="clip")
             self.model_.fit(raw, y)
         else:  # Platt scaling on the log-odds
             self.model_ = LogisticRegression(C=1e6).fit(_logit(raw).reshape(-1, 1), y)
+            # Non-decreasing whatever the scores: a model whose scores rank clients the
+            # wrong way (the dummy's random draws can) gets a flat map, never a reversed
+            # one that would undo the monotone constraints.
+            self.model_.coef_ = np.maximum(self.model_.coef_, 0.0)
         return self
 
     def predict(self, raw: np.ndarray) -> np.ndarray:

@@ -24,6 +24,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from model import config
+
 # LightGBM threads. One by default: on a shared 2-core machine, two OpenMP
 # threads fighting other processes made fits ten times slower (measured).
 N_JOBS = int(os.environ.get("SCORING_N_JOBS", "1"))
@@ -142,6 +144,8 @@ class Candidate:
     imbalance: str = "none"
     # Factory of the resampler (tests swap in a recording subclass).
     make_sampler: Callable[[int], Any] = field(default=_make_smote, compare=False, repr=False)
+    # LightGBM `monotone_constraints` (-1 / 0 / +1 per column); empty = unconstrained.
+    monotone: tuple[int, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -152,6 +156,15 @@ class Candidate:
     @property
     def name(self) -> str:
         return self.kind if self.kind == "dummy" else f"{self.kind}_{self.imbalance}"
+
+    @property
+    def ineligible_reason(self) -> str:
+        """Why the candidate may not be chosen ("" = it may): a lender's model must respect
+        the configured directions, which scikit-learn's logistic regression cannot impose
+        on its coefficients' signs; it stays in the comparison as a reference."""
+        if self.kind == "logistic":
+            return "coefficient signs cannot be constrained: directions not guaranteed"
+        return ""
 
     def default_params(self, quick: bool) -> dict[str, Any]:
         """A sensible first configuration, tried before any random one."""
@@ -219,13 +232,17 @@ class Candidate:
         if self.imbalance == "smote":
             params = {**params, "n_estimators": min(params.get("n_estimators", FULL_TREES),
                                                     SMOTE_TREES)}
+        if any(self.monotone):  # scaling (SMOTE candidates) keeps every direction
+            params = {**params, "monotone_constraints": list(self.monotone),
+                      "monotone_constraints_method": config.MONOTONE_METHOD}
         return EarlyStoppingLGBMClassifier(
             early_stopping_rounds=20 if quick else 50, class_weight=weight, subsample_freq=1,
             random_state=seed, n_jobs=N_JOBS, verbose=-1, **params)
 
 
-def all_candidates() -> list[Candidate]:
-    """Every candidate compared: the dummy, then each family with each imbalance variant."""
-    return [Candidate("dummy")] + [Candidate(kind, imbalance)
-                                   for kind in ("logistic", "lightgbm")
-                                   for imbalance in IMBALANCE]
+def all_candidates(monotone: tuple[int, ...] = ()) -> list[Candidate]:
+    """Every candidate compared: the dummy, then each family with each imbalance variant;
+    LightGBM candidates carry the `monotone` constraint vector."""
+    return [Candidate("dummy")] + [
+        Candidate(kind, imbalance, monotone=monotone if kind == "lightgbm" else ())
+        for kind in ("logistic", "lightgbm") for imbalance in IMBALANCE]

@@ -50,7 +50,8 @@ def comparison_table(metrics: dict[str, Any]) -> str:
     final = metrics["final"]
     notes = [
         "",
-        f"Chosen: **{metrics['chosen']}** (lowest cross-validated business cost per 1,000). "
+        f"Chosen: **{metrics['chosen']}** (lowest cross-validated business cost per 1,000 among "
+        "the eligible candidates, on cross-fitted calibrated scores). "
         f"Cost = {metrics['cost_weights']['fn']}·FN + {metrics['cost_weights']['fp']}·FP, "
         "each candidate at its own cost-optimal threshold on out-of-fold predictions.",
         f"Held-out split ({metrics['n_clients']['holdout']} clients, never used for tuning): "
@@ -70,7 +71,54 @@ def comparison_table(metrics: dict[str, Any]) -> str:
         notes.append(f"Tuned on a stratified subset of the {metrics['n_clients']['tuning']} "
                      "tuning clients (same folds): " + ", ".join(
                          f"{name} on {n}" for name, n in smaller.items()) + ".")
-    return "\n".join(lines + notes) + "\n"
+    ineligible = {name: r["ineligible_reason"] for name, r in metrics["candidates"].items()
+                  if r.get("ineligible_reason")}
+    if ineligible:
+        notes.append("Compared but not eligible for selection: " + "; ".join(
+            f"{name} ({reason})" for name, reason in ineligible.items()) + ".")
+    return "\n".join(lines + notes + constraints_text(metrics.get("constraints"))
+                     + segments_table(metrics.get("segments"))) + "\n"
+
+
+def constraints_text(constraints: dict[str, Any] | None) -> list[str]:
+    """Lines on the AUC cost of the monotone constraints (same folds, same configuration)."""
+    if not constraints:
+        return []
+    return ["", "## Monotone constraints", "",
+            f"{constraints['n_constrained']} features constrained "
+            f"({constraints['candidate']}, method {constraints['method']}). Same configuration "
+            "and folds without the constraints: cross-validated AUC "
+            f"{constraints['cv_auc_unconstrained']:.4f} unconstrained vs "
+            f"{constraints['cv_auc_constrained']:.4f} constrained (cost "
+            f"{constraints['cv_auc_cost']:+.4f}); held-out AUC "
+            f"{constraints['holdout_auc_unconstrained']:.4f} vs "
+            f"{constraints['holdout_auc_constrained']:.4f} (cost "
+            f"{constraints['holdout_auc_cost']:+.4f}). A negative cost: the constrained "
+            "model ranks better."]
+
+
+SEGMENT_ROWS = (("with_history", "with history (as they are)"),
+                ("no_history", "without history (history rows removed), deployed model"),
+                ("application_only", "without history, application-only LightGBM"),
+                ("main_model_no_history", "without history, main model (not routed)"))
+
+
+def segments_table(segments: dict[str, Any] | None) -> list[str]:
+    """Markdown table of the held-out figures by segment."""
+    if not segments:
+        return []
+    lines = ["", "## Clients with and without credit history (held-out split)", "",
+             f"Method: {segments['method']}; threshold {segments['threshold']:.4f}.", "",
+             "| segment | clients | defaults | AUC | cost / 1,000 | mean predicted | "
+             "observed rate | calibration gap |", "|---|---|---|---|---|---|---|---|"]
+    for key, label in SEGMENT_ROWS:
+        row = segments.get(key)
+        if not row or not row.get("n_clients"):
+            continue
+        lines.append(f"| {label} | {row['n_clients']} | {row['defaults']} | {row['auc']:.4f} | "
+                     f"{row['cost_per_1000']:.0f} | {row['mean_predicted']:.4f} | "
+                     f"{row['observed_rate']:.4f} | {100 * row['calibration_gap']:+.1f} % |")
+    return lines
 
 
 def write_reports(out_dir: Path, metrics: dict[str, Any], curve: pd.DataFrame) -> list[Path]:

@@ -5,45 +5,58 @@ Protocol (numbers must be honest and reproducible):
 2. On the other 80 % (a stratified subset of at most `SEARCH_ROWS` clients on
    large data), every candidate is tuned by randomized search on the same
    stratified 5 folds; its out-of-fold scores give its calibration, its
-   cost-optimal threshold and its cross-validated metrics.
+   cost-optimal threshold and its cross-validated metrics (threshold and cost
+   on cross-fitted calibrated scores: each fold calibrated by a map fitted on
+   the other folds). LightGBM candidates carry the configured monotone
+   constraints; the logistic ones cannot and are compared but never chosen.
 3. Each candidate's best configuration is refitted on the 80 % and scored on
    the held-out 20 % at the threshold chosen in step 2.
-4. The candidate with the lowest cross-validated cost per 1,000 clients is
-   refitted on all training clients; its calibrator and threshold come from
+4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
+   is refitted on all training clients; its calibrator and threshold come from
    out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`,
-   its out-of-fold scores of step 2).
+   its out-of-fold scores of step 2). The same configuration without its
+   constraints is scored on the same folds: the AUC cost of the constraints.
+5. With `segments`: the same configuration on the application columns alone
+   becomes the model of clients without history (own calibrator, shared
+   threshold), and both segments are measured on the held-out split.
 
 In quick mode on large data, SMOTE candidates are tuned on a smaller subset
 (`SMOTE_ROWS`) of the same folds; all candidates share the held-out split.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from model import config
 from model.progress import Progress, stage
-from model.training.calibration import choose_calibrator
+from model.training.calibration import ProbabilityCalibrator, choose_calibrator
 from model.training.candidates import Candidate, all_candidates
+from model.training.constraints import constraint_vector
 from model.training.cost import best_threshold
 from model.training.metrics import evaluate
 from model.training.report import write_reports
 from model.training.scoring import ScoringModel
 from model.training.search import (SearchResult, fit_pipeline, out_of_fold,
                                    randomized_search, restrict_folds, stratified_folds)
+from model.training.segments import SegmentInputs, has_history, segment_metrics
 from model.training.tracking import Tracker
 
 log = logging.getLogger(__name__)
 
 N_FOLDS = 5
+OOF_FILE = "oof_probability.parquet"
 HOLDOUT_FRACTION = 0.2
 # Share of the search budget per model family, and how many configurations at most.
 BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0}
@@ -132,17 +145,20 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
     if result.rows is not None:  # tuned on a subset of the search rows (same folds)
         folds = restrict_folds(folds, result.rows, len(y_dev))
         X_dev, y_dev = X_dev[result.rows], y_dev[result.rows]
-    calibrator, briers, _ = choose_calibrator(result.oof, y_dev, folds)
-    calibrated_oof = calibrator.predict(result.oof)
-    threshold, curve = best_threshold(y_dev, calibrated_oof)
-    cv = evaluate(y_dev, calibrated_oof, threshold, raw_proba=result.oof)
-    cv["brier"] = briers[calibrator.method]  # cross-fitted: honest, not in-sample
+    # Threshold and cost on cross-fitted calibrated scores: each fold calibrated by a map
+    # fitted on the other folds, so the cost that chooses among candidates is not
+    # measured on the rows its calibrator was fitted on.
+    calibrator, briers, cross_fitted = choose_calibrator(result.oof, y_dev, folds)
+    threshold, curve = best_threshold(y_dev, cross_fitted)
+    cv = evaluate(y_dev, cross_fitted, threshold, raw_proba=result.oof)
     pipeline = fit_pipeline(result.candidate, result.best_params, X_dev, y_dev, seed)
     raw_hold = pipeline.predict_proba(X_hold)[:, 1]
     holdout = evaluate(y_hold, calibrator.predict(raw_hold), threshold, raw_proba=raw_hold)
     summary = {
         "kind": result.candidate.kind,
         "imbalance": result.candidate.imbalance,
+        "eligible": not result.candidate.ineligible_reason,
+        "ineligible_reason": result.candidate.ineligible_reason,
         "best_params": result.best_params,
         "cv": cv,
         "holdout": holdout,
@@ -153,13 +169,14 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
         "n_tuning": len(y_dev),
         "trials": result.trials,
     }
-    return summary, curve
+    return summary, curve, (pipeline, calibrator)
 
 
 def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names: list[str],
                seed: int, calibration_rows: int | None,
-               search_oof: tuple[np.ndarray, np.ndarray, list] | None = None
-               ) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame]:
+               search_oof: tuple[np.ndarray, np.ndarray, list, np.ndarray] | None = None,
+               threshold: float | None = None
+               ) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
     """Refit the chosen configuration on all training clients, with calibrator and threshold.
 
     Calibrator and threshold come from out-of-fold scores over all training
@@ -167,38 +184,122 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
     or, when `search_oof` = (scores, labels, folds) is given, from the chosen
     configuration's out-of-fold scores of the search (large data: no extra
     fits, still scores of training clients by models that never saw them).
+    `threshold` given: kept (the no-history model shares the main model's).
+    Also returns (row positions in X, calibrated out-of-fold probabilities) of the
+    calibration rows: the scores stored for training clients.
     """
     if search_oof is not None:
-        oof, y_cal, folds = search_oof
+        oof, y_cal, folds, rows = search_oof
     else:
         rows = _stratified_subset(y, calibration_rows, seed)
         X_cal, y_cal = (X, y) if len(rows) == len(y) else (X[rows], y[rows])  # no 1 GB copy
         folds = stratified_folds(y_cal, N_FOLDS, seed)
         oof, _ = out_of_fold(result.candidate, result.best_params, X_cal, y_cal, folds, seed)
-    calibrator, briers, _ = choose_calibrator(oof, y_cal, folds)
+    calibrator, briers, cross_fitted = choose_calibrator(oof, y_cal, folds)
     calibrated = calibrator.predict(oof)
-    threshold, curve = best_threshold(y_cal, calibrated)
+    if threshold is None:
+        threshold, curve = best_threshold(y_cal, cross_fitted)
+    else:
+        curve = pd.DataFrame()
     started = time.perf_counter()
     pipeline = fit_pipeline(result.candidate, result.best_params, X, y, seed)
     fit_seconds = time.perf_counter() - started
     model = ScoringModel(result.candidate.kind, pipeline, calibrator, threshold, feature_names)
-    oof_metrics = evaluate(y_cal, calibrated, threshold, raw_proba=oof)
-    oof_metrics["brier"] = briers[calibrator.method]
+    oof_metrics = evaluate(y_cal, cross_fitted, threshold, raw_proba=oof)
     final = {"candidate": result.candidate.name, "threshold": threshold,
              "calibration": {"method": calibrator.method, "brier": briers},
              "oof": oof_metrics, "calibration_rows": len(y_cal), "fit_seconds": fit_seconds,
              "calibration_source": "search" if search_oof is not None else "refit folds"}
-    return model, final, curve
+    return model, final, curve, (np.asarray(rows), calibrated)
+
+
+def _constraint_cost(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray,
+                     X_hold: np.ndarray, y_hold: np.ndarray, folds: list, seed: int
+                     ) -> dict[str, Any]:
+    """AUC of the same configuration without its monotone constraints, on the same folds.
+
+    The constrained out-of-fold scores are the search's own; the unconstrained
+    configuration is refitted fold by fold, then once on the tuning rows for the
+    held-out split.
+    """
+    if result.rows is not None:
+        folds = restrict_folds(folds, result.rows, len(y_dev))
+        X_dev, y_dev = X_dev[result.rows], y_dev[result.rows]
+    free = dataclasses.replace(result.candidate, monotone=())
+    oof, _ = out_of_fold(free, result.best_params, X_dev, y_dev, folds, seed)
+    held_out = {}
+    for label, candidate in (("constrained", result.candidate), ("unconstrained", free)):
+        pipeline = fit_pipeline(candidate, result.best_params, X_dev, y_dev, seed)
+        held_out[label] = float(roc_auc_score(y_hold, pipeline.predict_proba(X_hold)[:, 1]))
+    cv_free = float(roc_auc_score(y_dev, oof))
+    return {"candidate": result.candidate.name,
+            "n_constrained": int(sum(1 for d in result.candidate.monotone if d)),
+            "method": config.MONOTONE_METHOD,
+            "cv_auc_constrained": float(result.best_auc), "cv_auc_unconstrained": cv_free,
+            "cv_auc_cost": cv_free - float(result.best_auc),
+            "holdout_auc_constrained": held_out["constrained"],
+            "holdout_auc_unconstrained": held_out["unconstrained"],
+            "holdout_auc_cost": held_out["unconstrained"] - held_out["constrained"]}
+
+
+def _application_only(result: SearchResult, feature_names: list[str],
+                      application_columns: list[str]) -> tuple[SearchResult, np.ndarray]:
+    """The chosen configuration restricted to the application columns (constraints kept)."""
+    positions = np.array([feature_names.index(c) for c in application_columns])
+    candidate = result.candidate
+    if candidate.monotone:
+        candidate = dataclasses.replace(
+            candidate, monotone=tuple(candidate.monotone[i] for i in positions))
+    return dataclasses.replace(result, candidate=candidate, oof=np.array([]), rows=None), positions
+
+
+def _segments(chosen: SearchResult, dev_model: tuple[Any, ProbabilityCalibrator],
+              app_only: SearchResult, app_positions: np.ndarray, count_positions: list[int],
+              X_dev: np.ndarray, y_dev: np.ndarray, X_hold: np.ndarray, y_hold: np.ndarray,
+              S_hold: np.ndarray, folds: list, threshold: float, seed: int) -> dict[str, Any]:
+    """Held-out figures by segment; the models are fitted on the tuning rows only.
+
+    with_history: held-out clients that have history rows, scored as they are.
+    no_history: every held-out client with all its history rows removed, scored as
+    the deployed model scores them (routed to the application-only model).
+    main_model_no_history: the same rows through the main model (what routing avoids).
+    """
+    pipeline, calibrator = dev_model
+    rows = np.arange(len(y_dev)) if chosen.rows is None else chosen.rows
+    app_folds = folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev))
+    X_app, y_app = X_dev[rows][:, app_positions], y_dev[rows]
+    oof, _ = out_of_fold(app_only.candidate, app_only.best_params, X_app, y_app, app_folds, seed)
+    app_calibrator, _, _ = choose_calibrator(oof, y_app, app_folds)
+    app_pipeline = fit_pipeline(app_only.candidate, app_only.best_params, X_app, y_app, seed)
+    app_proba = app_calibrator.predict(app_pipeline.predict_proba(S_hold[:, app_positions])[:, 1])
+    history = has_history(X_hold, count_positions)
+    main_hold = calibrator.predict(pipeline.predict_proba(X_hold)[:, 1])
+    main_stripped = calibrator.predict(pipeline.predict_proba(S_hold)[:, 1])
+    return {
+        "method": "application-only model routed for clients without history",
+        "threshold": threshold,
+        "with_history": segment_metrics(y_hold[history], main_hold[history], threshold),
+        "no_history": segment_metrics(y_hold, app_proba, threshold),
+        "application_only": segment_metrics(y_hold, app_proba, threshold),
+        "main_model_no_history": segment_metrics(y_hold, main_stripped, threshold),
+        "held_out_without_history_rows": int((~history).sum()),
+    }
 
 
 def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: float,
-                 quick: bool, seed: int = config.SEED, mlruns_dir: Path | None = None
-                 ) -> ScoringModel:
+                 quick: bool, seed: int = config.SEED, mlruns_dir: Path | None = None,
+                 directions: Mapping[str, int] | None = None,
+                 segments: SegmentInputs | None = None) -> ScoringModel:
     """Run the whole protocol on training clients; write model and reports into `out_dir`.
 
-    Writes exactly `model.joblib`, `metrics.json`, `comparison.md` and
-    `cost_curve.csv` into the existing folder `out_dir`; MLflow runs go to
+    Writes exactly `model.joblib`, `metrics.json`, `comparison.md`, `cost_curve.csv`
+    and `oof_probability.parquet` (calibrated out-of-fold P(default) of the training
+    clients it has them for) into the existing folder `out_dir`; MLflow runs go to
     `mlruns_dir` (default `config.MLRUNS_DIR`) and never stop training.
+    `directions` (feature -> +1/-1): LightGBM's monotone constraints; only
+    candidates that respect them may be chosen. `segments`: with it, an
+    application-only model scores clients without history and both segments are
+    measured on the held-out split.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -206,23 +307,28 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         raise FileNotFoundError(f"output folder {out_dir} does not exist")
     matrix, labels = _check_inputs(X, y)
     feature_names = [str(c) for c in X.columns]
+    monotone = constraint_vector(feature_names, directions or {})
     dev_idx, hold_idx = train_test_split(np.arange(len(labels)), test_size=HOLDOUT_FRACTION,
                                          stratify=labels, random_state=seed)
     dev_idx = dev_idx[_stratified_subset(labels[dev_idx], SEARCH_ROWS[quick], seed)]
     X_dev, y_dev, X_hold, y_hold = (matrix[dev_idx], labels[dev_idx], matrix[hold_idx],
                                     labels[hold_idx])
     folds = stratified_folds(y_dev, N_FOLDS, seed)
-    log.info("training on %d clients x %d features (%d for tuning, %d held out), default "
-             "rate %.2f %%, %s mode, search budget %.0f s", len(labels), matrix.shape[1],
-             len(dev_idx), len(hold_idx), 100 * labels.mean(), "quick" if quick else "full",
+    log.info("training on %d clients x %d features (%d for tuning, %d held out, %d with a "
+             "monotone direction), default rate %.2f %%, %s mode, search budget %.0f s",
+             len(labels), matrix.shape[1], len(dev_idx), len(hold_idx),
+             sum(1 for d in monotone if d), 100 * labels.mean(), "quick" if quick else "full",
              budget_seconds)
 
     tracker = Tracker(mlruns_dir)
-    results = _search_all(all_candidates(), X_dev, y_dev, folds, budget_seconds, quick, seed)
+    results = _search_all(all_candidates(monotone), X_dev, y_dev, folds, budget_seconds, quick,
+                          seed)
     candidates: dict[str, dict[str, Any]] = {}
+    dev_models = {}
     with stage("held-out evaluation of every candidate", log):
         for result in results:
-            summary, curve = _assess(result, X_dev, y_dev, X_hold, y_hold, folds, seed)
+            summary, curve, dev_models[result.candidate.name] = _assess(
+                result, X_dev, y_dev, X_hold, y_hold, folds, seed)
             candidates[result.candidate.name] = summary
             tracker.log_candidate(result.candidate.name,
                                   {"kind": summary["kind"], "imbalance": summary["imbalance"],
@@ -230,20 +336,54 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                                   {k: summary[k] for k in ("cv", "holdout", "fit_seconds")},
                                   curve, summary["cv"]["threshold"])
     # Per 1,000 clients: SMOTE candidates may be scored on fewer rows (SMOTE_ROWS).
-    chosen = min(results, key=lambda r: (candidates[r.candidate.name]["cv"]["cost_per_1000"],
-                                         -candidates[r.candidate.name]["cv"]["auc"]))
+    eligible = [r for r in results if not r.candidate.ineligible_reason]
+    chosen = min(eligible, key=lambda r: (candidates[r.candidate.name]["cv"]["cost_per_1000"],
+                                          -candidates[r.candidate.name]["cv"]["auc"]))
     name = chosen.candidate.name
     log.info("chosen: %s (CV cost %d, AUC %.4f; held-out cost %d)", name,
              candidates[name]["cv"]["cost"], candidates[name]["cv"]["auc"],
              candidates[name]["holdout"]["cost"])
+    constraints = None
+    lightgbm = [r for r in eligible if r.candidate.kind == "lightgbm" and r.candidate.monotone]
+    if lightgbm:
+        measured = chosen if chosen in lightgbm else max(lightgbm, key=lambda r: r.best_auc)
+        with stage(f"AUC cost of the monotone constraints ({measured.candidate.name})", log):
+            constraints = _constraint_cost(measured, X_dev, y_dev, X_hold, y_hold, folds, seed)
     search_oof = None
     if len(labels) > CALIBRATION_ROWS[quick]:
         rows = chosen.rows if chosen.rows is not None else np.arange(len(y_dev))
         search_oof = (chosen.oof, y_dev[rows],
-                      folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev)))
+                      folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev)),
+                      dev_idx[rows])
     with stage(f"final refit of {name} on all {len(labels)} training clients", log):
-        model, final, curve = _fit_final(chosen, matrix, labels, feature_names, seed,
-                                         CALIBRATION_ROWS[quick], search_oof)
+        model, final, curve, (oof_rows, oof_proba) = _fit_final(
+            chosen, matrix, labels, feature_names, seed, CALIBRATION_ROWS[quick], search_oof)
+
+    segment_report = None
+    if segments is not None:
+        stripped = segments.stripped
+        if not stripped.index.equals(X.index) or list(stripped.columns) != feature_names:
+            raise ValueError("segments.stripped must have the clients and columns of X")
+        app_only, app_positions = _application_only(chosen, feature_names,
+                                                    segments.application_columns)
+        count_positions = [feature_names.index(c) for c in segments.history_columns]
+        with stage("segments: clients with and without history (held-out split)", log):
+            segment_report = _segments(
+                chosen, dev_models[name], app_only, app_positions, count_positions, X_dev,
+                y_dev, X_hold, y_hold, stripped.to_numpy(np.float32)[hold_idx], folds,
+                candidates[name]["cv"]["threshold"], seed)
+        with stage("final application-only model for clients without history", log):
+            app_model, app_final, _, (app_rows, app_proba) = _fit_final(
+                app_only, matrix[:, app_positions], labels, segments.application_columns,
+                seed, CALIBRATION_ROWS[quick], threshold=final["threshold"])
+        model = ScoringModel(model.kind, model.pipeline_, model.calibrator_, model.threshold_,
+                             feature_names, no_history=app_model,
+                             history_columns=segments.history_columns)
+        segment_report["final_no_history_model"] = app_final
+        no_history = ~has_history(matrix[app_rows], count_positions)
+        oof = pd.Series(oof_proba, index=oof_rows)
+        oof.loc[app_rows[no_history]] = app_proba[no_history]
+        oof_rows, oof_proba = oof.index.to_numpy(), oof.to_numpy()
 
     metrics = {
         "chosen": name,
@@ -251,6 +391,8 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         "candidates": candidates,
         "final": final,
         "holdout": candidates[name]["holdout"],
+        "constraints": constraints,
+        "segments": segment_report,
         "n_clients": {"all": len(labels), "tuning": len(dev_idx), "holdout": len(hold_idx)},
         "n_features": len(feature_names),
         "default_rate": float(labels.mean()),
@@ -258,9 +400,13 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         "protocol": {"folds": N_FOLDS, "holdout_fraction": HOLDOUT_FRACTION, "seed": seed,
                      "quick": quick, "budget_seconds": budget_seconds,
                      "search": "randomized, ranked by out-of-fold ROC AUC",
-                     "selection": "lowest cross-validated business cost"},
+                     "selection": "lowest cross-validated business cost (cross-fitted "
+                                  "calibration) among candidates that respect the "
+                                  "monotone directions"},
     }
     joblib.dump(model, out_dir / "model.joblib")
+    pd.DataFrame({"probability": oof_proba.astype(np.float32)},
+                 index=X.index[oof_rows]).sort_index().to_parquet(out_dir / OOF_FILE)
     run_id = tracker.log_candidate(f"final-{name}",
                                    {"kind": chosen.candidate.kind,
                                     "imbalance": chosen.candidate.imbalance,
@@ -293,6 +439,19 @@ def _read_feature_file(features_file: Path) -> tuple[pd.DataFrame, pd.Series]:
     return features[known], target[known].astype(int)
 
 
+def _directions_from_builder(path: Path, columns: pd.Index) -> dict[str, int] | None:
+    """Monotone directions of the feature file's columns, from the builder saved beside it."""
+    from model.training.constraints import feature_directions
+
+    fitted = joblib.load(path) if path.is_file() else None
+    if not hasattr(fitted, "features_"):
+        log.warning("no fitted feature builder beside the feature file (%s): training "
+                    "without monotone constraints", path)
+        return None
+    directions = feature_directions(fitted.features_)
+    return {name: d for name, d in directions.items() if name in columns}
+
+
 def train_from_file(features_file: Path, out_dir: Path, budget_seconds: float = 600,
                     quick: bool = False, mlruns_dir: Path | None = None) -> Path:
     """Train from a feature file and write the model artifact set to `out_dir` atomically.
@@ -306,9 +465,11 @@ def train_from_file(features_file: Path, out_dir: Path, budget_seconds: float = 
     features_file = Path(features_file)
     X, y = _read_feature_file(features_file)
     builder, dictionary = sidecar_paths(features_file)
+    directions = _directions_from_builder(builder, X.columns)
     with atomic_dir(out_dir, manifest_extra={"features_file": str(features_file)}) as tmp:
+        # No segment model here: the raw tables needed to strip history are not given.
         train_models(X, y, tmp, budget_seconds=budget_seconds, quick=quick,
-                     mlruns_dir=mlruns_dir)
+                     mlruns_dir=mlruns_dir, directions=directions)
         for source, name in ((builder, "feature_builder.joblib"),
                              (dictionary, "feature_dictionary.csv")):
             if source.is_file():

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from model.config import PROTECTED_ATTRIBUTES
 from webapp import audit_log, fields, ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
@@ -25,6 +26,9 @@ TEXTS = {
         "invalid": "Corrigez les champs signalés pour obtenir un score.",
         "as_scored": ("Valeurs de l'entrée n° {entry} du journal, telles qu'évaluées : "
                       "« Calculer le score » les évalue avec le modèle chargé."),
+        "not_given": "— non renseigné —",
+        "protected": ("Jamais utilisé pour le score (attribut protégé) : conservé seulement pour "
+                      "le suivi de l'équité."),
     },
     "en": {
         "screen": "New applicant",
@@ -36,6 +40,9 @@ TEXTS = {
         "invalid": "Correct the highlighted fields to get a score.",
         "as_scored": ("Values of log entry no. {entry}, as scored: \"Compute the score\" scores "
                       "them with the loaded model."),
+        "not_given": "— not given —",
+        "protected": ("Never used for the score (protected attribute): kept only to monitor "
+                      "fairness."),
     },
 }
 
@@ -56,15 +63,22 @@ def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
     spec = fields.FIELD_SPECS[name]
     field_id = {"type": ids.NEW_FIELD, "field": name}
     default = fields.NEW_APPLICANT_DEFAULTS.get(name) if value is None else value
+    note = None
     if spec.kind == "choice":
-        control = dbc.Select(id=field_id, value=default,
-                             options=[{"label": fields.choice_label(c, lang), "value": c} for c in spec.choices])
+        options = [{"label": fields.choice_label(c, lang), "value": c} for c in spec.choices]
+        if not spec.required:
+            options.insert(0, {"label": _t("not_given", lang), "value": ""})
+        control = dbc.Select(id=field_id, value=default or ("" if not spec.required else None),
+                             options=options)
     else:
         control = dbc.Input(id=field_id, value=default, type="text", inputMode="decimal",
                             autoComplete="off", required=spec.required)
+    if spec.column in PROTECTED_ATTRIBUTES:
+        note = dbc.FormText(_t("protected", lang), id=f"{ids.NEW_FIELD}-{name}-note")
     return dbc.Col([
         dbc.Label(spec.label(lang) + (" *" if spec.required else ""), html_for=ids.dom_id(field_id)),
         control,
+        note,
         dbc.FormFeedback(id={"type": ids.NEW_FEEDBACK, "field": name}, type="invalid"),
     ], xs=12, sm=6, lg=4, className="mb-3")
 

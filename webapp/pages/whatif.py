@@ -82,9 +82,11 @@ def missing_note(original: dict[str, object], lang: str) -> list:
     return [dbc.Alert(_t("missing", lang, fields=", ".join(names)), color="info", id=MISSING_NOTE)]
 
 
-def result_view(result: services.Result, original: float | None, lang: str) -> html.Div:
+def result_view(result: services.Result, original: float | None, lang: str,
+                loan_term: str = "") -> html.Div:
     return html.Div([
         score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang),
+        html.P(loan_term, id=ids.WHATIF_LOAN_TERM, className="fw-semibold"),
         html.P(_t("original", lang, value=format_percent(original, lang)), className="text-muted"),
         explanation_view(result, lang, chart_id=ids.WHATIF_CHART, sentences_id="whatif-sentences"),
     ])
@@ -115,7 +117,8 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
         *missing_note(original, lang),
         dbc.Row([field_input(name, original[name], lang) for name in fields.WHATIF_FIELDS]),
         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
-        dcc.Loading(delay_show=300, children=html.Div(result_view(result, result.score.probability, lang),
+        dcc.Loading(delay_show=300, children=html.Div(result_view(
+            result, result.score.probability, lang, services.loan_term_text(original, lang)),
                                                       id=ids.WHATIF_RESULT, **{"aria-live": "polite"})),
     ])
 
@@ -144,7 +147,8 @@ def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str
     invalid = [fid["field"] in errors for fid in field_ids]
     if result is None:
         return dash.no_update, messages, invalid
-    return result_view(result, share(stored.get("probability")), lang), messages, invalid
+    return (result_view(result, share(stored.get("probability")), lang,
+                        services.loan_term_text(edited, lang)), messages, invalid)
 
 
 @callback(
