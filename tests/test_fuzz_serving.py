@@ -18,7 +18,7 @@ from fuzz_requests import dumps, id_texts, run_bounded, tally_fixture
 from test_fuzz_api import known_ids, payloads, raw_bodies  # noqa: F401 - fixture
 from test_fuzz_callbacks import _callback_map, app_facts, as_browser_sends, browser_request  # noqa: F401
 from test_fuzz_callbacks import malformed_request
-from test_serving import gunicorn_url  # noqa: F401 - the real gunicorn fixture
+from test_serving import served  # noqa: F401 - the real gunicorn fixture (url, set folder, log)
 
 API_EXAMPLES, CALLBACK_EXAMPLES = 100, 100
 
@@ -52,7 +52,8 @@ def _send(url: str, data: bytes | None = None, content_type: str = "application/
         return Answer(error.code)
 
 
-def test_api_batch_over_gunicorn(gunicorn_url, known_ids, tally):
+def test_api_batch_over_gunicorn(served, known_ids, tally):
+    gunicorn_url = served[0]
     @run_bounded(API_EXAMPLES)
     @given(raw=id_texts(known_ids), payload=payloads, body=raw_bodies)
     def run(raw, payload, body) -> None:
@@ -65,7 +66,8 @@ def test_api_batch_over_gunicorn(gunicorn_url, known_ids, tally):
     assert tally.statuses and _send(f"{gunicorn_url}/api/health").status_code == 200
 
 
-def test_callback_batch_over_gunicorn(gunicorn_url, app_ready, app_facts, tally):
+def test_callback_batch_over_gunicorn(served, app_ready, app_facts, tally):
+    gunicorn_url = served[0]
     @run_bounded(CALLBACK_EXAMPLES)
     @given(good=browser_request(_callback_map(), app_facts), bad=malformed_request(_callback_map(), app_facts))
     def run(good, bad) -> None:
