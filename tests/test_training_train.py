@@ -11,7 +11,8 @@ import pytest
 from model.artifacts import verify
 from model.training.train import train_from_file, train_models
 
-MODEL_FILES = {"model.joblib", "metrics.json", "comparison.md", "cost_curve.csv"}
+MODEL_FILES = {"model.joblib", "metrics.json", "comparison.md", "cost_curve.csv",
+               "holdout.parquet"}
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,8 @@ class AppState:
     drift_summary: dict | None
     drift_report_path: Path | None
     explainer: Any = field(default=None)  # per-client SHAP explainer built once
+    policy_rules: tuple = ()  # model.policy.PolicyRule of the set's policy.json
+    fairness: dict | None = None  # fairness.json: outcomes by gender and age band
     # Values the screens derive from this artifact set, computed on first use; they live and
     # die with the state, so a reloaded set never sees another set's values.
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
@@ -162,9 +164,26 @@ def load_state(artifacts_dir: Path | str) -> AppState:
                                      lambda p: json.loads(p.read_text())),
         drift_report_path=_read_optional(folder / "drift" / "report.html", lambda p: p),
         explainer=_make_explainer(model, dictionary),
+        policy_rules=_policy_rules(folder),
+        fairness=_read_optional(folder / "fairness.json", lambda p: json.loads(p.read_text())),
     )
     log.info("loaded %d clients x %d features from %s", len(clients), len(names), folder)
     return state
+
+
+def _policy_rules(folder: Path) -> tuple:
+    """The rules the set was built with; a set older than `policy.json` gets today's config
+    (logged), never no rules at all: an unaffordable loan must not be granted by omission."""
+    from model.policy import POLICY_FILE, read_policy, rules_from_config
+
+    path = folder / POLICY_FILE
+    if not path.is_file():
+        log.warning("%s: no %s; applying the configured policy rules", folder, POLICY_FILE)
+        return rules_from_config()
+    try:
+        return read_policy(path)
+    except ValueError as error:
+        raise ArtifactError(str(error)) from error
 
 
 def _make_explainer(model: Any, dictionary: pd.DataFrame) -> Any:

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 N_FOLDS = 5
 HOLDOUT_FRACTION = 0.2
+HOLDOUT_FILE = "holdout.parquet"
 # Share of the search budget per model family, and how many configurations at most.
 BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0}
 MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1},
@@ -139,7 +140,8 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
     cv["brier"] = briers[calibrator.method]  # cross-fitted: honest, not in-sample
     pipeline = fit_pipeline(result.candidate, result.best_params, X_dev, y_dev, seed)
     raw_hold = pipeline.predict_proba(X_hold)[:, 1]
-    holdout = evaluate(y_hold, calibrator.predict(raw_hold), threshold, raw_proba=raw_hold)
+    result.holdout_proba = calibrator.predict(raw_hold)
+    holdout = evaluate(y_hold, result.holdout_proba, threshold, raw_proba=raw_hold)
     summary = {
         "kind": result.candidate.kind,
         "imbalance": result.candidate.imbalance,
@@ -196,8 +198,8 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                  ) -> ScoringModel:
     """Run the whole protocol on training clients; write model and reports into `out_dir`.
 
-    Writes exactly `model.joblib`, `metrics.json`, `comparison.md` and
-    `cost_curve.csv` into the existing folder `out_dir`; MLflow runs go to
+    Writes exactly `model.joblib`, `metrics.json`, `comparison.md`,
+    `cost_curve.csv` and `holdout.parquet` into the existing folder `out_dir`; MLflow runs go to
     `mlruns_dir` (default `config.MLRUNS_DIR`) and never stop training.
     """
     started = time.perf_counter()
@@ -261,6 +263,9 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                      "selection": "lowest cross-validated business cost"},
     }
     joblib.dump(model, out_dir / "model.joblib")
+    # Held-out clients scored by the chosen configuration fitted without them (fairness report).
+    pd.DataFrame({"TARGET": y_hold, "probability": chosen.holdout_proba},
+                 index=X.index[hold_idx]).to_parquet(out_dir / HOLDOUT_FILE)
     run_id = tracker.log_candidate(f"final-{name}",
                                    {"kind": chosen.candidate.kind,
                                     "imbalance": chosen.candidate.imbalance,

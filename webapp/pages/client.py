@@ -2,7 +2,8 @@
 
 Rendered entirely by the layout function (re-run by Dash Pages on every URL or
 language change): key facts, calibrated probability, threshold, decision in
-words with an icon, distance to the threshold, and the score bar.
+words with an icon, distance to the threshold, the lending rules that fired, and the
+score bar.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from webapp import ids, services
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
-from webapp.layout import chart, client_path, decision_badge, error_alert
+from webapp.layout import chart, client_path, decision_badge, error_alert, policy_rules_view
 
 TEXTS = {
     "fr": {
@@ -83,8 +84,8 @@ def facts_list(facts: list[services.Fact]) -> html.Dl:
     return html.Dl(items, className="row mb-0", id=ids.CLIENT_FACTS)
 
 
-def score_card(score: services.Score, lang: str) -> dbc.Card:
-    state_class = "refused" if score.refused else "granted"
+def score_card(score: services.Score, decision: services.Decision, lang: str) -> dbc.Card:
+    state_class = decision.outcome
     return dbc.Card(dbc.CardBody([
         html.H2(_t("score", lang), className="h5"),
         dbc.Row([
@@ -96,8 +97,10 @@ def score_card(score: services.Score, lang: str) -> dbc.Card:
                             className="fact-value")], xs=12, sm=6),
         ]),
         html.P(_t("decision", lang), className="fact-label mt-2"),
-        decision_badge(score.refused, lang, ids.CLIENT_DECISION),
-        html.P(services.distance_in_words(score, lang), id=ids.CLIENT_DISTANCE, className="mt-1 mb-2"),
+        decision_badge(decision.outcome, lang, ids.CLIENT_DECISION),
+        html.P(services.decision_in_words(score, decision, lang), id=ids.CLIENT_DISTANCE,
+               className="mt-1 mb-2"),
+        policy_rules_view(decision, lang, ids.CLIENT_POLICY_RULES),
         chart(ids.CLIENT_GAUGE, score_figure(score.probability, score.threshold, lang),
               score_text_alternative(score.probability, score.threshold, lang)),
     ]), className=f"decision-card {state_class} mb-3")
@@ -109,7 +112,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     if client_id is None:  # validation layout / no client: the ids callbacks use are still here
         return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR)])
     try:
-        score = services.client_score(client_id)
+        score, decision = services.client_decision(client_id, lang)
         facts = services.client_facts(client_id, lang)
     except services.ServiceError as error:
         return html.Div([heading, html.Div(error_alert(services.error_message(error, lang)),
@@ -122,7 +125,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     return html.Div([
         heading,
         dbc.Row([
-            dbc.Col(score_card(score, lang), xs=12, xl=7),
+            dbc.Col(score_card(score, decision, lang), xs=12, xl=7),
             dbc.Col(dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
                              className="mb-3"), xs=12, xl=5),
         ]),

@@ -77,7 +77,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
 
 def result_view(result: services.Result, lang: str) -> html.Div:
     return html.Div([
-        score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang),
+        score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang, ids.NEW_POLICY_RULES),
         explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
     ])
 

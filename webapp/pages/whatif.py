@@ -67,7 +67,8 @@ def field_input(name: str, value: object, lang: str) -> dbc.Col:
 
 def result_view(result: services.Result, original: float | None, lang: str) -> html.Div:
     return html.Div([
-        score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang),
+        score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang,
+                  ids.WHATIF_POLICY_RULES),
         html.P(_t("original", lang, value=format_percent(original, lang)), className="text-muted"),
         explanation_view(result, lang, chart_id=ids.WHATIF_CHART, sentences_id="whatif-sentences"),
     ])
