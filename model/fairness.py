@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import warnings
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +198,7 @@ def fairness_report(holdout: pd.DataFrame, threshold: float, applications: pd.Da
     return {
         "threshold": float(threshold),
         "split": "held-out",
+        "fairlearn_version": metadata.version("fairlearn"),
         "n_clients": int(len(holdout)),
         "bootstrap": {"n_boot": n_boot, "ci": list(config.FAIRNESS_CI), "seed": seed},
         "disparate_impact_limit": config.DISPARATE_IMPACT_LIMIT,

@@ -22,7 +22,6 @@ from model import config
 from model.wording import number, percent
 
 OUTCOMES = ("refused", "review")
-DECISIONS = ("granted", "refused", "review")
 POLICY_FILE = "policy.json"
 DAYS_PER_YEAR = 365.25
 RULE_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "DAYS_BIRTH")
@@ -189,15 +188,3 @@ def decide(model_refused: bool, fired: Iterable[FiredRule]) -> str:
     if "review" in outcomes:
         return "review"
     return "refused" if model_refused else "granted"
-
-
-def decisions(refused: np.ndarray, applications: pd.DataFrame,
-              rules: Iterable[PolicyRule]) -> np.ndarray:
-    """`decide` for many rows at once (model refusals + the rules each row fires)."""
-    rules = tuple(rules)
-    fired = fired_mask(applications, rules)
-    by_outcome = {o: fired[[r.id for r in rules if r.outcome == o]].any(axis=1).to_numpy()
-                  for o in OUTCOMES}
-    model = np.where(np.asarray(refused, dtype=bool), "refused", "granted")
-    return np.where(by_outcome["refused"], "refused",
-                    np.where(by_outcome["review"], "review", model)).astype(object)
