@@ -18,6 +18,7 @@ import pandas as pd
 
 from model import config
 from model.fairness_text import group_name, group_sentence, proxy_sentence
+from model.fairness import protected_features
 from model.policy import POLICY_FILE, fired_mask, read_policy
 from model.wording import number, percent
 
@@ -97,7 +98,7 @@ def excluded_section(feature_names: list[str]) -> list[str]:
     lines = ["## Excluded attributes", "",
              "| attribute | model features derived from it in this set |", "|---|---|"]
     for attribute in config.PROTECTED_ATTRIBUTES:
-        derived = [f for f in feature_names if f == attribute or f.startswith(f"{attribute}_")]
+        derived = [f for f in protected_features(feature_names) if f.startswith(attribute)]
         lines.append(f"| `{attribute}` | {len(derived)}" +
                      (f" (**still a model input**: {', '.join(derived[:5])})" if derived else "") + " |")
     lines += ["",
@@ -210,9 +211,11 @@ def fairness_section(fairness: dict | None) -> list[str]:
         rows = [[group_name(g["group"], "en"), g["count"], _pct(g["default_rate"]),
                  _pct(g["mean_predicted"]), _pct(g["refusal_rate"]), _pct(g["false_refusal_rate"]),
                  _pct(g["recall"]), number(g.get("disparate_impact"), "en", 2) +
-                 (" **flagged**" if g.get("flag") else "")] for g in attribute["groups"]]
-        lines += _table(["group", "clients", "observed default", "predicted", "refused",
-                         "good clients refused", "defaults caught", "approval ratio"], rows)
+                 (" **flagged**" if g.get("flag") else ""), _pct(g.get("policy_rule_rate"))]
+                for g in attribute["groups"]]
+        lines += _table(["group", "clients", "observed default", "predicted", "refused by the model",
+                         "good clients refused", "defaults caught", "approval ratio",
+                         "a lending rule fires"], rows)
         lines += [f"- {group_sentence(g, 'en', limit)}" for g in attribute["groups"]] + [""]
     lines += ["### Proxies of gender", "",
               f"Association of other inputs with gender on the training clients (Cramér's V; "

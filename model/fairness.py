@@ -178,7 +178,9 @@ def fairness_report(holdout: pd.DataFrame, threshold: float, applications: pd.Da
     """The whole report as a JSON-ready dict.
 
     `holdout`: one row per held-out client with TARGET, probability, CODE_GENDER and
-    DAYS_BIRTH; `applications`: raw training applications (for the proxy check).
+    DAYS_BIRTH, and optionally `policy_fired` (a lending rule fires: its share per group is
+    reported, since the rules act whatever the score); `applications`: raw training
+    applications (for the proxy check).
     """
     missing = [c for c in ("TARGET", "probability", "CODE_GENDER", "DAYS_BIRTH")
                if c not in holdout.columns]
@@ -191,6 +193,11 @@ def fairness_report(holdout: pd.DataFrame, threshold: float, applications: pd.Da
             ("gender", "CODE_GENDER", gender, list(config.FAIRNESS_GENDER_GROUPS)),
             ("age", "DAYS_BIRTH", age_band(holdout["DAYS_BIRTH"]), age_band_labels())):
         rows, overall = group_metrics(y, p, groups, threshold, order, n_boot, seed)
+        if "policy_fired" in holdout.columns:
+            fired = holdout["policy_fired"].astype(bool).groupby(groups.to_numpy()).mean()
+            for row in rows:
+                row["policy_rule_rate"] = float(fired[row["group"]]) if row["count"] else None
+            overall["policy_rule_rate"] = float(holdout["policy_fired"].astype(bool).mean())
         reference = disparate_impact(rows)
         attributes[key] = {"column": column, "groups": rows, "overall": overall,
                            "reference_group": reference}
@@ -206,7 +213,14 @@ def fairness_report(holdout: pd.DataFrame, threshold: float, applications: pd.Da
         "attributes": attributes,
         "proxy_limit": config.PROXY_CRAMERS_V_LIMIT,
         "proxies": proxy_check(applications, feature_names, gender_flagged),
+        "protected_features_in_model": protected_features(feature_names),
     }
+
+
+def protected_features(feature_names: list[str]) -> list[str]:
+    """Model features derived from a protected attribute (should be none)."""
+    return [name for name in feature_names for attribute in config.PROTECTED_ATTRIBUTES
+            if name == attribute or name.startswith(f"{attribute}_")]
 
 
 def write_fairness(folder: Path, report: dict) -> Path:

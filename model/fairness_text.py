@@ -23,6 +23,7 @@ TEXTS = {
         "ratio": " Taux d'acceptation égal à {ratio} fois celui du groupe le plus accepté{flag}.",
         "flag": " : sous le seuil de {limit}, à examiner",
         "small": " Trop peu de clients pour conclure.",
+        "policy": " Une règle de crédit s'applique à {rate} d'entre eux.",
         "years": "{band} ans",
         "kept": "variable conservée (association faible)",
         "kept_monitored": ("variable conservée et surveillée : association forte, mais le rapport par "
@@ -39,6 +40,7 @@ TEXTS = {
         "ratio": " Approval rate {ratio} times that of the most approved group{flag}.",
         "flag": ": below the {limit} limit, to be examined",
         "small": " Too few clients to conclude.",
+        "policy": " A lending rule applies to {rate} of them.",
         "years": "{band}",
         "kept": "kept as an input (weak association)",
         "kept_monitored": ("kept and monitored: strong association, but the gender report shows no "
@@ -68,6 +70,8 @@ def group_sentence(row: dict, lang: str, limit: float = config.DISPARATE_IMPACT_
     if row.get("disparate_impact") is not None:
         flag = texts["flag"].format(limit=number(limit, lang, 1)) if row.get("flag") else ""
         sentence += texts["ratio"].format(ratio=number(row["disparate_impact"], lang, 2), flag=flag)
+    if row.get("policy_rule_rate") is not None:
+        sentence += texts["policy"].format(rate=percent(row["policy_rule_rate"], lang))
     if not row.get("enough_clients", True):
         sentence += texts["small"]
     return sentence

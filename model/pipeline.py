@@ -20,7 +20,7 @@ from model import config
 from model.artifacts import atomic_dir
 from model.data.loader import find_table_file, load_tables
 from model.data.schema import TABLE_NAMES
-from model.policy import rules_from_config, write_policy
+from model.policy import fired_mask, rules_from_config, write_policy
 from model.progress import stage
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,9 @@ def build(
             client_table(tables, target, probability).to_parquet(tmp / "clients.parquet")
             raw_applications(tables).to_parquet(tmp / "applications.parquet", index=False)
         with stage("policy rules and fairness report", log):
-            write_policy(tmp, rules_from_config())
-            write_fairness(tmp, holdout_fairness(tables, tmp, scoring_model))
+            rules = rules_from_config()
+            write_policy(tmp, rules)
+            write_fairness(tmp, holdout_fairness(tables, tmp, scoring_model, rules))
         with stage("global SHAP", log):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
         with stage("drift train vs test", log):
@@ -152,14 +153,17 @@ def build(
     return out_dir
 
 
-def holdout_fairness(tables: dict[str, pd.DataFrame], folder: Path, scoring_model) -> dict:
-    """Fairness report of the held-out clients written by training, at the model's threshold."""
+def holdout_fairness(tables: dict[str, pd.DataFrame], folder: Path, scoring_model,
+                     rules: tuple) -> dict:
+    """Fairness report of the held-out clients written by training, at the model's threshold,
+    with the share of each group the lending `rules` fire on."""
     from model.fairness import fairness_report
     from model.training.train import HOLDOUT_FILE
 
     train = tables["application_train"].set_index("SK_ID_CURR")
     holdout = pd.read_parquet(folder / HOLDOUT_FILE)
     holdout = holdout.join(train.loc[holdout.index, ["CODE_GENDER", "DAYS_BIRTH"]])
+    holdout["policy_fired"] = fired_mask(train.loc[holdout.index], rules).any(axis=1)
     return fairness_report(holdout, float(scoring_model.threshold_), train,
                            list(scoring_model.feature_names_))
 

@@ -107,17 +107,24 @@ def test_cramers_v_extremes_and_proxy_decisions():
 def test_report_sentences_in_both_languages():
     frame = tiny()
     apps = frame.assign(NAME_INCOME_TYPE="Working")
-    report = fairness.fairness_report(frame, 0.5, apps, [], n_boot=10)
+    # Lending rules fire on the first two women and the last man: F 2/4, M 1/4.
+    fired = frame.assign(policy_fired=[True, True, False, False, False, False, False, True])
+    report = fairness.fairness_report(fired, 0.5, apps, [], n_boot=10)
     women = report["attributes"]["gender"]["groups"][0]
     assert group_sentence(women, "fr").startswith("Femmes : 4 clients, taux de défaut observé 50,0")
     assert group_sentence(women, "en").startswith("Women: 4 clients, observed default rate 50.0%")
     assert "Too few clients to conclude." in group_sentence(women, "en")
+    assert [g["policy_rule_rate"] for g in report["attributes"]["gender"]["groups"]] == [0.5, 0.25, None]
+    assert "A lending rule applies to 50% of them." in group_sentence(women, "en")
     xna = report["attributes"]["gender"]["groups"][2]
     assert group_sentence(xna, "fr") == ("Sexe non renseigné (XNA) : aucun client dans "
                                          "l'échantillon de validation.")
     ages = {g["group"]: g["count"] for g in report["attributes"]["age"]["groups"]}
     assert ages == {"<25": 2, "25-34": 2, "35-44": 1, "45-54": 1, "55-64": 1, "65+": 1}
     json.dumps(report)  # JSON-ready: no numpy scalars, no NaN
+    assert report["protected_features_in_model"] == []
+    assert fairness.protected_features(["CODE_GENDER_F", "AMT_CREDIT", "CODE_GENDERX"]) == [
+        "CODE_GENDER_F"]
     with pytest.raises(ValueError, match="DAYS_BIRTH"):
         fairness.fairness_report(frame.drop(columns="DAYS_BIRTH"), 0.5, apps, [])
 
@@ -145,6 +152,8 @@ def test_fairness_json_of_the_real_sample_build(artifacts_dir, sample_tables):
         assert row["default_rate"] == pytest.approx(part["TARGET"].mean())
         assert row["false_refusal_rate"] == pytest.approx(part.loc[part["TARGET"] == 0, "refused"].mean())
         assert row["recall"] == pytest.approx(part.loc[part["TARGET"] == 1, "refused"].mean())
+        ratio = train.loc[part.index, "AMT_ANNUITY"] / train.loc[part.index, "AMT_INCOME_TOTAL"]
+        assert row["policy_rule_rate"] >= (ratio > 0.35).mean()  # the debt-service rule at least
     assert sum(g["count"] for g in report["attributes"]["age"]["groups"]) == len(holdout)
     assert {p["column"] for p in report["proxies"]} >= {"NAME_INCOME_TYPE", "NAME_FAMILY_STATUS",
                                                         "OCCUPATION_TYPE"}

@@ -107,6 +107,16 @@ def test_model_screen_fairness_table_in_both_languages(model_screen, lang, expec
     assert [row[1] for row in rows] == ["60", "40"] and len(rows[0]) == len(model_screen.FAIRNESS_COLUMNS)
 
 
+def test_model_screen_warns_when_gender_still_reaches_the_model(model_screen):
+    from dash._utils import to_json
+
+    assert "Gender is not a model input" in to_json(model_screen.fairness_block(FAIRNESS, "en"))
+    still = {**FAIRNESS, "protected_features_in_model": ["CODE_GENDER_F", "CODE_GENDER_M"]}
+    text = to_json(model_screen.fairness_block(still, "fr"))
+    assert "ce modèle utilise encore 2 variable(s) tirée(s) du sexe" in text
+    assert "n'est pas une variable du modèle" not in text
+
+
 def test_model_screen_says_when_there_is_no_fairness_report(model_screen):
     from dash._utils import to_json
 

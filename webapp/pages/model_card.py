@@ -134,8 +134,10 @@ FAIRNESS_TEXTS = {
         "fairness": "Équité des décisions (rapport pour les gestionnaires des risques)",
         "fairness_note": ("Mesuré sur {count} clients de validation jamais vus à l'apprentissage, au "
                           "seuil de décision {threshold}. Entre crochets : intervalle à 95 % "
-                          "({n_boot} rééchantillonnages). Le sexe n'est pas une variable du modèle ; "
-                          "il sert uniquement à ce contrôle."),
+                          "({n_boot} rééchantillonnages)."),
+        "gender_out": "Le sexe n'est pas une variable du modèle ; il sert uniquement à ce contrôle.",
+        "gender_in": ("Attention : ce modèle utilise encore {count} variable(s) tirée(s) du sexe ; "
+                      "il faut le reconstruire sans elles."),
         "gender": "Par sexe", "age": "Par tranche d'âge",
         "group": "Groupe", "clients": "Clients", "observed": "Défaut observé",
         "predicted": "Défaut prédit", "refused": "Refusés", "false_refusals": "Bons clients refusés",
@@ -151,7 +153,10 @@ FAIRNESS_TEXTS = {
         "fairness": "Fairness of the decisions (report for risk managers)",
         "fairness_note": ("Measured on {count} held-out clients never seen in training, at the "
                           "decision threshold {threshold}. In brackets: 95% interval ({n_boot} "
-                          "resamples). Gender is not a model input; it is used for this check only."),
+                          "resamples)."),
+        "gender_out": "Gender is not a model input; it is used for this check only.",
+        "gender_in": ("Warning: this model still uses {count} feature(s) derived from gender; "
+                      "it must be rebuilt without them."),
         "gender": "By gender", "age": "By age band",
         "group": "Group", "clients": "Clients", "observed": "Observed default",
         "predicted": "Predicted default", "refused": "Refused", "false_refusals": "Good clients refused",
@@ -218,6 +223,14 @@ def fairness_table(attribute: dict, limit: float, lang: str, table_id: str) -> h
                     className="table-responsive")
 
 
+def gender_note(protected: list[str], lang: str) -> html.P:
+    """Whether gender still reaches the model, said in words (a warning when it does)."""
+    if protected:
+        return html.P(_f("gender_in", lang, count=len(protected)), className="fw-semibold",
+                      role="alert")
+    return html.P(_f("gender_out", lang), className="text-muted")
+
+
 def fairness_block(report: dict | None, lang: str) -> list:
     """Outcomes by gender and age band at the business threshold, a sentence per group, and
     the proxy check; all from the set's fairness.json."""
@@ -227,7 +240,8 @@ def fairness_block(report: dict | None, lang: str) -> list:
     limit = float(report["disparate_impact_limit"])
     parts = [heading, html.P(_f("fairness_note", lang, count=format_number(report["n_clients"], lang),
                                 threshold=format_percent(report["threshold"], lang),
-                                n_boot=report["bootstrap"]["n_boot"]), className="text-muted")]
+                                n_boot=report["bootstrap"]["n_boot"]), className="text-muted"),
+             gender_note(report.get("protected_features_in_model", []), lang)]
     for key, attribute in report["attributes"].items():
         parts += [html.H3(_f(key, lang), className="h6 mt-3"),
                   fairness_table(attribute, limit, lang, f"model-fairness-{key}"),
