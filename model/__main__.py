@@ -43,6 +43,12 @@ def _build(args: argparse.Namespace) -> None:
     build(args.data, args.out, quick=args.quick, budget_seconds=args.budget)
 
 
+def _card(args: argparse.Namespace) -> None:
+    from model.card import write_model_card
+
+    write_model_card(args.artifacts, args.out)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__)
     parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
@@ -84,6 +90,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--budget", type=float, default=600.0)
     build.add_argument("--quick", action="store_true")
     build.set_defaults(func=_build)
+
+    card = commands.add_parser("card", help="write the model card (Markdown) from an artifact set")
+    card.add_argument("--artifacts", type=Path, default=config.artifacts_dir())
+    card.add_argument("--out", type=Path, default=config.PROJECT_ROOT / "docs" / "model-card.md")
+    card.set_defaults(func=_card)
     return parser
 
 

@@ -21,6 +21,7 @@ from model import config
 from model.artifacts import current_set, holds_any_set, new_set
 from model.data.loader import find_table_file, load_tables
 from model.data.schema import TABLE_NAMES
+from model.policy import fired_mask, rules_from_config, write_policy
 from model.progress import stage
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ def build(
     # Heavy libraries are imported only once the data is known to be good.
     from model.drift.report import run_drift
     from model.explain.global_shap import compute_global_shap
+    from model.fairness import write_fairness
     from model.features.build import build_features
     from model.features.dictionary import feature_dictionary
     from model.training.constraints import feature_directions
@@ -164,6 +166,10 @@ def build(
             clients = client_table(tables, target, probability, oof)
             clients.to_parquet(tmp / "clients.parquet")
             raw_applications(tables).to_parquet(tmp / "applications.parquet", index=False)
+        with stage("policy rules and fairness report", log):
+            rules = rules_from_config()
+            write_policy(tmp, rules)
+            write_fairness(tmp, holdout_fairness(tables, tmp, scoring_model, rules))
         with stage("global SHAP", log):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
         with stage("drift train vs test", log):
@@ -177,6 +183,21 @@ def build(
             )
     log.info("build finished in %.0f s: %s", time.perf_counter() - started, pending.folder)
     return pending.folder
+
+
+def holdout_fairness(tables: dict[str, pd.DataFrame], folder: Path, scoring_model,
+                     rules: tuple) -> dict:
+    """Fairness report of the held-out clients written by training, at the model's threshold,
+    with the share of each group the lending `rules` fire on."""
+    from model.fairness import fairness_report
+    from model.training.train import HOLDOUT_FILE
+
+    train = tables["application_train"].set_index("SK_ID_CURR")
+    holdout = pd.read_parquet(folder / HOLDOUT_FILE)
+    holdout = holdout.join(train.loc[holdout.index, ["CODE_GENDER", "DAYS_BIRTH"]])
+    holdout["policy_fired"] = fired_mask(train.loc[holdout.index], rules).any(axis=1)
+    return fairness_report(holdout, float(scoring_model.threshold_), train,
+                           list(scoring_model.feature_names_))
 
 
 def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:

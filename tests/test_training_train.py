@@ -13,7 +13,7 @@ from model.artifacts import verify
 from model.training.train import train_from_file, train_models
 
 MODEL_FILES = {"model.joblib", "metrics.json", "comparison.md", "cost_curve.csv",
-               "oof_probability.parquet"}
+               "oof_probability.parquet", "holdout.parquet"}
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,12 @@ def test_navigation_links_follow_the_selected_client(layout_module) -> None:
     assert no_client["Simulation"].disabled and not no_client["Modèle"].disabled
 
 
-def test_decision_badge_has_icon_and_word(layout_module) -> None:
-    badge = layout_module.decision_badge(True, "fr", "x")
+@pytest.mark.parametrize("outcome, lang, icon_text, word_text", [
+    ("refused", "fr", "✗", "Refusé"), ("granted", "en", "✓", "Granted"),
+    ("review", "fr", "⚠", "À étudier par un conseiller"), ("review", "en", "⚠", "Advisor review required"),
+])
+def test_decision_badge_has_icon_and_word(layout_module, outcome, lang, icon_text, word_text) -> None:
+    badge = layout_module.decision_badge(outcome, lang, "x")
     icon, word = badge.children
-    assert icon.children == "✗" and word.children == "Refusé"
-    assert "decision-refused" in badge.className
+    assert icon.children == icon_text and word.children == word_text
+    assert f"decision-{outcome}" in badge.className

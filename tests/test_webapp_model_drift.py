@@ -247,6 +247,7 @@ def _state(**overrides):
         model=SimpleNamespace(threshold_=0.4, kind="lightgbm"), metrics=METRICS, manifest=MANIFEST,
         cost_curve=pd.DataFrame({"threshold": [0.2, 0.4], "cost": [5, 4], "cost_per_1000": [50.0, 40.0]}),
         shap_global=None, shap_sample=None, drift_summary=SUMMARY, drift_report_path=None,
+        policy_rules=(), fairness=None,
     )
     for key, value in overrides.items():
         setattr(state, key, value)

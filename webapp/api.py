@@ -1,6 +1,6 @@
 """A small JSON API beside the dashboard, for other systems of the lender.
 
-`GET /api/health`, `GET /api/clients/<id>` (score, decision, top reasons),
+`GET /api/health`, `GET /api/clients/<id>` (score, decision, policy rules, top reasons),
 `POST /api/score` (the new-applicant form's fields as JSON: income, credit, annuity,
 age_years, contract, ...; gender is optional and never used for the score, the answer
 lists it under `not_used_for_score` when sent) and
@@ -40,15 +40,22 @@ def _service_error(error, **details):
 
 
 def result_payload(result, language: str = "en") -> dict:
-    """A scored row as JSON: probability, threshold, decision in words and the main reasons."""
-    from webapp.services import distance_in_words
+    """A scored row as JSON: probability, threshold, decision in words and the main reasons.
 
-    score, explanation = result.score, result.explanation
+    `decision` is "granted", "refused" or "review": the lending policy rules that fired
+    (`policy_rules`: id, outcome, text) decide whatever the probability, and are listed
+    apart from the model's `reasons`.
+    """
+    from webapp.services import decision_in_words
+
+    score, explanation, decision = result.score, result.explanation, result.decision
     return {
         "probability": score.probability,
         "threshold": score.threshold,
-        "decision": "refused" if score.refused else "granted",
-        "decision_text": distance_in_words(score, language),
+        "decision": decision.outcome,
+        "model_decision": "refused" if score.refused else "granted",
+        "decision_text": decision_in_words(score, decision, language),
+        "policy_rules": [{"id": r.id, "outcome": r.outcome, "text": r.text} for r in decision.rules],
         "base_probability": explanation.base,
         "reasons": [
             {"feature": key, "label": result.labels.get(key, key), "probability_change": change}

@@ -93,8 +93,17 @@ def score_row(state: Any, score: Any, result: Any = None, client_id: int | None 
         "probability": float(score.probability), "threshold": float(score.threshold),
         "policy_rules": _policy_rules(result, score),
         "reasons": [[str(key), round(float(change), 6)] for key, change in steps[:REASONS_KEPT]],
-        "recommendation": "refused" if score.refused else "granted",
+        "recommendation": recommendation(score, result),
     }
+
+
+def recommendation(score: Any, result: Any = None) -> str:
+    """What the system recommends: the outcome after the lending rules ("granted", "refused",
+    "review") when the result carries it, else the model's decision alone."""
+    decision = getattr(result, "decision", None)
+    if decision is not None:
+        return str(decision.outcome)
+    return "refused" if score.refused else "granted"
 
 
 def _jsonable(values: dict) -> dict:

@@ -19,6 +19,7 @@ TEXTS = {
         "heading": "Décision du conseiller",
         "recommend_refused": "Recommandation : refus",
         "recommend_granted": "Recommandation : accord",
+        "recommend_review": "Recommandation : étude par un responsable (règle de crédit)",
         "hint": ("Le modèle recommande, vous décidez. Une décision différente de la recommandation "
                  "(ou un renvoi à un responsable) demande un motif."),
         "choice": "Décision finale",
@@ -47,6 +48,7 @@ TEXTS = {
         "heading": "Advisor's decision",
         "recommend_refused": "Recommendation: refuse",
         "recommend_granted": "Recommendation: grant",
+        "recommend_review": "Recommendation: refer to a manager (lending rule)",
         "hint": ("The model recommends, you decide. A decision that differs from the recommendation "
                  "(or a referral to a manager) needs a reason."),
         "choice": "Final decision",
@@ -90,13 +92,17 @@ def category_word(category: str | None, lang: str) -> str:
     return _t(f"cat_{category}", lang) if category in config.REASON_CATEGORIES else (category or "")
 
 
-def recommendation_text(refused: bool | None, lang: str) -> str:
-    if refused is None:
+def recommendation_text(outcome: bool | str | None, lang: str) -> str:
+    """The recommendation in words from the final outcome ("granted" / "refused" / "review";
+    a bool is the model's refusal alone)."""
+    if outcome is None:
         return ""
-    return _t("recommend_refused" if refused else "recommend_granted", lang)
+    if isinstance(outcome, bool):
+        outcome = "refused" if outcome else "granted"
+    return _t(f"recommend_{outcome}", lang)
 
 
-def decision_card(context: dict, refused: bool | None, lang: str, hidden: bool = False) -> dbc.Card:
+def decision_card(context: dict, refused: bool | str | None, lang: str, hidden: bool = False) -> dbc.Card:
     """The form; `context` is {"client_id": id} on a client file, {"new": True} on /new."""
     lang = normalise_language(lang)
     categories = [{"label": _t("category_none", lang), "value": ""}] + [

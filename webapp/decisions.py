@@ -30,7 +30,7 @@ TEXTS = {
         "category": "Choose a reason category.",
     },
 }
-_RECOMMENDATION_DECISION = {"granted": "granted", "refused": "refused"}
+_RECOMMENDATION_DECISION = {"granted": "granted", "refused": "refused", "review": "referred"}
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ SHELL_TEXTS: dict[str, dict[str, str]] = {
         "footer": "Les probabilités sont calibrées ; la décision suit le seuil qui minimise le coût métier.",
         "granted": "Accordé",
         "refused": "Refusé",
+        "review": "À étudier par un conseiller",
     },
     "en": {
         "app_title": "Prêt à dépenser — Credit scoring",
@@ -87,6 +88,7 @@ SHELL_TEXTS: dict[str, dict[str, str]] = {
         "footer": "Probabilities are calibrated; the decision follows the threshold that minimises the business cost.",
         "granted": "Granted",
         "refused": "Refused",
+        "review": "Advisor review required",
     },
 }
 

@@ -51,6 +51,13 @@ CLIENT_DECISION = "client-decision"
 CLIENT_DISTANCE = "client-distance"
 CLIENT_FACTS = "client-facts"
 PAGE_ERROR = "page-error"
+# Lending policy rules that fired, shown apart from the model's reasons.
+CLIENT_POLICY_RULES = "client-policy-rules"
+WHY_POLICY_RULES = "why-policy-rules"
+WHATIF_POLICY_RULES = "whatif-policy-rules"
+NEW_POLICY_RULES = "new-policy-rules"
+# Model screen: fairness report.
+MODEL_FAIRNESS = "model-fairness"
 
 # --- advisor's decision (webapp/decision_form.py) and audit screen (webapp/pages/audit.py) ---
 DECISION_CARD = "decision-card"

@@ -325,25 +325,54 @@ def chart(graph_id: str | dict, figure: object, text_alternative: str, caption_i
     )
 
 
-def decision_badge(refused: bool, lang: str, element_id: str | None = None) -> html.Div:
-    """'✗ Refusé' / '✓ Accordé': icon + word + colour + border style, never colour alone."""
-    key = "refused" if refused else "granted"
+DECISION_ICONS = {"granted": "✓", "refused": "✗", "review": "⚠"}
+
+
+def decision_badge(outcome: str, lang: str, element_id: str | None = None) -> html.Div:
+    """'✗ Refusé' / '✓ Accordé' / '⚠ À étudier': icon + word + colour + border style, never
+    colour alone. `outcome` is a `services.Decision.outcome`."""
     props = {"id": element_id} if element_id else {}
     return html.Div(
-        [html.Span("✗" if refused else "✓", className="decision-icon", **{"aria-hidden": "true"}),
-         html.Span(shell(key, lang))],
-        className=f"decision decision-{key}", **props,
+        [html.Span(DECISION_ICONS[outcome], className="decision-icon", **{"aria-hidden": "true"}),
+         html.Span(shell(outcome, lang))],
+        className=f"decision decision-{outcome}", **props,
     )
 
 
-def score_row(result: services.Result, label: str, probability_id: str, lang: str) -> dbc.Row:
-    """Probability, decision badge and distance to the threshold of one scored row."""
-    return dbc.Row([
-        dbc.Col([html.P(label, className="fact-label"),
-                 html.P(format_percent(result.score.probability, lang), id=probability_id,
-                        className="probability-value mb-1")], xs=12, sm=6),
-        dbc.Col([decision_badge(result.score.refused, lang),
-                 html.P(services.distance_in_words(result.score, lang))], xs=12, sm=6),
+POLICY_TEXTS = {
+    "fr": {"heading": "Règles de crédit appliquées (indépendantes du score)",
+           "refused": "Refus", "review": "Examen"},
+    "en": {"heading": "Lending rules applied (independent of the score)",
+           "refused": "Refusal", "review": "Review"},
+}
+
+
+def policy_rules_view(decision: services.Decision, lang: str, element_id: str) -> html.Div:
+    """The lending rules that fired, each with its outcome in words, apart from the model's
+    reasons; an empty container when none fired (the id stays for tests and screen readers)."""
+    if not decision.rules:
+        return html.Div(id=element_id)
+    items = [html.Li([html.Strong(f"{translate(POLICY_TEXTS, hit.outcome, lang)} — "), hit.text],
+                     **{"data-rule": hit.id}) for hit in decision.rules]
+    return html.Div([
+        html.H2(translate(POLICY_TEXTS, "heading", lang), className="h6 mb-1"),
+        html.Ul(items, className="mb-0"),
+    ], id=element_id, className="policy-rules alert alert-light border mb-2", role="note")
+
+
+def score_row(result: services.Result, label: str, probability_id: str, lang: str,
+              rules_id: str) -> html.Div:
+    """Probability, final decision, distance to the threshold and the lending rules that fired."""
+    return html.Div([
+        dbc.Row([
+            dbc.Col([html.P(label, className="fact-label"),
+                     html.P(format_percent(result.score.probability, lang), id=probability_id,
+                            className="probability-value mb-1")], xs=12, sm=6),
+            dbc.Col([decision_badge(result.decision.outcome, lang),
+                     html.P(services.decision_in_words(result.score, result.decision, lang))],
+                    xs=12, sm=6),
+        ]),
+        policy_rules_view(result.decision, lang, rules_id),
     ])
 
 

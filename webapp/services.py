@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "loan_term": ("Durée du prêt : {years} ans (crédit / annuité). À crédit égal, une "
                       "annuité plus élevée raccourcit le prêt mais pèse davantage sur le revenu."),
         "loan_term_unknown": "Durée du prêt : non calculable (crédit ou annuité manquant).",
+        "policy_decided": "décision imposée par une règle de crédit ; modèle seul : {model}",
         "loaded": ("{clients} clients chargés ({train} clients connus, {test} demandes à évaluer), "
                    "{features} variables ; modèle : {model}, construit le {built_at}."),
     },
@@ -68,6 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "loan_term": ("Loan term: {years} years (credit / annuity). For the same credit, a "
                       "higher annuity shortens the loan but weighs more on the income."),
         "loan_term_unknown": "Loan term: cannot be computed (credit or annuity missing).",
+        "policy_decided": "decision set by a lending rule; the model alone: {model}",
         "loaded": ("{clients} clients loaded ({train} known clients, {test} applications to assess), "
                    "{features} features; model: {model}, built on {built_at}."),
     },
@@ -210,6 +212,53 @@ def client_score(client_id: object) -> Score:
     return score
 
 
+@dataclass(frozen=True)
+class RuleHit:
+    """A lending policy rule that fired, said in the interface language."""
+    id: str
+    outcome: str  # "refused" or "review"
+    text: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The final outcome ("granted", "refused", "review") and the policy rules behind it.
+
+    The lending rules of the artifact set are applied after the model: a rule that fires
+    decides whatever the probability (`model.policy.decide`).
+    """
+    outcome: str
+    rules: tuple[RuleHit, ...] = ()
+
+
+def decide(state: Any, score: Score, raw_application: pd.DataFrame | pd.Series,
+           lang: str | None) -> Decision:
+    """The model's decision combined with the set's policy rules on the raw application row."""
+    from model.policy import decide as combine, evaluate
+
+    lang = normalise_language(lang)
+    row = raw_application.iloc[0] if isinstance(raw_application, pd.DataFrame) else raw_application
+    fired = evaluate(row, state.policy_rules)
+    return Decision(combine(score.refused, fired),
+                    tuple(RuleHit(hit.id, hit.outcome, hit.text(lang)) for hit in fired))
+
+
+def decision_in_words(score: Score, decision: Decision, lang: str | None) -> str:
+    """The distance to the threshold, saying so when a lending rule overrides the model."""
+    model = distance_in_words(score, lang)
+    if not decision.rules:
+        return model
+    return translate(TEXTS, "policy_decided", normalise_language(lang), model=model)
+
+
+def client_decision(client_id: object, lang: str | None) -> tuple[Score, Decision]:
+    """A stored client's score and final decision (model + the set's policy rules)."""
+    state = get_state()
+    sk_id = require_client(state, client_id)
+    score = score_features(state, state.feature_row(sk_id))
+    return score, decide(state, score, state.applications.loc[sk_id], lang)
+
+
 def _as_category(values: object, like: pd.Series) -> pd.Categorical:
     """Values as a categorical of the stored column; a value the stored rows never had is
     added as a category (not turned into NaN), so the fitted builder maps it to `__OTHER`."""
@@ -309,6 +358,7 @@ class Result:
     explanation: Explanation
     labels: dict[str, str]           # group key -> "plain label = client's value"
     sentences: list[str]
+    decision: Decision               # final outcome with the lending rules that fired
 
 
 def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Explanation:
@@ -335,7 +385,7 @@ def step_labels(table: pd.DataFrame) -> dict[str, str]:
     return labels
 
 
-def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame | None,
+def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame,
                         top_n: int, lang: str | None) -> Result:
     """One prediction + one explanation of a feature row, with labels and sentences."""
     from model.explain.text import explanation_sentences
@@ -347,7 +397,9 @@ def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.
     explained = state.explainer.explain(features, raw_application_row=raw_application,
                                         top_n=int(top_n), language=lang)
     explanation = explanation_from_table(explained.table, explained.base_probability, explained.probability)
-    return Result(score, explanation, step_labels(explained.table), explanation_sentences(explained, lang))
+    decision = decide(state, score, raw_application, lang)
+    return Result(score, explanation, step_labels(explained.table),
+                  explanation_sentences(explained, lang), decision)
 
 
 def client_result(client_id: object, top_n: int, lang: str | None) -> Result:
@@ -469,6 +521,17 @@ def loan_term_text(values: dict[str, object], lang: str | None) -> str:
     if years is None:
         return translate(TEXTS, "loan_term_unknown", lang)
     return translate(TEXTS, "loan_term", lang, years=format_number(years, lang, 1))
+
+
+def policy_rules(lang: str | None = None) -> list[str]:
+    """The loaded set's lending rules, one line each: measure, threshold, outcome."""
+    lang = normalise_language(lang)
+    return [rule.describe(lang) for rule in get_state().policy_rules]
+
+
+def fairness_report() -> dict | None:
+    """The loaded set's fairness report (`fairness.json`), None for a set built without it."""
+    return get_state().fairness
 
 
 def whatif_original(client_id: object) -> dict[str, object]:

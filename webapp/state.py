@@ -91,6 +91,8 @@ class AppState:
     drift_summary: dict | None
     drift_report_path: Path | None
     explainer: Any = field(default=None)  # per-client SHAP explainer built once
+    policy_rules: tuple = ()  # model.policy.PolicyRule of the set's policy.json
+    fairness: dict | None = None  # fairness.json: outcomes by gender and age band
     # Values the screens derive from this artifact set (filled at load for those registered
     # with `derived_value`); they live and die with the state, so a reloaded set never sees
     # another set's values.
@@ -275,6 +277,8 @@ def load_state(artifacts_dir: Path | str) -> AppState:
         drift_summary=read("drift/summary.json", lambda p: json.loads(p.read_text()), optional=True),
         drift_report_path=read("drift/report.html", lambda p: p, optional=True),
         explainer=_make_explainer(model, dictionary),
+        policy_rules=_policy_rules(folder, listed),
+        fairness=read("fairness.json", lambda p: json.loads(p.read_text()), optional=True),
     )
     _precompute(state)
     log.info("loaded build %s: %d clients x %d features from %s",
@@ -311,6 +315,21 @@ def _precompute(state: AppState) -> None:
                                 f"({type(error).__name__}); rebuild the set",
                                 state.artifacts_dir) from None
         log.debug("derived %s in %.2f s", name, time.perf_counter() - started)
+
+
+def _policy_rules(folder: Path, listed: dict) -> tuple:
+    """The rules the set was built with; a set older than `policy.json` gets today's config
+    (logged), never no rules at all: an unaffordable loan must not be granted by omission."""
+    from model.policy import POLICY_FILE, read_policy, rules_from_config
+
+    path = folder / POLICY_FILE
+    if POLICY_FILE not in listed:  # only files the signed manifest vouches for are read
+        log.warning("%s: no %s; applying the configured policy rules", folder, POLICY_FILE)
+        return rules_from_config()
+    try:
+        return read_policy(path)
+    except ValueError as error:
+        raise ArtifactError("is not a valid policy rule set", path) from error
 
 
 def _make_explainer(model: Any, dictionary: pd.DataFrame) -> Any:

@@ -81,6 +81,8 @@ class SearchResult:
     trials: list[dict[str, Any]] = field(default_factory=list)
     # Positions (in the search rows) the candidate was tuned on; None = all of them.
     rows: np.ndarray | None = None
+    # Calibrated scores of the held-out clients by the configuration refitted without them.
+    holdout_proba: np.ndarray | None = None
 
 
 def restrict_folds(folds: Folds, rows: np.ndarray, n_rows: int

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 N_FOLDS = 5
 OOF_FILE = "oof_probability.parquet"
 HOLDOUT_FRACTION = 0.2
+HOLDOUT_FILE = "holdout.parquet"
 # Share of the search budget per model family, and how many configurations at most.
 BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0}
 MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1},
@@ -153,7 +154,8 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
     cv = evaluate(y_dev, cross_fitted, threshold, raw_proba=result.oof)
     pipeline = fit_pipeline(result.candidate, result.best_params, X_dev, y_dev, seed)
     raw_hold = pipeline.predict_proba(X_hold)[:, 1]
-    holdout = evaluate(y_hold, calibrator.predict(raw_hold), threshold, raw_proba=raw_hold)
+    result.holdout_proba = calibrator.predict(raw_hold)
+    holdout = evaluate(y_hold, result.holdout_proba, threshold, raw_proba=raw_hold)
     summary = {
         "kind": result.candidate.kind,
         "imbalance": result.candidate.imbalance,
@@ -292,9 +294,10 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                  segments: SegmentInputs | None = None) -> ScoringModel:
     """Run the whole protocol on training clients; write model and reports into `out_dir`.
 
-    Writes exactly `model.joblib`, `metrics.json`, `comparison.md`, `cost_curve.csv`
-    and `oof_probability.parquet` (calibrated out-of-fold P(default) of the training
-    clients it has them for) into the existing folder `out_dir`; MLflow runs go to
+    Writes exactly `model.joblib`, `metrics.json`, `comparison.md`, `cost_curve.csv`,
+    `oof_probability.parquet` (calibrated out-of-fold P(default) of the training
+    clients it has them for) and `holdout.parquet` (held-out clients scored by the
+    chosen configuration fitted without them) into the existing folder `out_dir`; MLflow runs go to
     `mlruns_dir` (default `config.MLRUNS_DIR`) and never stop training.
     `directions` (feature -> +1/-1): LightGBM's monotone constraints; only
     candidates that respect them may be chosen. `segments`: with it, an
@@ -407,6 +410,9 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
     joblib.dump(model, out_dir / "model.joblib")
     pd.DataFrame({"probability": oof_proba.astype(np.float32)},
                  index=X.index[oof_rows]).sort_index().to_parquet(out_dir / OOF_FILE)
+    # Held-out clients scored by the chosen configuration fitted without them (fairness report).
+    pd.DataFrame({"TARGET": y_hold, "probability": chosen.holdout_proba},
+                 index=X.index[hold_idx]).to_parquet(out_dir / HOLDOUT_FILE)
     run_id = tracker.log_candidate(f"final-{name}",
                                    {"kind": chosen.candidate.kind,
                                     "imbalance": chosen.candidate.imbalance,

@@ -18,10 +18,14 @@ TIMEOUT = 20
 
 
 def _pick_client(state, refused: bool) -> int:
-    """A training client whose stored decision is `refused` (the first one, deterministic)."""
+    """A training client whose stored decision is `refused` (the first one, deterministic) and
+    whose application fires no lending rule, so the model's decision is the one shown."""
+    from model.policy import fired_mask
+
     clients = state.clients
     mask = (clients["probability_final"] >= state.model.threshold_) == refused
-    chosen = clients.index[mask & (clients["set"] == "train")]
+    no_rule = ~fired_mask(state.applications.loc[clients.index], state.policy_rules).any(axis=1)
+    chosen = clients.index[mask & (clients["set"] == "train") & no_rule.to_numpy()]
     return int(chosen[0]) if len(chosen) else int(clients.index[0])
 
 
@@ -171,6 +175,23 @@ def test_new_applicant_form_rejects_then_scores(dash_duo, screenshot, dash_app) 
     assert "is-invalid" not in income.get_attribute("class")
     dash_duo.wait_for_element("#new-contributions-chart g.point", timeout=TIMEOUT)
     screenshot(dash_duo, "new-applicant")
+    assert dash_duo.get_logs() == []
+
+
+def test_unaffordable_application_is_refused_by_a_lending_rule(dash_duo, dash_app) -> None:
+    """Income 10 000, credit 5 000 000, annuity 900 000: refused by the debt-service rule, said
+    in words beside the score and apart from the model's reasons."""
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/new")
+    for name, value in (("income", "10000"), ("credit", "5000000"), ("annuity", "900000")):
+        field = dash_duo.wait_for_element(f"#{_css_id({'type': ids.NEW_FIELD, 'field': name})}",
+                                          timeout=TIMEOUT)
+        _type(field, value)
+    _click(dash_duo, f"#{ids.NEW_SUBMIT}")
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_POLICY_RULES}", "Taux d'endettement de 9",
+                                    timeout=TIMEOUT)
+    assert "Refusé" in dash_duo.find_element(f"#{ids.NEW_RESULT} .decision").text
+    assert "Taux d'endettement" not in dash_duo.find_element("#new-sentences").text
     assert dash_duo.get_logs() == []
 
 

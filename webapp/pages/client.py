@@ -2,7 +2,8 @@
 
 Rendered entirely by the layout function (re-run by Dash Pages on every URL or
 language change): key facts, calibrated probability, threshold, decision in
-words with an icon, distance to the threshold, and the score bar.
+words with an icon, distance to the threshold, the lending rules that fired, and the
+score bar.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from webapp.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
-from webapp.layout import chart, client_path, decision_badge, error_alert
+from webapp.layout import chart, client_path, decision_badge, error_alert, policy_rules_view
 from webapp.validation import display_id
 
 TEXTS = {
@@ -95,8 +96,8 @@ def facts_list(facts: list[services.Fact]) -> html.Dl:
     return html.Dl(items, className="row mb-0", id=ids.CLIENT_FACTS)
 
 
-def score_card(score: services.Score, lang: str) -> dbc.Card:
-    state_class = "refused" if score.refused else "granted"
+def score_card(score: services.Score, decision: services.Decision, lang: str) -> dbc.Card:
+    state_class = decision.outcome
     return dbc.Card(dbc.CardBody([
         html.H2(_t("score", lang), className="h5"),
         dbc.Row([
@@ -108,8 +109,10 @@ def score_card(score: services.Score, lang: str) -> dbc.Card:
                             className="fact-value")], xs=12, sm=6),
         ]),
         html.P(_t("decision", lang), className="fact-label mt-2"),
-        decision_badge(score.refused, lang, ids.CLIENT_DECISION),
-        html.P(services.distance_in_words(score, lang), id=ids.CLIENT_DISTANCE, className="mt-1 mb-2"),
+        decision_badge(decision.outcome, lang, ids.CLIENT_DECISION),
+        html.P(services.decision_in_words(score, decision, lang), id=ids.CLIENT_DISTANCE,
+               className="mt-1 mb-2"),
+        policy_rules_view(decision, lang, ids.CLIENT_POLICY_RULES),
         chart(ids.CLIENT_GAUGE, score_figure(score.probability, score.threshold, lang),
               score_text_alternative(score.probability, score.threshold, lang)),
     ]), className=f"decision-card {state_class} mb-3")
@@ -123,7 +126,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
         return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR),
                          decision_card({}, None, lang, hidden=True)])
     try:
-        score = services.client_score(client_id)
+        score, decision = services.client_decision(client_id, lang)
         facts = services.client_facts(client_id, lang)
     except services.ServiceError as error:
         return html.Div([heading, html.Div(error_alert(services.error_message(error, lang)),
@@ -137,10 +140,10 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
         heading,
         as_scored(entry, client_id, score, lang),
         dbc.Row([
-            dbc.Col(score_card(score, lang), xs=12, xl=7),
+            dbc.Col(score_card(score, decision, lang), xs=12, xl=7),
             dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
                               className="mb-3"),
-                     decision_card({"client_id": services.parse_client_id(client_id)}, score.refused, lang)],
+                     decision_card({"client_id": services.parse_client_id(client_id)}, decision.outcome, lang)],
                     xs=12, xl=5),
         ]),
         links,

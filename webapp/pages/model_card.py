@@ -3,7 +3,8 @@
 Model card (type, version, training date, held-out AUC / recall / precision /
 cost, the threshold), the cost-vs-threshold curve with the chosen threshold
 marked, the comparison table of every candidate, and global SHAP importance
-(bars and a beeswarm). Everything is read from precomputed artifacts.
+(bars and a beeswarm), the lending rules applied after the score and the fairness
+report by gender and age band. Everything is read from precomputed artifacts.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from webapp import services
+from model.fairness_text import group_name, group_sentence, proxy_sentence
+from webapp import ids, services
 from webapp.figures import model as fig
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
@@ -211,6 +213,135 @@ def constraints_block(metrics: dict, lang: str) -> list:
     return [html.Div(texts, id=CONSTRAINTS)]
 
 
+# --- lending rules and fairness report ---------------------------------------------------------
+
+FAIRNESS_TEXTS = {
+    "fr": {
+        "policy": "Règles de crédit appliquées après le score",
+        "policy_note": ("Une règle déclenchée décide quelle que soit la probabilité : refus, ou étude "
+                        "par un conseiller."),
+        "fairness": "Équité des décisions (rapport pour les gestionnaires des risques)",
+        "fairness_note": ("Mesuré sur {count} clients de validation jamais vus à l'apprentissage, au "
+                          "seuil de décision {threshold}. Entre crochets : intervalle à 95 % "
+                          "({n_boot} rééchantillonnages)."),
+        "gender_out": "Le sexe n'est pas une variable du modèle ; il sert uniquement à ce contrôle.",
+        "gender_in": ("Attention : ce modèle utilise encore {count} variable(s) tirée(s) du sexe ; "
+                      "il faut le reconstruire sans elles."),
+        "gender": "Par sexe", "age": "Par tranche d'âge",
+        "group": "Groupe", "clients": "Clients", "observed": "Défaut observé",
+        "predicted": "Défaut prédit", "refused": "Refusés", "false_refusals": "Bons clients refusés",
+        "recall": "Défauts détectés", "ratio": "Ratio d'acceptation",
+        "flagged": "⚠ sous {limit}", "ok": "conforme", "small": "trop peu de clients",
+        "proxies": "Variables liées au sexe (possibles substituts)",
+        "no_fairness": "Le rapport d'équité n'a pas été calculé pour ce jeu d'artefacts.",
+    },
+    "en": {
+        "policy": "Lending rules applied after the score",
+        "policy_note": ("A rule that fires decides whatever the probability: refusal, or review by "
+                        "an advisor."),
+        "fairness": "Fairness of the decisions (report for risk managers)",
+        "fairness_note": ("Measured on {count} held-out clients never seen in training, at the "
+                          "decision threshold {threshold}. In brackets: 95% interval ({n_boot} "
+                          "resamples)."),
+        "gender_out": "Gender is not a model input; it is used for this check only.",
+        "gender_in": ("Warning: this model still uses {count} feature(s) derived from gender; "
+                      "it must be rebuilt without them."),
+        "gender": "By gender", "age": "By age band",
+        "group": "Group", "clients": "Clients", "observed": "Observed default",
+        "predicted": "Predicted default", "refused": "Refused", "false_refusals": "Good clients refused",
+        "recall": "Defaults caught", "ratio": "Approval ratio",
+        "flagged": "⚠ below {limit}", "ok": "within limit", "small": "too few clients",
+        "proxies": "Inputs associated with gender (possible proxies)",
+        "no_fairness": "The fairness report was not computed for this artifact set.",
+    },
+}
+
+
+def _f(key: str, lang: str, **values: object) -> str:
+    return translate(FAIRNESS_TEXTS, key, lang, **values)
+
+
+def policy_block(rules: list[str], lang: str) -> list:
+    """The set's lending rules, one sentence each."""
+    if not rules:
+        return []
+    return [html.H2(_f("policy", lang), className="h5 mt-4"),
+            html.P(_f("policy_note", lang), className="text-muted"),
+            html.Ul([html.Li(text) for text in rules], id="model-policy-rules")]
+
+
+def _with_interval(value: float | None, interval: list | None, lang: str) -> str:
+    if value is None:
+        return format_percent(None, lang)
+    text = format_percent(value, lang)
+    if not interval or None in interval:
+        return text
+    low, high = (format_percent(bound, lang) for bound in interval)
+    return f"{text} [{low} ; {high}]" if lang == "fr" else f"{text} [{low}, {high}]"
+
+
+def fairness_rows(attribute: dict, limit: float, lang: str) -> list[list[str]]:
+    """One table row per group: counts and rates in words, the approval ratio with its verdict."""
+    rows = []
+    for group in attribute["groups"]:
+        ratio = group.get("disparate_impact")
+        verdict = (_f("small", lang) if not group.get("enough_clients") else
+                   _f("flagged", lang, limit=format_number(limit, lang, 1)) if group.get("flag")
+                   else _f("ok", lang))
+        rows.append([
+            group_name(group["group"], lang), format_number(group["count"], lang),
+            _with_interval(group["default_rate"], group.get("default_rate_ci"), lang),
+            _with_interval(group["mean_predicted"], group.get("mean_predicted_ci"), lang),
+            _with_interval(group["refusal_rate"], group.get("refusal_rate_ci"), lang),
+            _with_interval(group["false_refusal_rate"], group.get("false_refusal_rate_ci"), lang),
+            _with_interval(group["recall"], group.get("recall_ci"), lang),
+            "—" if ratio is None else f"{format_number(ratio, lang, 2)} ({verdict})",
+        ])
+    return rows
+
+
+FAIRNESS_COLUMNS = ("group", "clients", "observed", "predicted", "refused", "false_refusals",
+                    "recall", "ratio")
+
+
+def fairness_table(attribute: dict, limit: float, lang: str, table_id: str) -> html.Div:
+    head = html.Thead(html.Tr([html.Th(_f(c, lang), scope="col") for c in FAIRNESS_COLUMNS]))
+    body = html.Tbody([html.Tr([html.Th(row[0], scope="row"), *[html.Td(v) for v in row[1:]]])
+                       for row in fairness_rows(attribute, limit, lang)])
+    return html.Div(dbc.Table([head, body], id=table_id, striped=True, bordered=True, size="sm"),
+                    className="table-responsive")
+
+
+def gender_note(protected: list[str], lang: str) -> html.P:
+    """Whether gender still reaches the model, said in words (a warning when it does)."""
+    if protected:
+        return html.P(_f("gender_in", lang, count=len(protected)), className="fw-semibold",
+                      role="alert")
+    return html.P(_f("gender_out", lang), className="text-muted")
+
+
+def fairness_block(report: dict | None, lang: str) -> list:
+    """Outcomes by gender and age band at the business threshold, a sentence per group, and
+    the proxy check; all from the set's fairness.json."""
+    heading = html.H2(_f("fairness", lang), className="h5 mt-4")
+    if not report:
+        return [heading, error_alert(_f("no_fairness", lang))]
+    limit = float(report["disparate_impact_limit"])
+    parts = [heading, html.P(_f("fairness_note", lang, count=format_number(report["n_clients"], lang),
+                                threshold=format_percent(report["threshold"], lang),
+                                n_boot=report["bootstrap"]["n_boot"]), className="text-muted"),
+             gender_note(report.get("protected_features_in_model", []), lang)]
+    for key, attribute in report["attributes"].items():
+        parts += [html.H3(_f(key, lang), className="h6 mt-3"),
+                  fairness_table(attribute, limit, lang, f"model-fairness-{key}"),
+                  html.Ul([html.Li(group_sentence(g, lang, limit)) for g in attribute["groups"]],
+                          className="small")]
+    parts += [html.H3(_f("proxies", lang), className="h6 mt-3"),
+              html.Ul([html.Li(proxy_sentence(p, lang)) for p in report.get("proxies", [])],
+                      id="model-fairness-proxies")]
+    return [html.Section(parts, id=ids.MODEL_FAIRNESS, **{"aria-label": _f("fairness", lang)})]
+
+
 def render(lang: str) -> list:
     """The whole screen for one language, or the reason it cannot be shown."""
     try:
@@ -236,6 +367,8 @@ def render(lang: str) -> list:
         *constraints_block(state.metrics, lang),
         *segments_block(state.metrics, lang),
         *importance_block(state, lang),
+        *policy_block(services.policy_rules(lang), lang),
+        *fairness_block(services.fairness_report(), lang),
     ]
 
 

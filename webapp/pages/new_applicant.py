@@ -111,7 +111,7 @@ def logged_inputs(entry: str | None) -> dict:
 
 def result_view(result: services.Result, lang: str) -> html.Div:
     return html.Div([
-        score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang),
+        score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang, ids.NEW_POLICY_RULES),
         explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
     ])
 
@@ -146,4 +146,4 @@ def score_application(_clicks: int, values: list, field_ids: list[dict], lang: s
     if result is None:
         return error_alert(_t("invalid", lang)), messages, invalid, *no_decision
     return (result_view(result, lang), messages, invalid, None,
-            recommendation_text(result.score.refused, lang), "")
+            recommendation_text(result.decision.outcome, lang), "")

@@ -85,7 +85,8 @@ def missing_note(original: dict[str, object], lang: str) -> list:
 def result_view(result: services.Result, original: float | None, lang: str,
                 loan_term: str = "") -> html.Div:
     return html.Div([
-        score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang),
+        score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang,
+                  ids.WHATIF_POLICY_RULES),
         html.P(loan_term, id=ids.WHATIF_LOAN_TERM, className="fw-semibold"),
         html.P(_t("original", lang, value=format_percent(original, lang)), className="text-muted"),
         explanation_view(result, lang, chart_id=ids.WHATIF_CHART, sentences_id="whatif-sentences"),

@@ -1,0 +1,190 @@
+"""Lending policy rules applied after the model: affordability and legal age.
+
+A rule that fires decides the outcome whatever the probability: `refused`, or
+`review` (a person decides). Rules are plain data (`model.config.policy_rules()`),
+written into the artifact set as `policy.json` so that the app applies the rules a
+model was built with. Everything here is pure: raw application fields in, fired
+rules and a decision out; a measure that cannot be computed (missing income or
+age) fires nothing.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model import config
+from model.wording import number, percent
+
+OUTCOMES = ("refused", "review")
+POLICY_FILE = "policy.json"
+DAYS_PER_YEAR = 365.25
+RULE_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "DAYS_BIRTH")
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """One configured rule: fires when `measure` is `comparison` ("above"/"below") `threshold`."""
+    id: str
+    measure: str
+    comparison: str
+    threshold: float
+    unit: str
+    outcome: str
+    text_fr: str
+    text_en: str
+
+    def __post_init__(self) -> None:
+        if self.measure not in MEASURES:
+            raise ValueError(f"policy rule {self.id}: unknown measure {self.measure!r} "
+                             f"(known: {', '.join(MEASURES)})")
+        if self.comparison not in ("above", "below"):
+            raise ValueError(f"policy rule {self.id}: comparison must be 'above' or 'below'")
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"policy rule {self.id}: outcome must be one of {OUTCOMES}")
+        if not math.isfinite(float(self.threshold)):
+            raise ValueError(f"policy rule {self.id}: threshold must be a finite number")
+
+    def text(self, lang: str, value: float) -> str:
+        """The rule's sentence for one application in `lang` ("fr" or "en")."""
+        template = self.text_en if lang == "en" else self.text_fr
+        return template.format(value=format_value(value, self.unit, lang),
+                               threshold=format_value(self.threshold, self.unit, lang))
+
+    def describe(self, lang: str) -> str:
+        """'Debt-service ratio (annuity / yearly income) above 35%: refused' (model card)."""
+        lang = "en" if lang == "en" else "fr"
+        words = RULE_WORDS[lang]
+        return (f"{words[self.measure]} {words[self.comparison]} "
+                f"{format_value(self.threshold, self.unit, lang)}{words['then']}{words[self.outcome]}")
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A rule that fired for one application, with the measured value."""
+    rule: PolicyRule
+    value: float
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def outcome(self) -> str:
+        return self.rule.outcome
+
+    def text(self, lang: str) -> str:
+        return self.rule.text(lang, self.value)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator; a zero income with a positive amount is an infinite ratio."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = numerator.astype(float) / denominator.astype(float)
+    return ratio.where(~((denominator == 0) & (numerator == 0)), 0.0)
+
+
+RULE_WORDS = {
+    "fr": {"annuity_to_income": "Taux d'endettement (annuité / revenu annuel)",
+           "credit_to_income": "Crédit rapporté au revenu annuel (fois)", "age_years": "Âge",
+           "above": "au-dessus de", "below": "en dessous de", "then": " : ",
+           "refused": "refus", "review": "étude par un conseiller"},
+    "en": {"annuity_to_income": "Debt-service ratio (annuity / yearly income)",
+           "credit_to_income": "Credit over yearly income (times)", "age_years": "Age",
+           "above": "above", "below": "below", "then": ": ",
+           "refused": "refused", "review": "advisor review"},
+}
+MEASURES = {
+    "annuity_to_income": lambda f: _ratio(f["AMT_ANNUITY"], f["AMT_INCOME_TOTAL"]),
+    "credit_to_income": lambda f: _ratio(f["AMT_CREDIT"], f["AMT_INCOME_TOTAL"]),
+    "age_years": lambda f: -f["DAYS_BIRTH"].astype(float) / DAYS_PER_YEAR,
+}
+
+
+def format_value(value: float, unit: str, lang: str) -> str:
+    """'41 %' / '41%', '12,5' / '12.5', '17 ans' / '17 years': a rule's numbers in words."""
+    if unit == "percent":  # one decimal, so 35.4 % never reads as "35 %, above 35 %"
+        return percent(value, lang, 1).replace(",0\u202f%", "\u202f%").replace(".0%", "%")
+    if unit == "years":
+        whole = math.floor(value + 1e-9) if math.isfinite(value) else value
+        return number(whole, lang, 0) + (" ans" if lang != "en" else " years")
+    return number(value, lang, 1).removesuffix(",0").removesuffix(".0")
+
+
+def rules_from_config() -> tuple[PolicyRule, ...]:
+    """The rule set configured now (the build freezes it into the artifact set)."""
+    return rules_from_records(config.policy_rules())
+
+
+def rules_from_records(records: Iterable[Mapping]) -> tuple[PolicyRule, ...]:
+    rules = tuple(PolicyRule(**{**record, "threshold": float(record["threshold"])})
+                  for record in records)
+    seen = [rule.id for rule in rules]
+    if len(set(seen)) != len(seen):
+        raise ValueError(f"policy rule ids must be unique, got {seen}")
+    return rules
+
+
+def write_policy(folder: Path, rules: Iterable[PolicyRule]) -> Path:
+    """`folder/policy.json`: the rule set the model is served with."""
+    path = Path(folder) / POLICY_FILE
+    path.write_text(json.dumps({"rules": [asdict(rule) for rule in rules]}, indent=2,
+                               ensure_ascii=False))
+    return path
+
+
+def read_policy(path: Path) -> tuple[PolicyRule, ...]:
+    """Rules of an artifact set's `policy.json`; raises ValueError naming the file if malformed."""
+    try:
+        return rules_from_records(json.loads(Path(path).read_text())["rules"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path}: not a valid policy rule set ({error})") from error
+
+
+def rule_values(applications: pd.DataFrame, rules: Iterable[PolicyRule]) -> pd.DataFrame:
+    """Each rule's measure for each application row (NaN where a field is missing)."""
+    missing = [c for c in RULE_FIELDS if c not in applications.columns]
+    if missing:
+        raise ValueError(f"application rows lack the column(s) the policy rules read: "
+                         f"{', '.join(missing)}")
+    return pd.DataFrame({rule.id: MEASURES[rule.measure](applications) for rule in rules},
+                        index=applications.index)
+
+
+def fired_mask(applications: pd.DataFrame, rules: Iterable[PolicyRule]) -> pd.DataFrame:
+    """True where a rule fires, one column per rule (a NaN measure never fires)."""
+    rules = tuple(rules)
+    values = rule_values(applications, rules)
+    fired = {rule.id: (values[rule.id] > rule.threshold) if rule.comparison == "above"
+             else (values[rule.id] < rule.threshold) for rule in rules}
+    return pd.DataFrame(fired, index=applications.index).fillna(False).astype(bool)
+
+
+def evaluate(application: Mapping | pd.Series, rules: Iterable[PolicyRule]) -> list[FiredRule]:
+    """The rules one application row fires, in rule-set order."""
+    rules = tuple(rules)
+    row = pd.DataFrame([{c: _number(application.get(c)) for c in RULE_FIELDS}])
+    values, fired = rule_values(row, rules).iloc[0], fired_mask(row, rules).iloc[0]
+    return [FiredRule(rule, float(values[rule.id])) for rule in rules if fired[rule.id]]
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def decide(model_refused: bool, fired: Iterable[FiredRule]) -> str:
+    """The final decision: a `refused` rule wins, then a `review` rule, then the model."""
+    outcomes = {rule.outcome for rule in fired}
+    if "refused" in outcomes:
+        return "refused"
+    if "review" in outcomes:
+        return "review"
+    return "refused" if model_refused else "granted"
