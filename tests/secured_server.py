@@ -55,12 +55,12 @@ def prepare_accounts(database_url: str) -> dict[str, str]:
     return keys
 
 
-def start(artifacts_dir: Path, database_url: str, extra_env: dict | None = None,
+def start(artifacts_root: Path, database_url: str, extra_env: dict | None = None,
           timeout: float = 120) -> SecuredServer:
-    """gunicorn app:server in mode `local`; waits for /api/health."""
+    """gunicorn app:server in mode `local` on an artifacts root; waits for /api/health."""
     keys = prepare_accounts(database_url)
     port = free_port()
-    env = {**os.environ, "SCORING_ARTIFACTS": str(artifacts_dir), "PORT": str(port),
+    env = {**os.environ, "SCORING_ARTIFACTS": str(artifacts_root), "PORT": str(port),
            "SCORING_AUTH": "local", "SCORING_DATABASE_URL": database_url,
            "SCORING_SECRET_KEY": "test-secret-key-for-this-run-only", **(extra_env or {})}
     process = subprocess.Popen(

@@ -42,9 +42,9 @@ NEW_APPLICANT = {"income": 150000, "credit": 500000, "annuity": 25000, "age_year
 
 
 @pytest.fixture(scope="module")
-def server(artifacts_dir, tmp_path_factory):
+def server(artifacts_root, tmp_path_factory):
     folder = tmp_path_factory.mktemp("auth-http")
-    running = secured_server.start(artifacts_dir, f"sqlite:///{folder}/app.db")
+    running = secured_server.start(artifacts_root, f"sqlite:///{folder}/app.db")
     yield running
     secured_server.stop(running)
 

@@ -12,11 +12,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _start(artifacts_dir: Path, database_url: str, **env: str) -> subprocess.CompletedProcess:
-    """`import app` as gunicorn does, in a fresh interpreter."""
+    """`import app` as gunicorn does (logging configured first), in a fresh interpreter."""
     environment = {k: v for k, v in os.environ.items()
                    if k not in ("SCORING_AUTH", "SCORING_ENV", "SCORING_SECRET_KEY")}
     environment.update(SCORING_ARTIFACTS=str(artifacts_dir), SCORING_DATABASE_URL=database_url, **env)
-    return subprocess.run([sys.executable, "-c", "import app"], cwd=PROJECT_ROOT, env=environment,
+    return subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(level=logging.INFO, format='%(levelname)s %(name)s: %(message)s'); import app"], cwd=PROJECT_ROOT, env=environment,
                           capture_output=True, text=True, timeout=300)
 
 

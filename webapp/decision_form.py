@@ -10,9 +10,10 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import db, decisions, ids, services
+from webapp import db, decisions, fields, ids, services
 from webapp.auth import config
 from webapp.i18n import normalise_language, translate
+from webapp.validation import choice, form_values
 
 TEXTS = {
     "fr": {
@@ -155,12 +156,19 @@ def record(_clicks: int, decision: str | None, reason: str | None, category: str
            review: bool | None, context: dict | None, values: list, field_ids: list[dict],
            lang: str | None):
     """Validate, record through the decisions service, say whether it was saved."""
-    if not context:
+    if not isinstance(context, dict) or not context:
         raise PreventUpdate
     lang = normalise_language(lang)
+    # Any JSON value may arrive (a crafted request): the service validates choices and text.
+    decision = choice(decision, config.DECISIONS)
+    reason = reason if isinstance(reason, str) else None  # the service checks its length
+    category = choice(category, config.REASON_CATEGORIES)
+    review = review is True
     try:
         if context.get("new"):
-            form = {fid["field"]: value for fid, value in zip(field_ids, values)}
+            form = form_values(values, field_ids, fields.NEW_APPLICANT_FIELDS)
+            if form is None:
+                raise PreventUpdate
             recorded, errors = decisions.record_applicant_decision(form, decision, reason, category or None,
                                                                    bool(review), lang)
         else:

@@ -24,7 +24,7 @@ def server(tmp_path_factory, request):
         pytest.skip("Chromium and chromedriver are needed for the browser tests")
     import os
 
-    artifacts = os.environ.get("SCORING_TEST_ARTIFACTS") or str(request.getfixturevalue("artifacts_dir"))
+    artifacts = os.environ.get("SCORING_TEST_ARTIFACTS") or str(request.getfixturevalue("artifacts_root"))
     folder = tmp_path_factory.mktemp("e2e-auth")
     running = secured_server.start(artifacts, f"sqlite:///{folder}/app.db")
     yield running

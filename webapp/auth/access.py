@@ -41,7 +41,8 @@ def routed_pathname(payload: object) -> str | None:
     if not isinstance(payload, dict):
         return None
     for group in ("inputs", "state"):
-        for item in payload.get(group) or []:
+        items = payload.get(group)
+        for item in items if isinstance(items, list) else []:
             if isinstance(item, dict) and item.get("id") == PAGES_LOCATION_ID \
                     and item.get("property") == "pathname":
                 value = item.get("value")

@@ -18,6 +18,7 @@ from webapp import db
 from webapp.auth import access, accounts, config, pages
 from webapp.auth.principal import DEVELOPER, Principal, azure_principal
 from webapp.i18n import request_language
+from webapp.validation import InputError, load_json
 
 log = logging.getLogger(__name__)
 AZURE_LOGIN = "/.auth/login/aad"
@@ -178,7 +179,11 @@ def _guard():
         return _refuse(401, None)
     area = access.area_for(path)
     if path == "/_dash-update-component":
-        area = access.callback_area(request.get_json(silent=True))
+        try:
+            payload = load_json(request.get_data(cache=True))  # depth-limited, never raises past here
+        except InputError:
+            payload = None  # malformed: webapp.errors answers it 400 after this check
+        area = access.callback_area(payload)
     if not principal.may(area):
         log.info("refused %s %s to %s (%s)", request.method, path, principal.name, principal.role)
         return _refuse(403, principal)

@@ -19,6 +19,7 @@ from webapp.decision_form import category_word, decision_word
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import client_path, error_alert
+from webapp.validation import bounded_text, choice
 
 TEXTS = {
     "fr": {
@@ -207,9 +208,13 @@ def show(actor: str | None, start: str | None, end: str | None, outcome: str | N
          flags: list[str] | None, lang: str | None) -> tuple:
     """Filter the log, compute the rates, list the queue; the export link carries the same filters."""
     lang = normalise_language(lang)
+    # Any JSON value may arrive here (a crafted request): keep only what the controls can send.
+    actor, start, end = bounded_text(actor, 200), bounded_text(start, 40), bounded_text(end, 40)
+    outcome = choice(outcome, config.DECISIONS)
+    flags = [flag for flag in flags if choice(flag, ("overrides", "review"))] if isinstance(flags, list) else []
     query = {key: value for key, value in (("actor", actor), ("start", start), ("end", end),
                                            ("outcome", outcome)) if value}
-    query.update({flag: "1" for flag in flags or [] if flag in ("overrides", "review")})
+    query.update({flag: "1" for flag in flags})
     try:
         frame = audit_log.decisions(audit_log.filters_from(query))
         queue = audit_log.review_queue()
