@@ -7,8 +7,10 @@ tests (tests/test_fuzz_api.py, tests/test_fuzz_callbacks.py), sent over loopback
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -18,9 +20,22 @@ from fuzz_requests import dumps, id_texts, run_bounded, tally_fixture
 from test_fuzz_api import known_ids, payloads, raw_bodies  # noqa: F401 - fixture
 from test_fuzz_callbacks import _callback_map, app_facts, as_browser_sends, browser_request  # noqa: F401
 from test_fuzz_callbacks import malformed_request
-from test_serving import gunicorn_url  # noqa: F401 - the real gunicorn fixture
+import test_serving
 
 API_EXAMPLES, CALLBACK_EXAMPLES = 100, 100
+gunicorn_url = getattr(test_serving, "gunicorn_url", None)  # the fixture, where test_serving has it
+
+
+@pytest.fixture(scope="module")
+def served_url(request, artifacts_dir, tmp_path_factory):
+    """A real gunicorn on the session's artifacts, started by tests/test_serving.py's own code:
+    its `serving(root, log)` context manager (versioned artifact roots) or its fixture."""
+    if hasattr(test_serving, "serving"):
+        log_path = tmp_path_factory.mktemp("fuzz-gunicorn") / "gunicorn.log"
+        with test_serving.serving(Path(os.environ["SCORING_ARTIFACTS"]), log_path) as url:
+            yield url
+    else:
+        yield request.getfixturevalue("gunicorn_url")
 
 
 @pytest.fixture(scope="module")
@@ -52,24 +67,24 @@ def _send(url: str, data: bytes | None = None, content_type: str = "application/
         return Answer(error.code)
 
 
-def test_api_batch_over_gunicorn(gunicorn_url, known_ids, tally):
+def test_api_batch_over_gunicorn(served_url, known_ids, tally):
     @run_bounded(API_EXAMPLES)
     @given(raw=id_texts(known_ids), payload=payloads, body=raw_bodies)
     def run(raw, payload, body) -> None:
-        tally.check(_send(f"{gunicorn_url}/api/clients/{quote(raw, safe='')}"), raw)
-        tally.check(_send(f"{gunicorn_url}/api/score", dumps(payload).encode()), payload)
+        tally.check(_send(f"{served_url}/api/clients/{quote(raw, safe='')}"), raw)
+        tally.check(_send(f"{served_url}/api/score", dumps(payload).encode()), payload)
         data = body if isinstance(body, bytes) else body.encode()
-        tally.check(_send(f"{gunicorn_url}/api/score", data), body)
+        tally.check(_send(f"{served_url}/api/score", data), body)
 
     run()
-    assert tally.statuses and _send(f"{gunicorn_url}/api/health").status_code == 200
+    assert tally.statuses and _send(f"{served_url}/api/health").status_code == 200
 
 
-def test_callback_batch_over_gunicorn(gunicorn_url, app_ready, app_facts, tally):
+def test_callback_batch_over_gunicorn(served_url, app_ready, app_facts, tally):
     @run_bounded(CALLBACK_EXAMPLES)
     @given(good=browser_request(_callback_map(), app_facts), bad=malformed_request(_callback_map(), app_facts))
     def run(good, bad) -> None:
-        url = f"{gunicorn_url}/_dash-update-component"
+        url = f"{served_url}/_dash-update-component"
         answer = _send(url, json.dumps(as_browser_sends(good)).encode())
         tally.check(answer, good)
         assert answer.status_code in (200, 204)
@@ -77,4 +92,4 @@ def test_callback_batch_over_gunicorn(gunicorn_url, app_ready, app_facts, tally)
         tally.check(_send(url, data.encode()), bad)
 
     run()
-    assert _send(f"{gunicorn_url}/api/health").status_code == 200
+    assert _send(f"{served_url}/api/health").status_code == 200
