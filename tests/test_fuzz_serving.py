@@ -54,6 +54,7 @@ def _send(url: str, data: bytes | None = None, content_type: str = "application/
 
 def test_api_batch_over_gunicorn(served, known_ids, tally):
     gunicorn_url = served[0]
+
     @run_bounded(API_EXAMPLES)
     @given(raw=id_texts(known_ids), payload=payloads, body=raw_bodies)
     def run(raw, payload, body) -> None:
@@ -68,6 +69,7 @@ def test_api_batch_over_gunicorn(served, known_ids, tally):
 
 def test_callback_batch_over_gunicorn(served, app_ready, app_facts, tally):
     gunicorn_url = served[0]
+
     @run_bounded(CALLBACK_EXAMPLES)
     @given(good=browser_request(_callback_map(), app_facts), bad=malformed_request(_callback_map(), app_facts))
     def run(good, bad) -> None:

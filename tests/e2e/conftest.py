@@ -76,12 +76,12 @@ def save_screenshot(dash_duo, name: str) -> Path | None:
     """Full-width capture of the current screen into docs/screenshots/<name>.png, only when
     `SCORING_SCREENSHOTS=1` asks: the PNGs are tracked, and an ordinary test run must leave
     the work tree as it found it."""
-    if os.environ.get("SCORING_SCREENSHOTS") != "1":
-        return None
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver = dash_duo.driver
     wait_until_idle(dash_duo)
     driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'});")
+    if os.environ.get("SCORING_SCREENSHOTS") != "1":
+        return None  # the page is left as a capture leaves it: tests run alike either way
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.body.scrollHeight")
     driver.set_window_size(WINDOW[0], max(WINDOW[1], min(int(height) + 120, 3000)))
     path = SCREENSHOTS / f"{name}.png"
