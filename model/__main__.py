@@ -32,9 +32,11 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _drift(args: argparse.Namespace) -> None:
+    from model.artifacts import set_folder
     from model.drift.report import drift_from_files
 
-    drift_from_files(args.reference, args.current, args.out, model_dir=args.model)
+    model_dir = set_folder(args.model) if args.model is not None else None
+    drift_from_files(args.reference, args.current, args.out, model_dir=model_dir)
 
 
 def _build(args: argparse.Namespace) -> None:
@@ -44,9 +46,10 @@ def _build(args: argparse.Namespace) -> None:
 
 
 def _card(args: argparse.Namespace) -> None:
+    from model.artifacts import set_folder
     from model.card import write_model_card
 
-    write_model_card(args.artifacts, args.out)
+    write_model_card(set_folder(args.artifacts), args.out)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -81,7 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     drift.add_argument("--current", type=Path, required=True)
     drift.add_argument("--out", type=Path, required=True)
     drift.add_argument("--model", type=Path, default=None,
-                       help="artifact folder: adds the model's top features and prediction drift")
+                       help="artifact set or artifacts root: adds the model's top features and prediction drift")
     drift.set_defaults(func=_drift)
 
     build = commands.add_parser("build", help="features, training, SHAP and drift in one go")
@@ -92,7 +95,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_build)
 
     card = commands.add_parser("card", help="write the model card (Markdown) from an artifact set")
-    card.add_argument("--artifacts", type=Path, default=config.artifacts_dir())
+    card.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),
+                      help="artifact set folder, or an artifacts root (its current set)")
     card.add_argument("--out", type=Path, default=config.PROJECT_ROOT / "docs" / "model-card.md")
     card.set_defaults(func=_card)
     return parser
@@ -104,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from model.artifacts import ArtifactError
+
     try:
         args.func(args)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, ArtifactError) as error:  # a message, not a traceback
         logging.getLogger("model").error("%s", error)
         return 2
     return 0

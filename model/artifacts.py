@@ -370,6 +370,13 @@ def current_set(root: Path | str) -> Path:
     return folder
 
 
+def set_folder(path: Path | str) -> Path:
+    """A set's folder from either the folder itself or an artifacts root (its `current` set):
+    what the command line takes, so `--artifacts artifacts/` and a build folder both work."""
+    path = Path(path)
+    return path if (path / MANIFEST).is_file() else current_set(path)
+
+
 def holds_any_set(root: Path | str) -> bool:
     """True when `root` holds a set in any layout (pointer, build folder or an old flat set)."""
     root = Path(root)
