@@ -111,15 +111,27 @@ def excluded_section(feature_names: list[str]) -> list[str]:
 
 
 def constraints_section(metrics: dict) -> list[str]:
+    """What the build measured (how many features, the AUC cost on the same folds) and the
+    configured directions with their reasons (`model.config.MONOTONE_CONSTRAINTS`)."""
     lines = ["## Monotone constraints", ""]
     found = next((metrics[k] for k in CONSTRAINT_KEYS if metrics.get(k)), None)
     if not found:
         return lines + ["No monotone constraints are recorded in this artifact set.", ""]
-    if isinstance(found, dict):
-        rows = [[f"`{k}`", json.dumps(v) if not isinstance(v, (str, int, float)) else str(v)]
-                for k, v in found.items()]
-        return lines + _table(["feature / item", "constraint"], rows)
-    return lines + [f"- {item}" for item in found] + [""]
+    if isinstance(found, dict) and "n_constrained" in found:
+        lines += [f"{found['n_constrained']} features are constrained (LightGBM `monotone_constraints`, "
+                  f"method `{found.get('method')}`). On the same folds, constrained against "
+                  f"unconstrained {found.get('candidate')}: cross-validated AUC "
+                  f"{found['cv_auc_constrained']:.4f} vs {found['cv_auc_unconstrained']:.4f} "
+                  f"(cost {found['cv_auc_unconstrained'] - found['cv_auc_constrained']:+.4f}), held-out AUC "
+                  f"{found['holdout_auc_constrained']:.4f} vs {found['holdout_auc_unconstrained']:.4f} "
+                  f"(cost {found['holdout_auc_unconstrained'] - found['holdout_auc_constrained']:+.4f}; "
+                  "a negative cost means the constrained model ranks better).", ""]
+    rows = [[f"`{table}.{column}`", "higher never lowers the risk" if direction > 0
+             else "higher never raises the risk", reason]
+            for (table, column), (direction, reason) in config.MONOTONE_CONSTRAINTS.items()]
+    rows += [[f"`{name}`", "left out of the model", reason]
+             for name, reason in config.NO_DIRECTION_FEATURES.items()]
+    return lines + _table(["column (and every statistic of it)", "direction", "why"], rows)
 
 
 def policy_section(rules: tuple, applications: pd.DataFrame | None,

@@ -37,7 +37,7 @@ def test_card_of_the_real_sample_build(artifacts_dir, tmp_path):
 
 def test_card_needs_an_artifact_set(tmp_path, caplog):
     assert main(["card", "--artifacts", str(tmp_path), "--out", str(tmp_path / "c.md")]) == 2
-    assert "manifest.json" in caplog.text and not (tmp_path / "c.md").exists()
+    assert "no artifact set yet" in caplog.text and not (tmp_path / "c.md").exists()
 
 
 def test_committed_card_is_a_generated_one():
