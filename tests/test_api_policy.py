@@ -159,10 +159,11 @@ def test_state_reads_the_sets_rules_not_the_live_config(tmp_path, monkeypatch):
     built_with = rules_from_config()
     write_policy(tmp_path, built_with)
     monkeypatch.setenv("SCORING_POLICY_MAX_DEBT_SERVICE_RATIO", "0.2")
-    assert _policy_rules(tmp_path)[0].threshold == 0.5  # the set's, not today's 0.2
+    listed = {"policy.json": "(its hash in the signed manifest)"}
+    assert _policy_rules(tmp_path, listed)[0].threshold == 0.5  # the set's, not today's 0.2
     (tmp_path / "policy.json").write_text('{"rules": [{"id": "x"}]}')
     with pytest.raises(ArtifactError, match="policy.json"):
-        _policy_rules(tmp_path)
+        _policy_rules(tmp_path, listed)
     older = tmp_path / "older-set"
     older.mkdir()
-    assert _policy_rules(older)[0].threshold == 0.2  # a set without policy.json: never no rules
+    assert _policy_rules(older, {})[0].threshold == 0.2  # a set without policy.json: never no rules
