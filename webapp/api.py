@@ -53,6 +53,11 @@ def result_payload(result, language: str = "en") -> dict:
             for key, change in explanation.steps
         ],
         "sentences": result.sentences,
+        # the concepts raising the risk most, largest first (issue 11): what the sentences name
+        "principal_reasons": [
+            {"concept": r.concept, "label": r.label, "probability_change": r.probability_change}
+            for r in result.principal_reasons
+        ],
     }
 
 

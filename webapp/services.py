@@ -24,7 +24,7 @@ from webapp.i18n import normalise_language, translate
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 20
-DEFAULT_TOP_N = 10
+DEFAULT_TOP_N = 15  # at least the number of concepts: nothing hidden by default
 MAX_CLIENT_ID = 10**9
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -333,12 +333,32 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One principal reason: a concept raising the risk, in the interface language."""
+    concept: str
+    label: str
+    probability_change: float
+    value: str  # the client's key value in its unit ('' when none)
+
+
+@dataclass(frozen=True)
+class ConceptDetail:
+    """A concept of the waterfall and the raw feature groups inside it (for the detail)."""
+    key: str
+    label: str
+    probability_change: float
+    members: list[tuple[str, str, float]]  # (label, value, contribution in log-odds)
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything a screen shows for one scored feature row."""
     score: Score
     explanation: Explanation
-    labels: dict[str, str]           # group key -> "plain label = client's value"
+    labels: dict[str, str]           # concept key -> "plain label (client's value)"
     sentences: list[str]
+    principal_reasons: list[Reason] = ()  # type: ignore[assignment]
+    concepts: list[ConceptDetail] = ()  # type: ignore[assignment]
 
 
 def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Explanation:
@@ -356,19 +376,43 @@ def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Ex
     )
 
 
-def step_labels(table: pd.DataFrame) -> dict[str, str]:
-    """'External score 2 = 0.21': the explainer's plain label and the client's value."""
+def step_labels(table: pd.DataFrame, lang: str | None = None) -> dict[str, str]:
+    """'Âge (35 ans)': the concept's plain label and the client's key value."""
+    from webapp.reasons import key_value_text
+
     labels = {}
-    for row in table[~table["is_other"].astype(bool)].itertuples(index=False):
-        value = str(row.value).strip()
-        labels[str(row.key)] = f"{row.label} = {value}" if value else str(row.label)
+    for row in table[~table["is_other"].astype(bool)].to_dict("records"):
+        value = key_value_text(row, lang)
+        labels[str(row["key"])] = f"{row['label']} ({value})" if value else str(row["label"])
     return labels
+
+
+def concept_details(table: pd.DataFrame, lang: str | None) -> list[ConceptDetail]:
+    """Each concept shown with its raw feature groups, their values and contributions."""
+    from webapp.reasons import format_unit
+
+    lang = normalise_language(lang)
+    details = []
+    for row in table[~table["is_other"].astype(bool)].to_dict("records"):
+        members = [(str(m[f"label_{lang}"]), format_unit(m["value"], str(m["unit"]), lang),
+                    float(m["contribution"])) for m in row.get("members") or []]
+        details.append(ConceptDetail(str(row["key"]), str(row["label"]),
+                                     float(row["probability_change"]), members))
+    return details
+
+
+def reasons_of(explained: Any, lang: str | None) -> list[Reason]:
+    from webapp.reasons import key_value_text
+
+    lang = normalise_language(lang)
+    return [Reason(str(r["concept"]), str(r[f"label_{lang}"]), float(r["probability_change"]),
+                   key_value_text(r, lang)) for r in explained.principal_reasons]
 
 
 def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame | None,
                         top_n: int, lang: str | None) -> Result:
     """One prediction + one explanation of a feature row, with labels and sentences."""
-    from model.explain.text import explanation_sentences
+    from webapp.reasons import explanation_sentences
 
     lang = normalise_language(lang)
     score = score_features(state, features)
@@ -377,7 +421,9 @@ def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.
     explained = state.explainer.explain(features, raw_application_row=raw_application,
                                         top_n=int(top_n), language=lang)
     explanation = explanation_from_table(explained.table, explained.base_probability, explained.probability)
-    return Result(score, explanation, step_labels(explained.table), explanation_sentences(explained, lang))
+    return Result(score, explanation, step_labels(explained.table, lang),
+                  explanation_sentences(explained, lang), reasons_of(explained, lang),
+                  concept_details(explained.table, lang))
 
 
 def client_result(client_id: object, top_n: int, lang: str | None) -> Result:

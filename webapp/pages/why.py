@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.concept_detail import concept_details_view
 from webapp.layout import decision_badge, error_alert, explanation_view
 
 TEXTS = {
@@ -49,7 +50,8 @@ def render(client_id: object, top_n: int, lang: str) -> html.Div:
         result = services.client_result(client_id, top_n, lang)
     except services.ServiceError as error:
         return error_alert(services.error_message(error, lang))
-    return html.Div([decision_badge(result.score.refused, lang), explanation_view(result, lang)])
+    return html.Div([decision_badge(result.score.refused, lang), explanation_view(result, lang),
+                     concept_details_view(result.concepts, lang)])
 
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
