@@ -20,6 +20,7 @@ def create_app() -> dash.Dash:
     """The Dash app with its pages, the drift report route and the JSON API."""
     from webapp.api import register_api
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
+    from webapp.letter import register_letter
 
     app = dash.Dash(
         __name__,
@@ -32,6 +33,7 @@ def create_app() -> dash.Dash:
     )
     app.layout = make_layout
     register_api(app.server)
+    register_letter(app.server)
     return app
 
 

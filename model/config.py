@@ -121,3 +121,5 @@ COUNTERFACTUAL_GRID = 16
 # make the score better than the typical applicant's with it known: it is scored at the
 # training median when that gives a higher probability than leaving it missing.
 MISSING_NEVER_HELPS: tuple[str, ...] = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
+# The lender named on the letters to customers.
+LENDER_NAME = os.environ.get("SCORING_LENDER_NAME", "Prêt à dépenser")

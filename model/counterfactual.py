@@ -64,45 +64,50 @@ def _number(value: Any) -> float:
 def score_edited_rows(builder: Any, model: Any, feature_row: pd.DataFrame, app_row: pd.DataFrame,
                       edits: pd.DataFrame) -> np.ndarray:
     """Calibrated probabilities of the client's application with each row of `edits`
-    written over it: application features recomputed by the fitted builder, history
-    aggregates kept as stored (exactly the what-if path, for many rows at once)."""
-    apps = pd.concat([app_row] * len(edits), ignore_index=True)
+    (numeric raw fields) written over it, history aggregates kept as stored.
+
+    Only the features computed from the edited fields change; they are recomputed by
+    the builder's own functions (`numeric_fields`, `engineered`), so the rows equal
+    `transform_application` of the edited applications (tested) without its per-call
+    pandas overhead (~150 ms for 16 rows on a busy machine, against ~1 ms here).
+    """
+    from model.features.application import ENGINEERED_INPUTS, NO_DATE, engineered, numeric_fields
+
+    n = len(edits)
+    fields = {c: np.repeat(v, n) for c, v in numeric_fields(app_row.iloc[:1]).items()}
     for column in edits.columns:
-        apps[column] = edits[column].to_numpy(np.float64)
-    if "SK_ID_CURR" not in apps.columns:
-        apps.insert(0, "SK_ID_CURR", np.arange(len(apps)))
-    else:
-        apps["SK_ID_CURR"] = np.arange(len(apps))  # distinct ids: the builder indexes by them
-    columns = list(builder.application_features_)
-    recomputed = builder.transform_application(apps)[columns].to_numpy(np.float32)
-    positions = feature_row.columns.get_indexer(columns)
-    matrix = np.repeat(feature_row.to_numpy(np.float32), len(edits), axis=0)
-    matrix[:, positions] = recomputed
+        fields[column] = edits[column].to_numpy(np.float64)
+    fields["DAYS_EMPLOYED"] = np.where(fields["DAYS_EMPLOYED"] == NO_DATE, np.nan,
+                                       fields["DAYS_EMPLOYED"])
+    edited = set(edits.columns)
+    derived = engineered(fields)
+    changed = {c: fields[c] for c in edited}
+    changed.update({name: derived[name] for name, inputs in ENGINEERED_INPUTS.items()
+                    if name in derived and edited.intersection(inputs)})
+    matrix = np.repeat(feature_row.to_numpy(np.float32), n, axis=0)
+    positions = feature_row.columns.get_indexer(list(changed))
+    for j, values in zip(positions, changed.values()):
+        if j >= 0:  # a feature the model does not use (excluded) is simply not there
+            matrix[:, j] = values
     rows = pd.DataFrame(matrix, columns=feature_row.columns)
     return np.asarray(model.predict_proba(rows), dtype=np.float64)
 
 
-def _granted(probabilities: np.ndarray, threshold: float, passes: np.ndarray) -> np.ndarray:
-    return (probabilities < threshold) & passes
+def _credit_edits(credit: float, annuity: float, shares: np.ndarray, rounding: float
+                  ) -> pd.DataFrame:
+    """Lower credit, same term: credit and annuity scaled together (credit rounded down)."""
+    amounts = np.floor(credit * shares / rounding) * rounding
+    return pd.DataFrame({"AMT_CREDIT": amounts, "AMT_ANNUITY": annuity * amounts / credit})
 
 
-def _edge(evaluate: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], low: float,
-          high: float, steps: int) -> tuple[float, float] | None:
-    """Largest x in [low, high] that is granted, on a grid then a finer grid around the
-    edge (granted values form [low, edge] when the model is monotone along the path)."""
-    grid = np.linspace(high, low, steps)
-    ok, probability = evaluate(grid)
-    if not ok.any():
-        return None
-    first = int(np.argmax(ok))  # grid runs from high to low: the first granted is the edge
-    if first == 0:
-        return float(grid[0]), float(probability[0])
-    fine = np.linspace(grid[first - 1], grid[first], steps)[1:]
-    fine_ok, fine_probability = evaluate(fine)
-    j = int(np.argmax(fine_ok)) if fine_ok.any() else None
-    if j is None:
-        return float(grid[first]), float(probability[first])
-    return float(fine[j]), float(fine_probability[j])
+def _term_edits(credit: float, annuity: float, factors: np.ndarray) -> pd.DataFrame:
+    """Same credit, longer term: the annuity divided by the factor (rounded up)."""
+    return pd.DataFrame({"AMT_CREDIT": np.full(len(factors), credit),
+                         "AMT_ANNUITY": np.ceil(annuity / factors)})
+
+
+def _first_granted(ok: np.ndarray) -> int | None:
+    return int(np.argmax(ok)) if ok.any() else None
 
 
 def find_counterfactual(score: Callable[[pd.DataFrame], np.ndarray], app_row: pd.Series,
@@ -112,42 +117,55 @@ def find_counterfactual(score: Callable[[pd.DataFrame], np.ndarray], app_row: pd
                         steps: int = config.COUNTERFACTUAL_GRID, rounding: float = 1000.0
                         ) -> Counterfactual:
     """The smallest changes of credit / term that bring the probability under `threshold`
-    and pass `rules`; `score(edits)` scores raw-field edits (see `score_edited_rows`)."""
+    and pass `rules`; `score(edits)` scores raw-field edits (see `score_edited_rows`).
+
+    Both paths run from the application as asked towards the bound (credit share 1 ->
+    `min_credit_share`, term factor 1 -> `max_term_factor`); along a path the granted
+    edits form one interval ending at the bound (monotone model), so the first granted
+    grid point brackets the edge and a finer grid between it and its neighbour finds it.
+    Two calls of `score` in all (the two paths' rows scored together).
+    """
     credit, annuity = _number(app_row.get("AMT_CREDIT")), _number(app_row.get("AMT_ANNUITY"))
     original = {"AMT_CREDIT": credit, "AMT_ANNUITY": annuity}
     if not (credit > 0 and annuity > 0):
         return Counterfactual("none", original)
-    base = pd.DataFrame({"AMT_CREDIT": [credit], "AMT_ANNUITY": [annuity]})
-    passes_now = _passes(rules, app_row, base)
-    if _granted(score(base), threshold, passes_now)[0]:
+    shares = np.linspace(1.0, min_credit_share, steps)
+    factors = np.linspace(1.0, max_term_factor, steps)
+    paths = [("credit", shares), ("term", factors)]
+
+    def edits_of(kind: str, grid: np.ndarray) -> pd.DataFrame:
+        return (_credit_edits(credit, annuity, grid, rounding) if kind == "credit"
+                else _term_edits(credit, annuity, grid))
+
+    def granted(frames: list[pd.DataFrame]) -> list[tuple[np.ndarray, np.ndarray]]:
+        edits = pd.concat(frames, ignore_index=True)
+        probability = score(edits)
+        ok = (probability < threshold) & _passes(rules, app_row, edits)
+        out, start = [], 0
+        for frame in frames:
+            out.append((ok[start:start + len(frame)], probability[start:start + len(frame)]))
+            start += len(frame)
+        return out
+
+    coarse = granted([edits_of(kind, grid) for kind, grid in paths])
+    if coarse[0][0][0]:  # share 1 = the application as asked (up to the rounding)
         return Counterfactual("granted", original)
-
-    def by_credit(shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        amounts = np.floor(credit * shares / rounding) * rounding
-        edits = pd.DataFrame({"AMT_CREDIT": amounts, "AMT_ANNUITY": annuity * amounts / credit})
-        probability = score(edits)
-        return _granted(probability, threshold, _passes(rules, app_row, edits)), probability
-
-    def by_term(factors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        edits = pd.DataFrame({"AMT_CREDIT": np.full(len(factors), credit),
-                              "AMT_ANNUITY": np.ceil(annuity / factors)})
-        probability = score(edits)
-        return _granted(probability, threshold, _passes(rules, app_row, edits)), probability
-
+    brackets = []  # (kind, first granted grid value, its probability, finer grid before it)
+    for (kind, grid), (ok, probability) in zip(paths, coarse):
+        first = _first_granted(ok)
+        if first is not None:
+            finer = np.linspace(grid[first - 1], grid[first], steps)[1:-1]
+            brackets.append((kind, grid[first], float(probability[first]), finer))
+    fine = granted([edits_of(kind, grid) for kind, _, _, grid in brackets]) if brackets else []
     changes = []
-    found = _edge(by_credit, min_credit_share, 1.0, steps)
-    if found is not None:
-        amount = math.floor(credit * found[0] / rounding) * rounding
-        changes.append(Change("credit", {"AMT_CREDIT": amount,
-                                         "AMT_ANNUITY": annuity * amount / credit},
-                              found[1], credit / annuity))
-    # term factor f: annuity / f; the edge searched is the smallest f, i.e. the largest -f
-    longer = _edge(lambda neg: by_term(-neg), -max_term_factor, -1.0, steps)
-    if longer is not None:
-        factor = -longer[0]
-        new_annuity = math.ceil(annuity / factor)
-        changes.append(Change("term", {"AMT_CREDIT": credit, "AMT_ANNUITY": float(new_annuity)},
-                              longer[1], credit / new_annuity))
+    for (kind, value, chosen, grid), (ok, probability) in zip(brackets, fine):
+        first = _first_granted(ok)
+        if first is not None:  # a granted value closer to the application as asked
+            value, chosen = grid[first], float(probability[first])
+        edit = edits_of(kind, np.array([value])).iloc[0]
+        changes.append(Change(kind, {"AMT_CREDIT": float(edit["AMT_CREDIT"]),
+                                     "AMT_ANNUITY": float(edit["AMT_ANNUITY"])},
+                              chosen, float(edit["AMT_CREDIT"] / edit["AMT_ANNUITY"])))
     return Counterfactual("found" if changes else "none", original, changes)
 
 

@@ -75,8 +75,11 @@ def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> d
     """What the API says about a known client (raises `ServiceError` for an unknown one)."""
     from webapp.services import client_result, parse_client_id
 
+    from webapp.decision_change import client_counterfactual, counterfactual_payload
+
     result = client_result(client_id, top_n, language)
-    return {"client_id": parse_client_id(client_id), **result_payload(result, language)}
+    return {"client_id": parse_client_id(client_id), **result_payload(result, language),
+            "counterfactual": counterfactual_payload(client_counterfactual(client_id), language)}
 
 
 def register_api(server: Flask) -> None:
@@ -120,7 +123,11 @@ def register_api(server: Flask) -> None:
             return _service_error(error)
         if errors:
             return _error("invalid application fields", 422, fields=errors)
+        from webapp.decision_change import counterfactual_payload, new_applicant_counterfactual
+
+        change = new_applicant_counterfactual(fields, language)
         return jsonify({**result_payload(result, language),
+                        "counterfactual": counterfactual_payload(change, language),
                         "not_used_for_score": protected_fields_given(fields)})
 
     @server.get("/reports/drift.html")

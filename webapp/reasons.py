@@ -81,6 +81,14 @@ def format_unit(value: Any, unit: str, lang: str | None) -> str:
     return format_number(number, lang, 2 if abs(number) < 100 else 0)
 
 
+# What a count of a concept counts ("3 crédits déclarés"), singular and plural.
+COUNT_NOUNS = {
+    "previous": {"fr": ("demande", "demandes"), "en": ("application", "applications")},
+    "bureau": {"fr": ("crédit déclaré", "crédits déclarés"),
+               "en": ("reported credit", "reported credits")},
+}
+
+
 def key_value_text(row: dict[str, Any], lang: str | None) -> str:
     """The client's key value of a concept ('' when the concept has none or it is unknown)."""
     if not row.get("unit"):
@@ -88,7 +96,12 @@ def key_value_text(row: dict[str, Any], lang: str | None) -> str:
     value = row.get("key_value")
     if not isinstance(value, str) and math.isnan(_number(value)):
         return ""
-    return format_unit(value, str(row["unit"]), lang)
+    text = format_unit(value, str(row["unit"]), lang)
+    nouns = COUNT_NOUNS.get(str(row.get("key") or row.get("concept")))
+    if row["unit"] == "count" and nouns:
+        one, many = nouns[normalise_language(lang)]
+        text = f"{text} {one if _number(value) == 1 else many}"
+    return text
 
 
 def _in_brackets(text: str) -> str:

@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from webapp import ids, services
+from webapp import decision_change, ids, services
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
@@ -32,6 +32,7 @@ TEXTS = {
                        "de défaut, la décision et son explication, ou saisissez une nouvelle demande."),
         "examples": "Exemples de dossiers :",
         "new": "Nouveau demandeur",
+        "letter": "Lettre au client (PDF)",
     },
     "en": {
         "screen": "Client file",
@@ -48,6 +49,7 @@ TEXTS = {
                        "decision and its explanation, or enter a new application."),
         "examples": "Example files:",
         "new": "New applicant",
+        "letter": "Letter to the customer (PDF)",
     },
 }
 EXAMPLES = 5
@@ -117,7 +119,9 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     links = html.Div([
         dcc.Link(_t("why", lang), href=client_path(client_id, "/why"), className="btn btn-primary me-2 mb-2"),
         dcc.Link(_t("whatif", lang), href=client_path(client_id, "/what-if"),
-                 className="btn btn-outline-primary mb-2"),
+                 className="btn btn-outline-primary me-2 mb-2"),
+        html.A(_t("letter", lang), href=f"/clients/{client_id}/letter.pdf?lang={lang}",
+               id="client-letter", className="btn btn-outline-secondary mb-2", download=True),
     ])
     return html.Div([
         heading,
@@ -126,8 +130,23 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
             dbc.Col(dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
                              className="mb-3"), xs=12, xl=5),
         ]),
+        decision_change_card(client_id, score, lang),
         links,
     ])
+
+
+def decision_change_card(client_id: str, score: services.Score, lang: str) -> html.Div:
+    """What would change the decision (refused clients), with one click into the simulation."""
+    if not score.refused:
+        return html.Div(id="client-counterfactual")
+    change = decision_change.client_counterfactual(client_id)
+    body = [html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
+            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)])]
+    if change.changes:
+        body.append(dcc.Link(translate(decision_change.TEXTS, "load", lang),
+                             href=client_path(client_id, "/what-if") + decision_change.whatif_query(change),
+                             id="client-counterfactual-load", className="btn btn-outline-primary"))
+    return dbc.Card(dbc.CardBody(body), id="client-counterfactual", className="mb-3")
 
 
 def home_layout(lang: str | None = None) -> html.Div:
