@@ -309,14 +309,33 @@ def _typical_application(state: Any) -> pd.DataFrame:
     return _with_column_dtypes(frame, apps)
 
 
-def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Feature row (and raw row) of a new applicant: form fields over a typical application,
-    no history tables, through the fitted builder."""
+def new_applicant_application(state: Any, clean: dict[str, object]) -> pd.DataFrame:
+    """The raw application row of a new applicant, as entered: form fields over a typical
+    application (empty optional fields still missing)."""
     app = typical_application(state).copy()
     for column, value in raw_row_from_fields(clean).items():
         app[column] = [value]
     app = _with_column_dtypes(app, state.applications)
     app.insert(0, "SK_ID_CURR", NEW_APPLICANT_ID)
+    return app
+
+
+def score_applications(state: Any, apps: pd.DataFrame) -> np.ndarray:
+    """Probabilities of raw application rows without history, through the fitted builder."""
+    apps = apps.assign(SK_ID_CURR=np.arange(1, len(apps) + 1))  # distinct ids for the builder
+    return np.asarray(state.model.predict_proba(state.builder.transform({"application": apps})))
+
+
+def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Feature row (and raw row) of a new applicant: form fields over a typical application,
+    no history tables, through the fitted builder. An empty optional field never makes the
+    applicant look safer (`model.missing_fields`): it is scored at the training median when
+    that is less favourable than leaving it missing."""
+    from model.missing_fields import fill_missing_prudently
+
+    typical = typical_application(state).iloc[0]
+    app, _filled = fill_missing_prudently(lambda rows: score_applications(state, rows),
+                                          new_applicant_application(state, clean), typical)
     return state.builder.transform({"application": app}), app.set_index("SK_ID_CURR")
 
 
