@@ -51,3 +51,19 @@ def artifacts_dir(tmp_path_factory) -> Path:
     out = build(data_dir, root / "set", quick=True, mlruns_dir=root / "mlruns")
     os.environ["SCORING_ARTIFACTS"] = str(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def app_state(request):
+    """The loaded app state of the session's artifact set (`SCORING_TEST_ARTIFACTS=<folder>`
+    reuses an existing set, as the browser tests do)."""
+    import os
+
+    from webapp.state import load_state
+
+    folder = os.environ.get("SCORING_TEST_ARTIFACTS")
+    if folder:
+        os.environ["SCORING_ARTIFACTS"] = folder
+    else:
+        folder = str(request.getfixturevalue("artifacts_dir"))
+    return load_state(Path(folder))

@@ -250,6 +250,10 @@ class ClientExplainer:
         groups = feature_groups(self.feature_names_, dictionary)
         group_codes, group_keys = pd.factorize(groups.to_numpy())
         self._group_codes, self._group_keys = group_codes, [str(g) for g in group_keys]
+        # Per concept: the member positions of each of its groups (the detail rows).
+        self._concept_groups = [
+            [(int(code), members[group_codes[members] == code])
+             for code in np.unique(group_codes[members])] for members in self._members]
         self._group_labels = {language: group_labels(dictionary, groups, language)
                               for language in LANGUAGES}
 
@@ -329,7 +333,8 @@ class ClientExplainer:
         values, history = all_values[0], bool(self._history(x)[0])
         same_order = x.columns.equals(self._columns)  # skips a copy of 800 columns
         x_values = (x if same_order else x[self.feature_names_]).to_numpy(np.float64)[0]
-        raw = _raw_row(raw_application_row)
+        raw_row = _raw_row(raw_application_row)
+        raw = None if raw_row is None else raw_row.to_dict()  # a dict: ~200 look-ups per client
         totals = group_sums(values, self._codes, len(self.concepts_))[0] if grouped else values
         order = np.argsort(-np.abs(totals), kind="stable")
         rows = [self._row(i, values, x_values, raw, grouped) for i in order]
@@ -354,7 +359,7 @@ class ClientExplainer:
             principal_reasons=reasons,
         )
 
-    def _row(self, index: int, values: np.ndarray, x_values: np.ndarray, raw: pd.Series | None,
+    def _row(self, index: int, values: np.ndarray, x_values: np.ndarray, raw: dict[str, Any] | None,
              grouped: bool) -> dict[str, Any]:
         members = self._members[index] if grouped else np.array([index])
         main = int(members[np.argmax(np.abs(values[members]))])
@@ -373,16 +378,16 @@ class ClientExplainer:
             "main_feature": self.feature_names_[main],
             "label_fr": labels[0], "label_en": labels[1],
             "key_feature": key_feature, "key_value": self._value_of(key_feature, x_values, raw),
-            "unit": unit, "members": self._detail(members, values, x_values, raw) if grouped else [],
+            "unit": unit, "members": self._detail(index, values, x_values, raw) if grouped else [],
             "contribution": float(values[members].sum()),
         }
 
-    def _value_of(self, feature: str, x_values: np.ndarray, raw: pd.Series | None) -> Any:
+    def _value_of(self, feature: str, x_values: np.ndarray, raw: dict[str, Any] | None) -> Any:
         """The client's value of a feature: as entered when the raw row has it, else the
         model input (NaN when neither knows it)."""
         if not feature:
             return np.nan
-        if raw is not None and feature in raw.index:
+        if raw is not None and feature in raw:
             value = raw[feature]
             if isinstance(value, str):
                 return value
@@ -393,16 +398,14 @@ class ClientExplainer:
         j = self._position.get(feature)
         return float(x_values[j]) if j is not None else np.nan
 
-    def _detail(self, members: np.ndarray, values: np.ndarray, x_values: np.ndarray,
-                raw: pd.Series | None) -> list[dict[str, Any]]:
+    def _detail(self, index: int, values: np.ndarray, x_values: np.ndarray,
+                raw: dict[str, Any] | None) -> list[dict[str, Any]]:
         """The feature groups inside one concept, largest |contribution| first."""
-        codes = self._group_codes[members]
         out = []
-        for code in np.unique(codes):
-            inside = members[codes == code]
+        for code, inside in self._concept_groups[index]:
             main = int(inside[np.argmax(np.abs(values[inside]))])
             group = self._group_keys[code]
-            one_hot = len(inside) > 1 and raw is not None and self._raw_columns[main] in raw.index
+            one_hot = len(inside) > 1 and raw is not None and self._raw_columns[main] in raw
             feature = self._raw_columns[main] if one_hot else self.feature_names_[main]
             out.append({
                 "group": group, "feature": feature,
