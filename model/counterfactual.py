@@ -96,7 +96,7 @@ def score_edited_rows(builder: Any, model: Any, feature_row: pd.DataFrame, app_r
 def _credit_edits(credit: float, annuity: float, shares: np.ndarray, rounding: float
                   ) -> pd.DataFrame:
     """Lower credit, same term: credit and annuity scaled together (credit rounded down)."""
-    amounts = np.floor(credit * shares / rounding) * rounding
+    amounts = np.where(shares >= 1.0, credit, np.floor(credit * shares / rounding) * rounding)
     return pd.DataFrame({"AMT_CREDIT": amounts, "AMT_ANNUITY": annuity * amounts / credit})
 
 
@@ -148,7 +148,7 @@ def find_counterfactual(score: Callable[[pd.DataFrame], np.ndarray], app_row: pd
         return out
 
     coarse = granted([edits_of(kind, grid) for kind, grid in paths])
-    if coarse[0][0][0]:  # share 1 = the application as asked (up to the rounding)
+    if coarse[0][0][0]:  # share 1 = the application as asked
         return Counterfactual("granted", original)
     brackets = []  # (kind, first granted grid value, its probability, finer grid before it)
     for (kind, grid), (ok, probability) in zip(paths, coarse):

@@ -122,7 +122,7 @@ def build(
         tables = load_tables(data_dir)
     # Heavy libraries are imported only once the data is known to be good.
     from model.drift.report import run_drift
-    from model.explain.global_shap import compute_global_shap
+    from model.explain.global_shap import compute_global_shap, top_features
     from model.features.build import build_features
     from model.features.dictionary import feature_dictionary
     from model.training.constraints import feature_directions
@@ -160,7 +160,7 @@ def build(
         with stage("global SHAP", log):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
         with stage("drift train vs test", log):
-            top = _top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
+            top = top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
             reference, current = drift_frames(tables, features, top)
             run_drift(
                 reference, current, tmp / "drift", key_columns=top,
@@ -170,13 +170,6 @@ def build(
             )
     log.info("build finished in %.0f s: %s", time.perf_counter() - started, out_dir)
     return out_dir
-
-
-def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:
-    if shap_global is None or "feature" not in getattr(shap_global, "columns", []):
-        return []
-    ranked = shap_global.sort_values("mean_abs_shap", ascending=False)
-    return ranked["feature"].head(n).tolist()
 
 
 def ensure_demo_artifacts(out_dir: Path | None = None) -> Path:

@@ -2,7 +2,6 @@
 and the sentences read out name exactly them, in order (the "Score externe 3" bug)."""
 from __future__ import annotations
 
-import pytest
 
 from model import config
 from model.explain.local import MAX_REASONS, principal_reasons
@@ -11,7 +10,6 @@ from webapp.reasons import explanation_sentences
 
 
 def _row(key, change, reasonable=True, other=False):
-    concept = BY_KEY.get(key)
     return {"key": key, "is_other": other, "reasonable": reasonable,
             "probability_change": change, "contribution": change * 10,
             "label": key, "label_fr": key, "label_en": key, "key_value": None, "unit": ""}

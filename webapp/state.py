@@ -110,8 +110,9 @@ def _read_shap_sample(path: Path) -> dict:
 def _plot_columns(features: np.ndarray, names: list[str], shap_global: pd.DataFrame | None,
                   index: pd.Index) -> pd.DataFrame:
     if shap_global is not None and "feature" in shap_global.columns:
-        ranked = shap_global.sort_values("mean_abs_shap", ascending=False)["feature"]
-        top = [f for f in ranked if f in names][:PLOT_FEATURES]
+        from model.explain.global_shap import top_features
+
+        top = [f for f in top_features(shap_global) if f in names][:PLOT_FEATURES]
     else:
         top = names[:PLOT_FEATURES]
     positions = [names.index(f) for f in top]
