@@ -58,7 +58,8 @@ def client_table(
     `oof` (calibrated out-of-fold P(default) by client): replaces the final model's
     score of the training clients it covers, so that training and test clients are
     both scored by a model that never saw them (population screens, prediction drift);
-    `probability_source` says which score each client has.
+    `probability_source` says which score each client has; `probability_final` keeps
+    the final model's score (the one the client screens compute live).
     """
     train = tables["application_train"].set_index("SK_ID_CURR")
     test = tables["application_test"].set_index("SK_ID_CURR")
@@ -70,6 +71,7 @@ def client_table(
     )
     clients["TARGET"] = target.astype(np.float32)
     clients["probability"] = probability.astype(np.float32)
+    clients["probability_final"] = clients["probability"]  # what the client screens show
     source = np.full(len(clients), "final_model", dtype=object)
     if oof is not None:
         covered = clients.index.isin(oof.index) & (clients["set"] == "train").to_numpy()

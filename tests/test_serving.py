@@ -73,7 +73,7 @@ def test_gunicorn_serves_the_dashboard_and_the_api(gunicorn_url, artifacts_dir):
     status, body = _get(f"{gunicorn_url}/api/clients/{client_id}")
     assert status == 200
     assert json.loads(body)["probability"] == pytest.approx(
-        float(state.clients.at[client_id, "probability"]), abs=1e-6)
+        float(state.clients.at[client_id, "probability_final"]), abs=1e-6)
 
 
 def test_unknown_client_gets_a_json_404(gunicorn_url):

@@ -49,8 +49,10 @@ class ScoringModel:
         """True for rows with at least one history row (all True without a no-history model)."""
         if getattr(self, "no_history_", None) is None:
             return np.ones(len(X), dtype=bool)
-        counts = X[self.history_columns_].to_numpy(np.float64)
-        return np.nan_to_num(counts, nan=0.0).sum(axis=1) > 0
+        from model.training.segments import has_history
+
+        return has_history(X[self.history_columns_].to_numpy(np.float64),
+                           list(range(len(self.history_columns_))))
 
     def _routed(self, X: pd.DataFrame, method: str) -> np.ndarray:
         """`method` of the main model on rows with history, of the no-history model on the others."""

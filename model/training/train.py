@@ -5,13 +5,20 @@ Protocol (numbers must be honest and reproducible):
 2. On the other 80 % (a stratified subset of at most `SEARCH_ROWS` clients on
    large data), every candidate is tuned by randomized search on the same
    stratified 5 folds; its out-of-fold scores give its calibration, its
-   cost-optimal threshold and its cross-validated metrics.
+   cost-optimal threshold and its cross-validated metrics (threshold and cost
+   on cross-fitted calibrated scores: each fold calibrated by a map fitted on
+   the other folds). LightGBM candidates carry the configured monotone
+   constraints; the logistic ones cannot and are compared but never chosen.
 3. Each candidate's best configuration is refitted on the 80 % and scored on
    the held-out 20 % at the threshold chosen in step 2.
-4. The candidate with the lowest cross-validated cost per 1,000 clients is
-   refitted on all training clients; its calibrator and threshold come from
+4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
+   is refitted on all training clients; its calibrator and threshold come from
    out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`,
-   its out-of-fold scores of step 2).
+   its out-of-fold scores of step 2). The same configuration without its
+   constraints is scored on the same folds: the AUC cost of the constraints.
+5. With `segments`: the same configuration on the application columns alone
+   becomes the model of clients without history (own calibrator, shared
+   threshold), and both segments are measured on the held-out split.
 
 In quick mode on large data, SMOTE candidates are tuned on a smaller subset
 (`SMOTE_ROWS`) of the same folds; all candidates share the held-out split.
