@@ -1,6 +1,7 @@
 """A small JSON API beside the dashboard, for other systems of the lender.
 
-`GET /api/health`, `GET /api/clients/<id>` (score, decision, top reasons),
+`GET /api/health`, `GET /api/clients/<id>` (score, decision, top reasons, the
+`principal_reasons` by concept and the `counterfactual`: what would change the decision),
 `POST /api/score` (the new-applicant form's fields as JSON: income, credit, annuity,
 age_years, contract, ...; gender is optional and never used for the score, the answer
 lists it under `not_used_for_score` when sent) and

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 from webapp.fields import choice_label
 from webapp.formatting import (format_money, format_number, format_percent, format_points,
                                format_years, missing)
@@ -45,11 +47,9 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def _number(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return number if math.isfinite(number) else math.nan
+    """A finite float, or NaN for anything else (text, None, NA, ±inf)."""
+    number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
+    return float(number) if pd.notna(number) and math.isfinite(number) else math.nan
 
 
 def format_unit(value: Any, unit: str, lang: str | None) -> str:
