@@ -24,6 +24,7 @@ def test_principal_reasons_by_hand():
     assert [r["concept"] for r in reasons] == ["external", "loan", "bureau", "region"]
     assert [r["probability_change"] for r in reasons] == [0.05, 0.03, 0.01, 0.004]
     assert principal_reasons([_row("age", -0.1)]) == []
+    assert principal_reasons([_row("age", 0.0001)]) == []  # rounds to "0,0 point": no reason
 
 
 def test_reasons_sentences_and_chart_agree_for_sample_clients(app_state):
@@ -44,7 +45,7 @@ def test_reasons_sentences_and_chart_agree_for_sample_clients(app_state):
             assert table.loc[reason["concept"], "probability_change"] == reason["probability_change"]
         # the chart's largest reasonable risk-raising bars, in order, are the reasons
         chart = explanation.table[explanation.table["reasonable"]
-                                  & (explanation.table["probability_change"] > 0)]
+                                  & (explanation.table["probability_change"] >= 0.0005)]
         chart = chart.sort_values("probability_change", ascending=False, kind="stable")
         assert chart["key"].head(MAX_REASONS).tolist() == [r["concept"] for r in reasons]
         for language in ("fr", "en"):

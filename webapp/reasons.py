@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.explain.local import MIN_REASON_CHANGE
 from webapp.fields import choice_label
 from webapp.formatting import (format_money, format_number, format_percent, format_points,
                                format_years, missing)
@@ -127,7 +128,7 @@ def explanation_sentences(explanation: Any, lang: str | None) -> list[str]:
         lines.append(translate(TEXTS, "no_reason", lang))
     table = explanation.table
     lowering = table[(~table["is_other"].astype(bool)) & table["reasonable"].astype(bool)
-                     & (table["probability_change"] < 0)]
+                     & (table["probability_change"] <= -MIN_REASON_CHANGE)]
     if len(lowering):
         row = lowering.sort_values("probability_change", kind="stable").iloc[0].to_dict()
         lines.append(translate(TEXTS, "counter", lang, label=row[f"label_{lang}"],

@@ -35,8 +35,10 @@ from model.features.concepts import BY_KEY, Concept
 
 OTHER = "__other__"  # the waterfall row summing the concepts not shown
 _EPS = 1e-12
-# At most this many principal reasons per score (adverse-action notices give four).
+# At most this many principal reasons per score (adverse-action notices give four), each
+# raising the probability by at least this much (0.05 point: "0,0 point" is no reason).
 MAX_REASONS = 4
+MIN_REASON_CHANGE = 0.0005
 
 
 def sigmoid(margin: np.ndarray) -> np.ndarray:
@@ -197,7 +199,7 @@ def principal_reasons(rows: list[dict[str, Any]], limit: int = MAX_REASONS) -> l
     """
     protected = {c.lower() for c in config.PROTECTED_ATTRIBUTES}
     raising = [r for r in rows if not r["is_other"] and r["reasonable"]
-               and r["probability_change"] > 0 and r["contribution"] > 0
+               and r["probability_change"] >= MIN_REASON_CHANGE and r["contribution"] > 0
                and r["key"].lower() not in protected]
     raising.sort(key=lambda r: (-r["probability_change"], -r["contribution"]))
     return [{"concept": r["key"], "label": r["label"], "label_fr": r["label_fr"],
