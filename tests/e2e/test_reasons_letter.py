@@ -8,6 +8,9 @@ import io
 import numpy as np
 import pandas as pd
 from pypdf import PdfReader
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from webapp import ids
 
@@ -55,11 +58,12 @@ def test_the_letter_downloads_from_the_client_file_in_both_languages(dash_duo, d
                         ("en", ("We cannot grant", "Principal reasons", "review your application"))):
         if lang == "en":
             _switch_to_english(dash_duo)
-        dash_duo.wait_for_element("#client-counterfactual li", timeout=TIMEOUT)
-        link = dash_duo.wait_for_element("#client-letter", timeout=TIMEOUT)
-        dash_duo.wait_for_contains_text("#client-letter", "PDF", timeout=TIMEOUT)
-        href = link.get_attribute("href")
-        assert href.endswith(f"/clients/{client_id}/letter.pdf?lang={lang}")
+        wanted = f"/clients/{client_id}/letter.pdf?lang={lang}"
+        WebDriverWait(dash_duo.driver, TIMEOUT, ignored_exceptions=(
+            StaleElementReferenceException, NoSuchElementException)).until(
+            lambda d: d.find_element(By.ID, "client-letter").get_attribute("href").endswith(wanted)
+            and d.find_element(By.CSS_SELECTOR, "#client-counterfactual li"))
+        href = dash_duo.driver.find_element(By.ID, "client-letter").get_attribute("href")
         status, kind, data = dash_duo.driver.execute_async_script(FETCH_PDF, href)
         assert status == 200 and kind == "application/pdf"
         text = " ".join(PdfReader(io.BytesIO(base64.b64decode(data))).pages[0].extract_text().split())
