@@ -45,8 +45,9 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def _rules(state: Any) -> Any:
-    """The lending rules of the artifact set as a check, when the app has them."""
-    rules = getattr(state, "policy_rules", None) or getattr(state, "policy", None)
+    """The lending rules of the artifact set as a check, when the app has them
+    (`AppState.policy_rules` and `model.policy`, from the lending-rules branch)."""
+    rules = getattr(state, "policy_rules", None)
     return policy_check(rules) if rules else None
 
 
