@@ -28,6 +28,7 @@ def create_app() -> dash.Dash:
     from webapp.auth import register_auth
     from webapp.errors import register_error_handlers
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
+    from webapp.letter import register_letter
 
     app = dash.Dash(
         __name__,
@@ -43,6 +44,7 @@ def create_app() -> dash.Dash:
     register_api(app.server)
     register_auth(app)
     register_error_handlers(app.server, app.callback_map)
+    register_letter(app.server)
     return app
 
 

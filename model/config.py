@@ -177,3 +177,22 @@ FAIRNESS_MIN_GROUP = 30
 PROXY_COLUMNS = ("NAME_INCOME_TYPE", "NAME_FAMILY_STATUS", "OCCUPATION_TYPE",
                  "ORGANIZATION_TYPE", "NAME_EDUCATION_TYPE", "FLAG_OWN_CAR")
 PROXY_CRAMERS_V_LIMIT = 0.3
+
+# ---------------------------------------------------------------------------
+# Explanations, counterfactuals, missing fields (issue 11)
+# ---------------------------------------------------------------------------
+# Home Credit's "no value" code in DAYS_* columns (pensioners' DAYS_EMPLOYED, previous
+# applications' DAYS_FIRST_DUE...): 365,243 days = 1,000 years, i.e. "never".
+DAYS_NO_VALUE = 365243
+# Plausible bounds of "what would change the decision": the credit lowered to at most
+# this share of the amount asked (same term), or the term lengthened by at most this
+# factor (same credit); each path is searched on a grid of this many points, refined once.
+COUNTERFACTUAL_MIN_CREDIT_SHARE = 0.2
+COUNTERFACTUAL_MAX_TERM_FACTOR = 1.5
+COUNTERFACTUAL_GRID = 16
+# Optional application fields an applicant may leave empty. Left empty, a field must never
+# make the score better than the typical applicant's with it known: it is scored at the
+# training median when that gives a higher probability than leaving it missing.
+MISSING_NEVER_HELPS: tuple[str, ...] = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
+# The lender named on the letters to customers.
+LENDER_NAME = os.environ.get("SCORING_LENDER_NAME", "Prêt à dépenser")

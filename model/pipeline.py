@@ -129,7 +129,7 @@ def build(
         tables = load_tables(data_dir)
     # Heavy libraries are imported only once the data is known to be good.
     from model.drift.report import run_drift
-    from model.explain.global_shap import compute_global_shap
+    from model.explain.global_shap import compute_global_shap, top_features
     from model.fairness import write_fairness
     from model.features.build import build_features
     from model.features.dictionary import feature_dictionary
@@ -173,7 +173,7 @@ def build(
         with stage("global SHAP", log):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
         with stage("drift train vs test", log):
-            top = _top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
+            top = top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
             reference, current = drift_frames(tables, features, top)
             run_drift(
                 reference, current, tmp / "drift", key_columns=top,
@@ -198,13 +198,6 @@ def holdout_fairness(tables: dict[str, pd.DataFrame], folder: Path, scoring_mode
     holdout["policy_fired"] = fired_mask(train.loc[holdout.index], rules).any(axis=1)
     return fairness_report(holdout, float(scoring_model.threshold_), train,
                            list(scoring_model.feature_names_))
-
-
-def _top_features(shap_global: pd.DataFrame | None, n: int) -> list[str]:
-    if shap_global is None or "feature" not in getattr(shap_global, "columns", []):
-        return []
-    ranked = shap_global.sort_values("mean_abs_shap", ascending=False)
-    return ranked["feature"].head(n).tolist()
 
 
 def ensure_demo_artifacts(root: Path | None = None) -> Path | None:

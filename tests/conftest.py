@@ -74,3 +74,12 @@ def artifacts_dir(artifacts_root: Path) -> Path:
     from model.artifacts import current_set
 
     return current_set(artifacts_root)
+
+
+@pytest.fixture(scope="session")
+def app_state(artifacts_dir: Path):
+    """The loaded app state of the session's artifact set (`SCORING_TEST_ARTIFACTS=<root>`
+    reuses an existing root's current set, as the browser tests do)."""
+    from webapp.state import load_state
+
+    return load_state(artifacts_dir)

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.explain.grouping import feature_groups, group_labels, group_sums
+from model.explain.grouping import feature_concepts, feature_groups, group_labels, group_sums
 from model.explain.local import OTHER, ClientExplainer, explain_rows, sigmoid
-from model.explain.text import explanation_sentences, format_value
+from webapp.reasons import explanation_sentences
 
 N_CLIENTS = 1500
 
@@ -110,50 +110,31 @@ def test_grouped_explanation_sums_and_maps_to_the_displayed_probability(
         explanation.probability - explanation.base_probability, abs=1e-12)
     # The calibrated map is monotone: a bar never goes against its log-odds sign.
     assert (table["probability_change"] * np.sign(table["contribution"]) >= -1e-12).all()
-    # Largest first, and each group row is the sum of its own columns.
+    # Largest first, and each concept row is the sum of its own columns.
     shown = table[~table["is_other"]]
     assert shown["contribution"].abs().is_monotonic_decreasing
-    groups = feature_groups(list(X.columns), data[3])
+    concepts = feature_concepts(list(X.columns), data[3])
     for key, contribution in zip(shown["key"], shown["contribution"]):
-        members = groups.index[groups == key]
+        members = concepts.index[concepts == key]
         assert contribution == pytest.approx(values[members].to_numpy().sum(), abs=1e-9)
 
 
-def test_text_fields_show_the_raw_value_and_one_hot_columns_are_grouped(tree_explainer, data):
+def test_text_fields_show_the_raw_value_inside_their_concept(tree_explainer, data):
     X, _, raw, _ = data
     explanation = tree_explainer.explain(X.iloc[[5]], raw_application_row=raw.iloc[[5]],
                                          top_n=10_000, language="en")
     table = explanation.table.set_index("key")
-    assert OTHER not in table.index  # every group shown: nothing left over
-    education = table.loc["NAME_EDUCATION_TYPE"]
+    assert OTHER not in table.index  # every concept shown: nothing left over
+    income = table.loc["income"]
+    assert income["label"] == "Income, employment and education"
+    members = {m["group"]: m for m in income["members"]}
+    education = members["NAME_EDUCATION_TYPE"]
     assert education["value"] == str(raw["NAME_EDUCATION_TYPE"].iloc[5])
-    assert education["n_features"] == sum(c.startswith("NAME_EDUCATION_TYPE_") for c in X.columns)
-    assert education["label"] == "Education" and education["label_fr"] == "Niveau d'études"
-    # Without the raw row, the active one-hot column names the category.
-    plain = tree_explainer.explain(X.iloc[[5]], top_n=10_000, language="en").table.set_index("key")
-    members = [c for c in X.columns if c.startswith("NAME_EDUCATION_TYPE_")]
-    active = [c for c in members if X[c].iloc[5] == 1.0]
-    described = data[3].set_index("feature")["description_en"]
-    assert len(active) == 1
-    assert plain.loc["NAME_EDUCATION_TYPE", "value"] == described[active[0]].split(": ")[-1]
-
-
-def test_sentences_name_the_strongest_reason(tree_explainer, data):
-    X, _, raw, _ = data
-    for row in range(6):
-        explanation = tree_explainer.explain(X.iloc[[row]], raw_application_row=raw.iloc[[row]])
-        table = explanation.table[~explanation.table["is_other"]]
-        up = explanation.margin >= explanation.base_value
-        same_side = table[(table["contribution"] > 0) == up]
-        top = same_side.iloc[same_side["contribution"].abs().argmax()]
-        for language in ("fr", "en"):
-            sentences = explanation_sentences(explanation, language)
-            assert 2 <= len(sentences) <= 3
-            assert top[f"label_{language}"] in sentences[1]
-            assert top[f"value_{language}"] in sentences[1]
-        opening = explanation_sentences(explanation, "fr")[1]
-        assert opening.startswith("La principale raison du risque plus " +
-                                  ("élevé" if up else "faible"))
+    assert education["unit"] == "category" and education["label_en"] == "Education"
+    one_hot = [c for c in X.columns if c.startswith("NAME_EDUCATION_TYPE_")]
+    _, values = tree_explainer.explain_rows(X.iloc[[5]])
+    assert education["contribution"] == pytest.approx(values[one_hot].to_numpy().sum(), abs=1e-9)
+    assert income["key_value"] == pytest.approx(float(raw["AMT_INCOME_TOTAL"].iloc[5]))
 
 
 def test_feature_level_explanation_and_bad_input(tree_explainer, data):
@@ -211,6 +192,10 @@ DICTIONARY = pd.DataFrame({
     "description_en": ["Loan amount", "Loan type: Cash", "Loan type: Revolving",
                        "Bureau: lowest age of the credit", "Bureau: average age of the credit"],
     "group": ["AMT_CREDIT", "TYPE", "TYPE", "B_DAYS", "B_DAYS"],
+    "group_fr": ["Montant du crédit", "Type de crédit", "Type de crédit",
+                 "Bureau : ancienneté du crédit", "Bureau : ancienneté du crédit"],
+    "group_en": ["Loan amount", "Loan type", "Loan type", "Bureau: age of the credit",
+                 "Bureau: age of the credit"],
 })
 
 
@@ -227,14 +212,5 @@ def test_group_sums_and_labels_by_hand():
     assert en["TYPE"] == "Loan type" and en["B_DAYS"] == "Bureau: age of the credit"
 
 
-def test_values_are_written_as_people_read_them():
-    nnbsp, nbsp = "\u202f", "\u00a0"
-    assert format_value(-12005.0, "DAYS_BIRTH", "fr") == f"12{nnbsp}005 jours (32,9 ans)"
-    assert format_value(-12005.0, "DAYS_BIRTH", "en") == "12,005 days (32.9 years)"
-    assert format_value(0.2143, "EXT_SOURCE_2", "fr") == "0,21"
-    assert format_value(1.0, "FLAG_OWN_CAR", "en") == "yes"
-    assert format_value(float("nan"), "EXT_SOURCE_1", "fr") == "non renseigné"
-    assert format_value(0.25, "PREV_X_MEAN", "fr", aggregation="share") == f"25{nbsp}%"
-    assert format_value(250000.0, "AMT_CREDIT", "en") == "250,000"
-    assert format_value("Working", "NAME_INCOME_TYPE", "en") == "Working"
+def test_sigmoid():
     assert float(sigmoid(0.0)) == 0.5 and float(sigmoid(math.log(3))) == pytest.approx(0.75)

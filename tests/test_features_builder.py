@@ -107,7 +107,9 @@ def test_dictionary_describes_every_feature(fitted):
     builder, _ = fitted
     table = feature_dictionary(builder)
     assert list(table.columns) == ["feature", "source", "aggregation", "description_fr",
-                                   "description_en", "group"]
+                                   "description_en", "group", "column", "subset", "value",
+                                   "unit", "concept", "concept_fr", "concept_en", "group_fr",
+                                   "group_en"]
     assert table["feature"].tolist() == builder.feature_names_
     pd.testing.assert_frame_equal(table, builder.dictionary_)
     described = table.set_index("feature")

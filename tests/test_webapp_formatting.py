@@ -53,7 +53,12 @@ def test_no_value_code_and_future_days_are_missing() -> None:
 def test_points_are_unsigned_percentage_points() -> None:
     assert format_points(0.032, "fr") == f"3,2{NBSP}points"
     assert format_points(-0.032, "en") == f"3.2{NBSP}points"
-    assert format_points(0.005, "en") == f"0.5{NBSP}point"
+    # English plural for anything but exactly one ("lowers it by 1.2 points", issue 11);
+    # French singular below 2 ("1,2 point").
+    assert format_points(0.005, "en") == f"0.5{NBSP}points"
+    assert format_points(0.012, "en") == f"1.2{NBSP}points"
+    assert format_points(0.01, "en") == f"1.0{NBSP}point"
+    assert format_points(0.012, "fr") == f"1,2{NBSP}point"
 
 
 def test_negative_zero_is_not_printed() -> None:

@@ -87,14 +87,15 @@ def test_cost_curve_marks_the_chosen_threshold_with_its_cost():
 
 
 def test_top_importance_orders_by_mean_abs_shap_with_labels():
-    shap_global = pd.DataFrame({"feature": ["AMT_INCOME_TOTAL", "EXT_SOURCE_2", "X"],
-                                "mean_abs_shap": [0.1, 0.5, 0.2]})
+    # as shap_global.parquet is written: sorted by mean |SHAP| (model.explain.global_shap)
+    shap_global = pd.DataFrame({"feature": ["EXT_SOURCE_2", "X", "AMT_INCOME_TOTAL"],
+                                "mean_abs_shap": [0.5, 0.2, 0.1]})
     top = mfig.top_importance(shap_global, DICTIONARY, "en", n=2)
     assert list(top["feature"]) == ["EXT_SOURCE_2", "X"]
     assert list(top["label"]) == ["External score 2", "X"]
     assert mfig.importance_summary(top, "en").startswith(
         "Bar chart of the 2 most influential features. First: External score 2 (0.500), then X (0.200)")
-    saved = shap_global.assign(label_en=["Income (saved)", "Ext 2 (saved)", "X (saved)"])
+    saved = shap_global.assign(label_en=["Ext 2 (saved)", "X (saved)", "Income (saved)"])
     assert list(mfig.top_importance(saved, DICTIONARY, "en", n=2)["label"]) == ["Ext 2 (saved)", "X (saved)"]
     figure = go.Figure(mfig.importance_figure(top, "en"))
     assert list(figure.layout.yaxis.ticktext) == ["External score 2", "X"]

@@ -75,26 +75,29 @@ def test_raw_row_uses_home_credit_conventions() -> None:
 def _table() -> pd.DataFrame:
     """An explanation table as model.explain returns it (waterfall order, 'other' last)."""
     return pd.DataFrame({
-        "key": ["EXT_SOURCE_2", "DAYS_BIRTH", "__other__"],
+        "key": ["external", "age", "__other__"],
         "is_other": [False, False, True],
-        "n_features": [1, 1, 40],
-        "label": ["External score 2", "Age", "40 other factors"],
-        "value": ["0.21", "45 years", ""],
+        "n_features": [6, 1, 40],
+        "label": ["External credit scores", "Age", "Other items (40)"],
+        "key_value": [0.2143, -45.2 * 365.25, float("nan")],
+        "unit": ["score", "years", ""],
         "probability_change": [0.05, -0.02, 0.004],
     })
 
 
 def test_explanation_from_the_explainer_table() -> None:
     explanation = services.explanation_from_table(_table(), base=0.08, final=0.114)
-    assert explanation.steps == [("EXT_SOURCE_2", 0.05), ("DAYS_BIRTH", -0.02)]
+    assert explanation.steps == [("external", 0.05), ("age", -0.02)]
     assert explanation.others == pytest.approx(0.004) and explanation.others_count == 40
     total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
     assert total == pytest.approx(explanation.final)
 
 
 def test_step_labels_join_label_and_value() -> None:
-    labels = services.step_labels(_table())
-    assert labels == {"EXT_SOURCE_2": "External score 2 = 0.21", "DAYS_BIRTH": "Age = 45 years"}
+    labels = services.step_labels(_table(), "en")
+    # the concept's label and the client's key value in its unit (45.2 years -> 45 completed)
+    assert labels == {"external": "External credit scores (0.21 out of 1)",
+                      "age": "Age (45\u00a0years)"}
 
 
 def test_only_changed_fields_are_applied() -> None:

@@ -1,6 +1,7 @@
 """A small JSON API beside the dashboard, for other systems of the lender.
 
-`GET /api/health`, `GET /api/clients/<id>` (score, decision, policy rules, top reasons),
+`GET /api/health`, `GET /api/clients/<id>` (score, decision, policy rules, top reasons, the
+`principal_reasons` by concept and the `counterfactual`: what would change the decision),
 `POST /api/score` (the new-applicant form's fields as JSON: income, credit, annuity,
 age_years, contract, ...; gender is optional and never used for the score, the answer
 lists it under `not_used_for_score` when sent) and
@@ -62,6 +63,11 @@ def result_payload(result, language: str = "en") -> dict:
             for key, change in explanation.steps
         ],
         "sentences": result.sentences,
+        # the concepts raising the risk most, largest first (issue 11): what the sentences name
+        "principal_reasons": [
+            {"concept": r.concept, "label": r.label, "probability_change": r.probability_change}
+            for r in result.principal_reasons
+        ],
     }
 
 
@@ -79,8 +85,11 @@ def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> d
     """What the API says about a known client (raises `ServiceError` for an unknown one)."""
     from webapp.services import client_result, parse_client_id
 
+    from webapp.decision_change import client_counterfactual, counterfactual_payload
+
     result = client_result(client_id, top_n, language)
-    return {"client_id": parse_client_id(client_id), **result_payload(result, language)}
+    return {"client_id": parse_client_id(client_id), **result_payload(result, language),
+            "counterfactual": counterfactual_payload(client_counterfactual(client_id), language)}
 
 
 def register_api(server: Flask) -> None:
@@ -138,7 +147,11 @@ def register_api(server: Flask) -> None:
             return _service_error(error)
         if errors:
             return _error("invalid application fields", 422, fields=errors)
+        from webapp.decision_change import counterfactual_payload, new_applicant_counterfactual
+
+        change = new_applicant_counterfactual(fields, language)
         return jsonify({**result_payload(result, language),
+                        "counterfactual": counterfactual_payload(change, language),
                         "not_used_for_score": protected_fields_given(fields)})
 
     @server.get("/reports/drift.html")

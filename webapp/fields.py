@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model.config import DAYS_NO_VALUE
 from webapp.formatting import format_number
 from webapp.i18n import normalise_language, translate
 from webapp.validation import MAX_NUMBER_LENGTH, shorten
@@ -209,7 +210,7 @@ def raw_row_from_fields(clean: dict[str, object]) -> dict[str, object]:
         if spec.kind == "years":
             if value is None:
                 # Home Credit codes "not employed" as 365243 days; an unknown age stays missing.
-                row[spec.column] = 365243.0 if spec.column == "DAYS_EMPLOYED" else np.nan
+                row[spec.column] = float(DAYS_NO_VALUE) if spec.column == "DAYS_EMPLOYED" else np.nan
             else:
                 row[spec.column] = -float(value) * DAYS_PER_YEAR  # type: ignore[arg-type]
         elif value is None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 
+from model.config import DAYS_NO_VALUE
 from webapp.i18n import normalise_language
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
-# Home Credit's code for "no value" in DAYS_* columns (e.g. pensioners' DAYS_EMPLOYED).
-DAYS_NO_VALUE = 365243
 
 
 def missing(lang: str | None) -> str:
@@ -67,7 +66,9 @@ def format_points(delta: object, lang: str | None, decimals: int = 1) -> str:
     if _is_missing(delta):
         return missing(lang)
     number = format_number(abs(100 * float(delta)), lang, decimals)  # type: ignore[arg-type]
-    singular = abs(round(100 * float(delta), decimals)) <= 1  # type: ignore[arg-type]
+    rounded = abs(round(100 * float(delta), decimals))  # type: ignore[arg-type]
+    # French: singular below 2 ("1,2 point"); English: only exactly one ("1.2 points").
+    singular = rounded < 2 if normalise_language(lang) == "fr" else rounded == 1
     word = "point" if singular else "points"
     return f"{number}{NBSP}{word}"
 

@@ -385,7 +385,8 @@ def explanation_view(result: services.Result, lang: str, chart_id: str = ids.WHY
     explanation = result.explanation
     steps = [Step(result.labels[f], delta) for f, delta in explanation.steps]
     figure = waterfall_figure(explanation.base, steps, explanation.final, lang,
-                              others=explanation.others, others_count=explanation.others_count)
+                              others=explanation.others, others_count=explanation.others_count,
+                              threshold=result.score.threshold)
     return html.Div([
         chart(chart_id, figure, waterfall_text_alternative(explanation.base, steps, explanation.final, lang)),
         html.H2(translate(VIEW_TEXTS, "read_out", lang), className="h5"),

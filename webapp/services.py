@@ -30,7 +30,7 @@ from webapp.validation import parse_client_id, search_digits, shorten
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 20
-DEFAULT_TOP_N = 10
+DEFAULT_TOP_N = 15  # at least the number of concepts: nothing hidden by default
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -328,14 +328,33 @@ def typical_application(state: Any) -> pd.DataFrame:
     return _with_column_dtypes(frame, apps)
 
 
-def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Feature row (and raw row) of a new applicant: form fields over a typical application,
-    no history tables, through the fitted builder."""
+def new_applicant_application(state: Any, clean: dict[str, object]) -> pd.DataFrame:
+    """The raw application row of a new applicant, as entered: form fields over a typical
+    application (empty optional fields still missing)."""
     app = typical_application(state).copy()
     for column, value in raw_row_from_fields(clean).items():
         app[column] = [value]
     app = _with_column_dtypes(app, state.applications)
     app.insert(0, "SK_ID_CURR", NEW_APPLICANT_ID)
+    return app
+
+
+def score_applications(state: Any, apps: pd.DataFrame) -> np.ndarray:
+    """Probabilities of raw application rows without history, through the fitted builder."""
+    apps = apps.assign(SK_ID_CURR=np.arange(1, len(apps) + 1))  # distinct ids for the builder
+    return np.asarray(state.model.predict_proba(state.builder.transform({"application": apps})))
+
+
+def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Feature row (and raw row) of a new applicant: form fields over a typical application,
+    no history tables, through the fitted builder. An empty optional field never makes the
+    applicant look safer (`model.missing_fields`): it is scored at the training median when
+    that is less favourable than leaving it missing."""
+    from model.missing_fields import fill_missing_prudently
+
+    typical = typical_application(state).iloc[0]
+    app, _filled = fill_missing_prudently(lambda rows: score_applications(state, rows),
+                                          new_applicant_application(state, clean), typical)
     return state.builder.transform({"application": app}), app.set_index("SK_ID_CURR")
 
 
@@ -352,13 +371,33 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One principal reason: a concept raising the risk, in the interface language."""
+    concept: str
+    label: str
+    probability_change: float
+    value: str  # the client's key value in its unit ('' when none)
+
+
+@dataclass(frozen=True)
+class ConceptDetail:
+    """A concept of the waterfall and the raw feature groups inside it (for the detail)."""
+    key: str
+    label: str
+    probability_change: float
+    members: list[tuple[str, str, float]]  # (label, value, contribution in log-odds)
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything a screen shows for one scored feature row."""
     score: Score
     explanation: Explanation
-    labels: dict[str, str]           # group key -> "plain label = client's value"
+    labels: dict[str, str]           # concept key -> "plain label (client's value)"
     sentences: list[str]
     decision: Decision               # final outcome with the lending rules that fired
+    principal_reasons: list[Reason] = ()  # type: ignore[assignment]
+    concepts: list[ConceptDetail] = ()  # type: ignore[assignment]
 
 
 def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Explanation:
@@ -376,19 +415,43 @@ def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Ex
     )
 
 
-def step_labels(table: pd.DataFrame) -> dict[str, str]:
-    """'External score 2 = 0.21': the explainer's plain label and the client's value."""
+def step_labels(table: pd.DataFrame, lang: str | None = None) -> dict[str, str]:
+    """'Âge (35 ans)': the concept's plain label and the client's key value."""
+    from webapp.reasons import key_value_text
+
     labels = {}
-    for row in table[~table["is_other"].astype(bool)].itertuples(index=False):
-        value = str(row.value).strip()
-        labels[str(row.key)] = f"{row.label} = {value}" if value else str(row.label)
+    for row in table[~table["is_other"].astype(bool)].to_dict("records"):
+        value = key_value_text(row, lang)
+        labels[str(row["key"])] = f"{row['label']} ({value})" if value else str(row["label"])
     return labels
+
+
+def concept_details(table: pd.DataFrame, lang: str | None) -> list[ConceptDetail]:
+    """Each concept shown with its raw feature groups, their values and contributions."""
+    from webapp.reasons import format_unit
+
+    lang = normalise_language(lang)
+    details = []
+    for row in table[~table["is_other"].astype(bool)].to_dict("records"):
+        members = [(str(m[f"label_{lang}"]), format_unit(m["value"], str(m["unit"]), lang),
+                    float(m["contribution"])) for m in row.get("members") or []]
+        details.append(ConceptDetail(str(row["key"]), str(row["label"]),
+                                     float(row["probability_change"]), members))
+    return details
+
+
+def reasons_of(explained: Any, lang: str | None) -> list[Reason]:
+    from webapp.reasons import key_value_text
+
+    lang = normalise_language(lang)
+    return [Reason(str(r["concept"]), str(r[f"label_{lang}"]), float(r["probability_change"]),
+                   key_value_text(r, lang)) for r in explained.principal_reasons]
 
 
 def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame,
                         top_n: int, lang: str | None) -> Result:
     """One prediction + one explanation of a feature row, with labels and sentences."""
-    from model.explain.text import explanation_sentences
+    from webapp.reasons import explanation_sentences
 
     lang = normalise_language(lang)
     score = score_features(state, features)
@@ -397,9 +460,9 @@ def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.
     explained = state.explainer.explain(features, raw_application_row=raw_application,
                                         top_n=int(top_n), language=lang)
     explanation = explanation_from_table(explained.table, explained.base_probability, explained.probability)
-    decision = decide(state, score, raw_application, lang)
-    return Result(score, explanation, step_labels(explained.table),
-                  explanation_sentences(explained, lang), decision)
+    return Result(score, explanation, step_labels(explained.table, lang),
+                  explanation_sentences(explained, lang), decide(state, score, raw_application, lang),
+                  reasons_of(explained, lang), concept_details(explained.table, lang))
 
 
 def client_result(client_id: object, top_n: int, lang: str | None) -> Result:

@@ -183,8 +183,9 @@ def _plot_columns(features: np.ndarray, names: list[str], shap_global: pd.DataFr
     buffer; the pages stay in the OS's file cache, outside the process.
     """
     if shap_global is not None and "feature" in shap_global.columns:
-        ranked = shap_global.sort_values("mean_abs_shap", ascending=False)["feature"]
-        top = [f for f in ranked if f in names][:PLOT_FEATURES]
+        from model.explain.global_shap import top_features
+
+        top = [f for f in top_features(shap_global) if f in names][:PLOT_FEATURES]
     else:
         top = names[:PLOT_FEATURES]
     positions = np.asarray([names.index(f) for f in top], dtype=np.intp)

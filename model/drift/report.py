@@ -265,8 +265,9 @@ def top_features(model: Any, shap_global: pd.DataFrame | None, n: int = TOP_FEAT
     """The model's n most important features: by mean |SHAP| when precomputed, else by the
     classifier's own importance (LightGBM split gain, |coefficient| of the scaled logistic)."""
     if shap_global is not None and {"feature", "mean_abs_shap"} <= set(shap_global.columns):
-        ranked = shap_global.sort_values("mean_abs_shap", ascending=False)["feature"]
-        return ranked.head(n).tolist()
+        from model.explain.global_shap import top_features as ranked
+
+        return ranked(shap_global, n)
     classifier = model.classifier_
     if hasattr(classifier, "feature_importances_"):
         weight = np.asarray(classifier.feature_importances_, dtype=np.float64)

@@ -152,3 +152,15 @@ def compute_global_shap(
     }, out_dir / SAMPLE_FILE)
     log.info("global SHAP: top features %s", ", ".join(top[:5]))
     return per_feature
+
+
+def top_features(shap_global: pd.DataFrame | None, n: int | None = None) -> list[str]:
+    """The n most important features (all if n is None), largest mean |SHAP| first.
+
+    `shap_global.parquet` is written sorted (`_ranked`): the one place that orders
+    features by importance, so readers take its head instead of re-sorting it.
+    """
+    if shap_global is None or "feature" not in getattr(shap_global, "columns", []):
+        return []
+    features = shap_global["feature"]
+    return (features if n is None else features.head(n)).tolist()

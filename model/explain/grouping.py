@@ -9,19 +9,10 @@ the model's output.
 """
 from __future__ import annotations
 
-import re
-from collections import Counter
-
 import numpy as np
 import pandas as pd
 
 LANGUAGES = ("fr", "en")
-_SEPARATORS = (" : ", ": ")
-_TRAILING = re.compile(r"[\s,:;(=]+$")
-_QUOTES = {"«", "»"}
-# Words left hanging once a category value or a statistic is removed ("... where
-# loan type is", "... : of months"); a group with nothing left is named by its source.
-_DANGLING = {"=", "is", "où", "where", "of", "de", "du", "des"}
 
 
 def _description_column(language: str) -> str:
@@ -50,67 +41,46 @@ def group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarr
     return out
 
 
-def _shared_label(descriptions: list[str]) -> str:
-    """Words of the first description found in every other one, in order.
-
-    Drops what varies inside a group (the statistic, the subset, the category
-    value): "Credit bureau: lowest age of the credit" and "... average age of the
-    credit over active credits" give "Credit bureau: age of the credit".
-    """
-    others = [Counter(d.split()) for d in descriptions[1:]]
-    kept = []
-    for word in descriptions[0].split():
-        if word in _QUOTES or any(counts[word] <= 0 for counts in others):
-            continue
-        for counts in others:
-            counts[word] -= 1
-        kept.append(word)
-    while kept and kept[-1].lower() in _DANGLING:
-        kept.pop()
-    return _TRAILING.sub("", " ".join(kept))
-
-
-def _before_value(description: str) -> str:
-    """'Type de crédit : Cash loans' -> 'Type de crédit' (one-hot descriptions)."""
-    for separator in _SEPARATORS:
-        if separator in description:
-            return description.rsplit(separator, 1)[0]
-    return description
-
-
 def group_labels(dictionary: pd.DataFrame | None, groups: pd.Series, language: str) -> dict[str, str]:
-    """Plain-language label of each group, from the descriptions of its columns.
-
-    A raw field that is its own group keeps its description; a set of one-hot
-    columns is named by the text before its value ("Type de crédit"); other
-    groups by the words all their descriptions share (the statistic dropped).
-    """
+    """Plain-language label of each group: the dictionary's `group_<language>` column,
+    written by the feature builder from its structure (table, column), never cut out of
+    the descriptions. A raw field that is its own group keeps its description; a dictionary
+    without group labels (an older artifact set) names a group by its key."""
     column = _description_column(language)
-    described = pd.Series(dtype=object)
-    if dictionary is not None and column in dictionary.columns:
-        described = dictionary.drop_duplicates("feature").set_index("feature")[column]
-    aggregation = pd.Series(dtype=object)
-    if dictionary is not None and "aggregation" in dictionary.columns:
-        aggregation = dictionary.drop_duplicates("feature").set_index("feature")["aggregation"]
+    info = (dictionary.drop_duplicates("feature").set_index("feature")
+            if dictionary is not None else pd.DataFrame())
+    named = f"group_{language}"
     labels: dict[str, str] = {}
     for group, members in groups.groupby(groups, sort=False):
-        names = list(members.index)
-        texts = [str(described[n]) for n in names if n in described.index and pd.notna(described[n])]
-        if group in described.index and pd.notna(described[group]):
-            labels[group] = str(described[group])
-        elif not texts:
-            labels[group] = str(group)
-        elif all(aggregation.get(n) == "one_hot" for n in names):
-            labels[group] = _before_value(texts[0])
-        elif len(texts) == 1:
-            labels[group] = texts[0]
+        first = members.index[0]
+        if group in info.index and column in info and pd.notna(info.at[group, column]):
+            labels[group] = str(info.at[group, column])
+        elif named in info and first in info.index and pd.notna(info.at[first, named]):
+            labels[group] = str(info.at[first, named])
         else:
-            labels[group] = _shared_label(texts)
-            source, separator, rest = labels[group].rpartition(": " if language == "en" else " : ")
-            rest_words = rest.split()
-            while rest_words and rest_words[0] in _DANGLING:
-                rest_words.pop(0)
-            labels[group] = f"{source}{separator}{' '.join(rest_words)}" if source else labels[group]
-            if source and not rest_words:
-                labels[group] = source
+            labels[group] = str(group)
     return labels
+
+
+def feature_concepts(feature_names: list[str], dictionary: pd.DataFrame | None) -> pd.Series:
+    """Concept key of every feature (indexed by feature, in model order), from the
+    dictionary's `concept` column; an older dictionary without it gets the concept from
+    its structured columns (source, aggregation) through the same rule the builder uses."""
+    from model.features.aggregate import FeatureInfo
+    from model.features.concepts import OTHER, concept_of
+
+    info = (dictionary.drop_duplicates("feature").set_index("feature")
+            if dictionary is not None else pd.DataFrame())
+    concepts = []
+    for name in feature_names:
+        known = info.loc[name] if name in info.index else None
+        if known is not None and "concept" in info and isinstance(known["concept"], str):
+            concepts.append(known["concept"])
+        elif known is not None and "source" in info:
+            column = known["column"] if "column" in info and isinstance(known["column"], str) \
+                else name
+            concepts.append(concept_of(FeatureInfo(name, str(known["source"]),
+                                                   str(known.get("aggregation", "")), column)))
+        else:
+            concepts.append(OTHER)
+    return pd.Series(concepts, index=feature_names, dtype=object)

@@ -21,7 +21,6 @@ are computed on demand.
 """
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,15 +28,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.explain.grouping import LANGUAGES, feature_groups, group_labels, group_sums
-from model.explain.text import direction, format_value, words
+from model import config
+from model.explain.grouping import (LANGUAGES, feature_concepts, feature_groups, group_labels,
+                                    group_sums)
+from model.features.concepts import BY_KEY, Concept
 
-OTHER = "__other__"
-# Aggregations named next to a group's value ("maximum : 1 259 jours").
-_STATISTICS = ("min", "max", "mean", "sum", "var", "std")
+OTHER = "__other__"  # the waterfall row summing the concepts not shown
 _EPS = 1e-12
-# The category value closing a "share" description: « Family » (fr) or 'Family' (en).
-_QUOTED = {"fr": re.compile(r"«\s*([^»]*?)\s*»\s*$"), "en": re.compile(r"'([^']*)'\s*$")}
+# At most this many principal reasons per score (adverse-action notices give four), each
+# raising the probability by at least this much (0.05 point: "0,0 point" is no reason).
+MAX_REASONS = 4
+MIN_REASON_CHANGE = 0.0005
 
 
 def sigmoid(margin: np.ndarray) -> np.ndarray:
@@ -138,13 +139,19 @@ def _make_engine(model: Any, background: pd.DataFrame | None) -> _Engine:
 
 @dataclass
 class ClientExplanation:
-    """One client's explanation; `table` is in waterfall order and sums exactly.
+    """One client's explanation by concept; `table` is in waterfall order and sums exactly.
 
-    `table` columns: key (group or feature), kind ("group", "feature" or "other"),
-    is_other, n_features, main_feature (largest member), label / value in
-    `language` plus label_fr, label_en, value_fr, value_en, contribution
-    (log-odds), direction, probability_before, probability_after,
-    probability_change (calibrated probability along the waterfall).
+    `table` columns: key (concept, or feature with grouped=False), kind ("concept",
+    "feature" or "other"), is_other, reasonable (may be told as a principal reason),
+    n_features, main_feature (largest member), label in `language` plus label_fr /
+    label_en, key_feature, key_value (the client's key value, a float or a raw text)
+    and unit, members (the raw feature groups inside the concept, largest first:
+    group, label_fr, label_en, feature, value, unit, contribution), contribution
+    (log-odds), probability_before, probability_after, probability_change (calibrated
+    probability along the waterfall).
+
+    `principal_reasons`: the concepts that raise the risk most, largest first (at most
+    `MAX_REASONS`), never an unreasonable concept; their numbers are the table's.
     """
 
     table: pd.DataFrame
@@ -157,6 +164,7 @@ class ClientExplanation:
     language: str
     client_id: Any = None
     method: str = field(default="")
+    principal_reasons: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for the API and dcc.Store)."""
@@ -169,21 +177,43 @@ class ClientExplanation:
             "contributions": [
                 {k: _plain(v) for k, v in row.items()} for row in self.table.to_dict("records")
             ],
+            "principal_reasons": [{k: _plain(v) for k, v in r.items()}
+                                  for r in self.principal_reasons],
         }
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, list):
+        return [{k: _plain(v) for k, v in item.items()} if isinstance(item, dict) else _plain(item)
+                for item in value]
     return value
+
+
+def principal_reasons(rows: list[dict[str, Any]], limit: int = MAX_REASONS) -> list[dict[str, Any]]:
+    """The reasonable concepts that raise the probability, largest change first.
+
+    A protected attribute never reaches the model (config.PROTECTED_ATTRIBUTES), and a
+    concept made of one is skipped here too, should a dictionary ever name one.
+    """
+    protected = {c.lower() for c in config.PROTECTED_ATTRIBUTES}
+    raising = [r for r in rows if not r["is_other"] and r["reasonable"]
+               and r["probability_change"] >= MIN_REASON_CHANGE and r["contribution"] > 0
+               and r["key"].lower() not in protected]
+    raising.sort(key=lambda r: (-r["probability_change"], -r["contribution"]))
+    return [{"concept": r["key"], "label": r["label"], "label_fr": r["label_fr"],
+             "label_en": r["label_en"], "probability_change": r["probability_change"],
+             "contribution": r["contribution"], "key_value": r["key_value"], "unit": r["unit"]}
+            for r in raising[:limit]]
 
 
 class ClientExplainer:
     """SHAP explainer of a `ScoringModel`, built once and reused for every client.
 
-    `dictionary`: the feature dictionary (feature, aggregation, description_fr,
-    description_en, group); without it every column is its own group, named by
-    its column name. `background`: optional training rows; only the logistic
+    `dictionary`: the feature dictionary (feature, source, aggregation, column, unit,
+    concept, group, descriptions...); without it every column is its own feature and
+    the concept "other". `background`: optional training rows; only the logistic
     regression uses it (mean of its input), the tree explainer needs no data.
     """
 
@@ -204,31 +234,30 @@ class ClientExplainer:
                 raise ValueError("the no-history model uses columns the main model lacks")
         if dictionary is not None and "feature" not in dictionary.columns:
             dictionary = dictionary.reset_index()  # the app reads it indexed by feature
-        groups = feature_groups(self.feature_names_, dictionary)
-        codes, uniques = pd.factorize(groups.to_numpy())
-        self.groups_ = [str(g) for g in uniques]
-        self._codes = codes
-        self._members = [np.flatnonzero(codes == i) for i in range(len(uniques))]
         info = (dictionary.drop_duplicates("feature").set_index("feature")
                 if dictionary is not None else pd.DataFrame())
-        self._aggregation = [
-            str(info["aggregation"].get(f, "")) if "aggregation" in info else ""
-            for f in self.feature_names_
-        ]
-        self._one_hot = np.array([
-            all(self._aggregation[j] == "one_hot" for j in members) for members in self._members
-        ])
-        self._descriptions = {}
-        self._group_labels = {}
-        for language in LANGUAGES:
-            column = f"description_{language}"
-            described = info[column] if column in info else pd.Series(dtype=object)
-            self._descriptions[language] = [
-                str(described[f]) if f in described.index and pd.notna(described[f]) else f
-                for f in self.feature_names_
-            ]
-            labels = group_labels(dictionary, groups, language)
-            self._group_labels[language] = [labels[g] for g in self.groups_]
+        self._position = {name: j for j, name in enumerate(self.feature_names_)}
+        self._units = [_text(info, f, "unit") for f in self.feature_names_]
+        self._raw_columns = [_text(info, f, "column") or f for f in self.feature_names_]
+        self._descriptions = {language: [_text(info, f, f"description_{language}") or f
+                                         for f in self.feature_names_]
+                              for language in LANGUAGES}
+        # Concepts: the waterfall's rows.
+        concepts = feature_concepts(self.feature_names_, dictionary)
+        codes, uniques = pd.factorize(concepts.to_numpy())
+        self.concepts_: list[Concept] = [BY_KEY.get(str(c), BY_KEY["other"]) for c in uniques]
+        self._codes = codes
+        self._members = [np.flatnonzero(codes == i) for i in range(len(uniques))]
+        # Groups (the columns of one raw field or statistic): the detail under a concept.
+        groups = feature_groups(self.feature_names_, dictionary)
+        group_codes, group_keys = pd.factorize(groups.to_numpy())
+        self._group_codes, self._group_keys = group_codes, [str(g) for g in group_keys]
+        # Per concept: the member positions of each of its groups (the detail rows).
+        self._concept_groups = [
+            [(int(code), members[group_codes[members] == code])
+             for code in np.unique(group_codes[members])] for members in self._members]
+        self._group_labels = {language: group_labels(dictionary, groups, language)
+                              for language in LANGUAGES}
 
     # ---- numbers -------------------------------------------------------------------
     def _history(self, X: pd.DataFrame) -> np.ndarray:
@@ -271,6 +300,11 @@ class ClientExplainer:
             return float(base[0]) if len(base) else self.base_value_, frame
         return base, frame
 
+    def concept_sums(self, values: np.ndarray) -> pd.DataFrame:
+        """Per-row SHAP sums by concept (rows x concept keys); exact, for benchmarks."""
+        sums = group_sums(values, self._codes, len(self.concepts_))
+        return pd.DataFrame(sums, columns=[c.key for c in self.concepts_])
+
     def probability_of_margin(self, margin: np.ndarray | float, history: bool = True
                               ) -> np.ndarray:
         """Displayed (calibrated) probability of a log-odds value: calibrator(sigmoid(margin)),
@@ -283,14 +317,17 @@ class ClientExplainer:
     # ---- one client ----------------------------------------------------------------
     def explain(self, x_row: pd.DataFrame | pd.Series, raw_application_row: Any = None,
                 top_n: int = 10, language: str = "fr", grouped: bool = True) -> ClientExplanation:
-        """Explanation of one client (a stored, new or edited feature row).
+        """Explanation of one client (a stored, new or edited feature row), by concept.
 
         `raw_application_row` (Series or one-row DataFrame of raw application
-        fields) lets text fields be shown as entered ("Working") rather than as
-        one-hot columns. `top_n` rows are shown, the rest summed into "other".
-        `grouped=False` gives one row per model column instead of per group.
+        fields) gives the values as entered ("Working", days of age) for the key
+        values and the detail. `top_n` rows are shown, the rest summed into "other";
+        the principal reasons are taken from every concept, so they never depend on
+        `top_n`, and the rows shown carry the same numbers (same path, same order).
+        `grouped=False` gives one row per model column instead of per concept.
         """
-        words(language)  # fails early on an unknown language
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
         x = _as_frame(x_row)
         if len(x) != 1:
             raise ValueError(f"explain expects one client row, got {len(x)}")
@@ -298,89 +335,110 @@ class ClientExplainer:
         values, history = all_values[0], bool(self._history(x)[0])
         same_order = x.columns.equals(self._columns)  # skips a copy of 800 columns
         x_values = (x if same_order else x[self.feature_names_]).to_numpy(np.float64)[0]
-        raw = _raw_row(raw_application_row)
-        totals = group_sums(values, self._codes, len(self.groups_))[0] if grouped else values
+        raw_row = _raw_row(raw_application_row)
+        raw = None if raw_row is None else raw_row.to_dict()  # a dict: ~200 look-ups per client
+        totals = group_sums(values, self._codes, len(self.concepts_))[0] if grouped else values
         order = np.argsort(-np.abs(totals), kind="stable")
-        shown, rest = order[:top_n], order[top_n:]
-        rows = [self._row(i, values, x_values, raw, grouped) for i in shown]
-        if len(rest):
-            rows.append(self._other_row(float(totals[rest].sum()), len(rest)))
+        rows = [self._row(i, values, x_values, raw, grouped) for i in order]
         base = float(bases[0])
-        contributions = np.array([r["contribution"] for r in rows])
         path = self.probability_of_margin(
-            base + np.concatenate([[0.0], np.cumsum(contributions)]), history=history)
+            base + np.concatenate([[0.0], np.cumsum([r["contribution"] for r in rows])]),
+            history=history)
         for row, before, after in zip(rows, path[:-1], path[1:]):
-            row.update(label=row[f"label_{language}"], value=row[f"value_{language}"],
-                       direction="" if row["is_other"] else direction(row["contribution"], language),
-                       probability_before=float(before), probability_after=float(after),
-                       probability_change=float(after - before))
+            row.update(label=row[f"label_{language}"], probability_before=float(before),
+                       probability_after=float(after), probability_change=float(after - before))
+        reasons = principal_reasons(rows) if grouped else []
+        shown, rest = rows[:top_n], rows[top_n:]
+        if rest:
+            shown.append(self._other_row(rest, language))
+        table = pd.DataFrame({key: [row[key] for row in shown] for key in shown[0]})
         # The path ends at base + every contribution: the client's own margin.
-        table = pd.DataFrame({key: [row[key] for row in rows] for key in rows[0]})
         return ClientExplanation(
             table=table, base_value=base, margin=base + float(values.sum()),
             base_probability=float(path[0]), probability=float(path[-1]),
             threshold=float(getattr(self.model, "threshold_", 0.5)), kind=self.model.kind,
             language=language, client_id=x.index[0], method=type(self.engine_).__name__.strip("_"),
+            principal_reasons=reasons,
         )
 
-    def _row(self, index: int, values: np.ndarray, x_values: np.ndarray, raw: pd.Series | None,
+    def _row(self, index: int, values: np.ndarray, x_values: np.ndarray, raw: dict[str, Any] | None,
              grouped: bool) -> dict[str, Any]:
         members = self._members[index] if grouped else np.array([index])
         main = int(members[np.argmax(np.abs(values[members]))])
-        contribution = float(values[members].sum())
-        row: dict[str, Any] = {
-            "key": self.groups_[index] if grouped else self.feature_names_[index],
-            "kind": "group" if grouped and len(members) > 1 else "feature",
-            "is_other": False, "n_features": int(len(members)),
-            "main_feature": self.feature_names_[main], "contribution": contribution,
+        if grouped:
+            concept = self.concepts_[index]
+            key, labels, reasonable = concept.key, (concept.label_fr, concept.label_en), \
+                concept.reasonable
+            key_feature, unit = concept.key_feature, concept.unit
+        else:
+            key, reasonable = self.feature_names_[index], False
+            labels = (self._descriptions["fr"][index], self._descriptions["en"][index])
+            key_feature, unit = key, self._units[index]
+        return {
+            "key": key, "kind": "concept" if grouped else "feature", "is_other": False,
+            "reasonable": reasonable, "n_features": int(len(members)),
+            "main_feature": self.feature_names_[main],
+            "label_fr": labels[0], "label_en": labels[1],
+            "key_feature": key_feature, "key_value": self._value_of(key_feature, x_values, raw),
+            "unit": unit, "members": self._detail(index, values, x_values, raw) if grouped else [],
+            "contribution": float(values[members].sum()),
         }
-        for language in LANGUAGES:
-            if grouped:
-                row[f"label_{language}"] = self._group_labels[language][index]
-                row[f"value_{language}"] = self._group_value(index, main, x_values, raw, language)
-            else:
-                row[f"label_{language}"] = self._descriptions[language][main]
-                row[f"value_{language}"] = self._feature_value(main, x_values, raw, language)
-        return row
 
-    def _other_row(self, contribution: float, count: int) -> dict[str, Any]:
-        row: dict[str, Any] = {"key": OTHER, "kind": "other", "is_other": True,
-                               "n_features": count, "main_feature": "", "contribution": contribution}
-        for language in LANGUAGES:
-            row[f"label_{language}"] = words(language)["other"].format(n=count)
-            row[f"value_{language}"] = ""
-        return row
-
-    def _feature_value(self, j: int, x_values: np.ndarray, raw: pd.Series | None,
-                       language: str) -> str:
-        name = self.feature_names_[j]
-        if raw is not None and name in raw.index:
-            return format_value(raw[name], name, language, self._aggregation[j])
-        return format_value(x_values[j], name, language, self._aggregation[j])
-
-    def _group_value(self, index: int, main: int, x_values: np.ndarray, raw: pd.Series | None,
-                     language: str) -> str:
-        group, members = self.groups_[index], self._members[index]
-        if raw is not None and group in raw.index:
-            return format_value(raw[group], group, language)
-        if self._one_hot[index]:
-            active = [j for j in members if x_values[j] == 1.0]
-            if not active:
-                return words(language)["missing"]
-            return self._descriptions[language][active[0]].rsplit(":", 1)[-1].strip()
-        value = self._feature_value(main, x_values, raw, language)
-        if len(members) == 1:
-            return value
-        aggregation = self._aggregation[main]
-        if aggregation == "share":  # "share of ... where type is 'Consumer credit'"
-            found = _QUOTED[language].search(self._descriptions[language][main])
-            if not found:
+    def _value_of(self, feature: str, x_values: np.ndarray, raw: dict[str, Any] | None) -> Any:
+        """The client's value of a feature: as entered when the raw row has it, else the
+        model input (NaN when neither knows it)."""
+        if not feature:
+            return np.nan
+        if raw is not None and feature in raw:
+            value = raw[feature]
+            if isinstance(value, str):
                 return value
-            return f"{value} « {found.group(1)} »" if language == "fr" else f"{value} '{found.group(1)}'"
-        qualifier = words(language).get(aggregation) if aggregation in _STATISTICS else None
-        if not qualifier:
-            return value
-        return f"{qualifier} : {value}" if language == "fr" else f"{qualifier}: {value}"
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return np.nan
+        j = self._position.get(feature)
+        return float(x_values[j]) if j is not None else np.nan
+
+    def _detail(self, index: int, values: np.ndarray, x_values: np.ndarray,
+                raw: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The feature groups inside one concept, largest |contribution| first."""
+        out = []
+        for code, inside in self._concept_groups[index]:
+            main = int(inside[np.argmax(np.abs(values[inside]))])
+            group = self._group_keys[code]
+            one_hot = len(inside) > 1 and raw is not None and self._raw_columns[main] in raw
+            feature = self._raw_columns[main] if one_hot else self.feature_names_[main]
+            out.append({
+                "group": group, "feature": feature,
+                "label_fr": self._group_labels["fr"].get(group, group),
+                "label_en": self._group_labels["en"].get(group, group),
+                "value": self._value_of(feature, x_values, raw),
+                "unit": "category" if one_hot else self._units[main],
+                "contribution": float(values[inside].sum()),
+            })
+        out.sort(key=lambda item: -abs(item["contribution"]))
+        return out
+
+    def _other_row(self, rest: list[dict[str, Any]], language: str) -> dict[str, Any]:
+        before, after = rest[0]["probability_before"], rest[-1]["probability_after"]
+        count = len(rest)
+        return {"key": OTHER, "kind": "other", "is_other": True, "reasonable": False,
+                "n_features": count, "main_feature": "",  # here: concepts summed
+                "label_fr": f"Autres éléments ({count})", "label_en": f"Other items ({count})",
+                "key_feature": "", "key_value": np.nan, "unit": "", "members": [],
+                "contribution": float(sum(r["contribution"] for r in rest)),
+                "label": f"Autres éléments ({count})" if language == "fr" else f"Other items ({count})",
+                "probability_before": before, "probability_after": after,
+                "probability_change": after - before}
+
+
+def _text(info: pd.DataFrame, feature: str, column: str) -> str:
+    """A text cell of the dictionary ('' when absent or empty)."""
+    if column not in info or feature not in info.index:
+        return ""
+    value = info.at[feature, column]
+    return str(value) if isinstance(value, str) else ""
 
 
 def _raw_row(raw: Any) -> pd.Series | None:
@@ -399,13 +457,5 @@ def explain_rows(model: Any, X: pd.DataFrame) -> tuple[float, pd.DataFrame]:
     return ClientExplainer(model).explain_rows(X)
 
 
-def client_explanation(model: Any, x_row: pd.DataFrame | pd.Series,
-                       dictionary: pd.DataFrame | None, raw_application_row: Any = None,
-                       top_n: int = 10, language: str = "fr") -> ClientExplanation:
-    """One-off explanation of one client (see `ClientExplainer.explain`)."""
-    return ClientExplainer(model, dictionary).explain(
-        x_row, raw_application_row=raw_application_row, top_n=top_n, language=language)
-
-
-__all__ = ["ClientExplainer", "ClientExplanation", "OTHER", "client_explanation",
-           "explain_rows", "sigmoid"]
+__all__ = ["ClientExplainer", "ClientExplanation", "MAX_REASONS", "OTHER", "explain_rows",
+           "principal_reasons", "sigmoid"]

@@ -11,6 +11,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from model import config
 from model.data.schema import SCHEMAS
 from model.features.aggregate import KEY, FeatureInfo, safe_ratio
 from model.features.encoding import CategoryEncoder
@@ -18,7 +19,7 @@ from model.features.encoding import CategoryEncoder
 log = logging.getLogger(__name__)
 
 SOURCE = "application"
-NO_DATE = 365243  # DAYS_EMPLOYED of pensioners and unemployed: "not employed", not 1,000 years
+NO_DATE = config.DAYS_NO_VALUE  # DAYS_EMPLOYED of pensioners and unemployed: "not employed"
 _FIELDS = SCHEMAS["application_test"].columns  # the fields an applicant fills (no TARGET)
 TEXT_COLUMNS = [c for c, kind in _FIELDS.items() if kind == "str"]
 NUMERIC_COLUMNS = [c for c, kind in _FIELDS.items() if kind != "str" and c != KEY]

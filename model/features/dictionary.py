@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from model.features.aggregate import FeatureInfo
+from model.features.concepts import BY_KEY, concept_of, unit_of
 
 if TYPE_CHECKING:
     from model.features.builder import FeatureBuilder
 
 LABELS_FILE = Path(__file__).with_name("labels.csv")
-COLUMNS = ["feature", "source", "aggregation", "description_fr", "description_en", "group"]
+# The builder's structure travels as columns (table, column, aggregation, subset, value,
+# unit, concept), so the explainer never re-parses the generated sentences to recover it.
+COLUMNS = ["feature", "source", "aggregation", "description_fr", "description_en", "group",
+           "column", "subset", "value", "unit", "concept", "concept_fr", "concept_en",
+           "group_fr", "group_en"]
 
 SOURCES = {  # table -> (French, English) name for a customer
     "application": ("Demande actuelle", "Current application"),
@@ -146,11 +151,31 @@ def describe(info: FeatureInfo) -> tuple[str, str]:
             f"{source_en}: {stat_en} {en}{subset_en}")
 
 
+def group_label(info: FeatureInfo) -> tuple[str, str]:
+    """(French, English) name of the feature's group: what all its statistics describe.
+
+    Built from the same structure as `describe` (table, column), not cut out of it.
+    """
+    source_fr, source_en = SOURCES[info.source]
+    fr, en = label(info.source, info.column)
+    if info.source == "application":
+        return _capital(fr), _capital(en)
+    if info.aggregation == "count" and not info.value:
+        count_fr, count_en = COUNT_OF[info.source]
+        return f"{source_fr} : nombre {_of(count_fr)}", f"{source_en}: number of {count_en}"
+    if info.column.startswith("BB_STATUS"):
+        return (f"{source_fr} : statut des mois", f"{source_en}: status of the months")
+    return f"{source_fr} : {fr}", f"{source_en}: {en}"
+
+
 def feature_dictionary(builder: FeatureBuilder) -> pd.DataFrame:
     """One row per feature of the fitted builder, in `feature_names_` order."""
     rows = []
     for info in builder.features_:
         description_fr, description_en = describe(info)
+        concept = BY_KEY[concept_of(info)]
         rows.append((info.name, info.source, info.aggregation, description_fr,
-                     description_en, info.group))
+                     description_en, info.group, info.column, info.subset, info.value,
+                     unit_of(info), concept.key, concept.label_fr, concept.label_en,
+                     *group_label(info)))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model import config
 from model.features.aggregate import AggSpec, FeatureInfo, safe_ratio
 from model.features.history import HistoryFeatures, Tables, text_columns
 
-NO_DATE = 365243
+NO_DATE = config.DAYS_NO_VALUE
 DATE_COLUMNS = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION",
                 "DAYS_LAST_DUE", "DAYS_TERMINATION")
 SUBSETS = {"approved": "Approved", "refused": "Refused"}

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from model import config
 from model.synth import signal
 from model.synth.sampler import Partition, TableSampler, load_stats
 
 GROUP_COLUMN = "NAME_INCOME_TYPE"
-PENSION_DAYS = 365243
+PENSION_DAYS = config.DAYS_NO_VALUE
 _BUILDING = re.compile(r"^(.*)_(AVG|MODE|MEDI)$")
 _BUILDING_TEXT = {"FONDKAPREMONT_MODE", "HOUSETYPE_MODE", "WALLSMATERIAL_MODE", "EMERGENCYSTATE_MODE"}
 _DERIVED = {"AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"}

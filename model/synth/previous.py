@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from model import config
 from model.synth import signal
 from model.synth.rows import DAYS_PER_MONTH, WINDOW_MONTHS, counts_per_parent, expand, month_of
 from model.synth.sampler import Partition, TableSampler
@@ -24,7 +25,7 @@ SPLIT_PAYMENT_SHARE = 0.04  # instalments paid in two rows
 CARD_PAYMENT_SHARE = 0.5  # card months with a repayment row (with the above: ~38 rows per client)
 POS_SHARE = 0.84  # approved instalment loans with monthly POS/cash rows (tuned: ~28 rows per client)
 CARD_EXTRA_MONTHS = 14  # card statements start before the revolving application's decision
-SPECIAL_DAYS = 365243
+SPECIAL_DAYS = config.DAYS_NO_VALUE
 _PREV_DAYS = ("DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION")
 
 

@@ -120,12 +120,15 @@ class Step:
 
 
 def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str | None,
-                     others: float = 0.0, others_count: int = 0) -> go.Figure:
+                     others: float = 0.0, others_count: int = 0,
+                     threshold: float | None = None) -> go.Figure:
     """Base rate -> each contribution (largest first) -> other factors -> client's probability.
 
     `steps` deltas, `others` and `base` add up to `final` (the caller guarantees it);
     bars that raise the risk are vermillion, bars that lower it blue, and each bar is
     labelled with its signed size in points so the direction is readable without colour.
+    `threshold`: the decision threshold, drawn as a labelled dashed line (where the
+    client's bar must end to be granted).
     """
     lang = normalise_language(lang)
     labels = [_t("base", lang)] + [s.label for s in steps]
@@ -151,11 +154,16 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     ))
     height = 120 + 34 * len(labels)
     layout = palette.base_layout(height=height)
-    layout["margin"] = {"l": 10, "r": 70, "t": 20, "b": 50}
+    layout["margin"] = {"l": 10, "r": 70, "t": 40, "b": 50}
     fig.update_layout(**layout, showlegend=False)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(tickformat=".0%", title=_t("axis_points", lang), gridcolor=palette.LIGHT_GREY,
                      automargin=True)
+    if threshold is not None:
+        fig.add_vline(x=threshold, line={"color": palette.THRESHOLD, "width": 2, "dash": "dash"})
+        fig.add_annotation(x=threshold, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text=_t("threshold", lang, value=format_percent(threshold, lang)),
+                           font={"color": palette.THRESHOLD, "size": 13})
     return fig
 
 

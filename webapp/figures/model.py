@@ -130,7 +130,9 @@ def top_importance(shap_global: pd.DataFrame, dictionary: pd.DataFrame | None, l
     """
     if shap_global is None or shap_global.empty:
         return pd.DataFrame(columns=["feature", "label", "mean_abs_shap"])
-    top = shap_global.nlargest(n, "mean_abs_shap")
+    from model.explain.global_shap import top_features
+
+    top = shap_global.set_index("feature").loc[top_features(shap_global, n)].reset_index()
     saved = f"label_{'en' if lang == 'en' else 'fr'}"
     labels = (top[saved].astype(str).tolist() if saved in top.columns
               else [feature_label(dictionary, f, lang) for f in top["feature"]])

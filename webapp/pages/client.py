@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from webapp import audit_log, ids, services
+from webapp import audit_log, decision_change, ids, services
 from webapp.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
@@ -40,6 +40,7 @@ TEXTS = {
         "as_scored_inputs": "Valeurs évaluées : {inputs}.",
         "as_scored_now": "Aujourd'hui, avec le modèle chargé : {probability}.",
         "entry_missing": "L'entrée n° {entry} du journal est introuvable pour ce client.",
+        "letter": "Lettre au client (PDF)",
     },
     "en": {
         "screen": "Client file",
@@ -61,6 +62,7 @@ TEXTS = {
         "as_scored_inputs": "Values scored: {inputs}.",
         "as_scored_now": "Today, with the loaded model: {probability}.",
         "entry_missing": "Log entry no. {entry} was not found for this client.",
+        "letter": "Letter to the customer (PDF)",
     },
 }
 EXAMPLES = 5
@@ -134,7 +136,9 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
     links = html.Div([
         dcc.Link(_t("why", lang), href=client_path(client_id, "/why"), className="btn btn-primary me-2 mb-2"),
         dcc.Link(_t("whatif", lang), href=client_path(client_id, "/what-if"),
-                 className="btn btn-outline-primary mb-2"),
+                 className="btn btn-outline-primary me-2 mb-2"),
+        html.A(_t("letter", lang), href=f"/clients/{client_id}/letter.pdf?lang={lang}",
+               id="client-letter", className="btn btn-outline-secondary mb-2", download=True),
     ])
     return html.Div([
         heading,
@@ -146,6 +150,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
                      decision_card({"client_id": services.parse_client_id(client_id)}, decision.outcome, lang)],
                     xs=12, xl=5),
         ]),
+        decision_change_card(client_id, decision, lang),
         links,
     ])
 
@@ -168,6 +173,20 @@ def as_scored(entry: str | None, client_id: str, score: services.Score, lang: st
         html.P(_t("as_scored_inputs", lang, inputs=inputs), className="mb-1") if inputs else None,
         html.P(_t("as_scored_now", lang, probability=format_percent(score.probability, lang)), className="mb-0"),
     ], color="info", id=ids.AS_SCORED)
+
+
+def decision_change_card(client_id: str, decision: services.Decision, lang: str) -> html.Div:
+    """What would change the decision (refused or review), with one click into the simulation."""
+    if decision.outcome == "granted":
+        return html.Div(id="client-counterfactual")
+    change = decision_change.client_counterfactual(client_id)
+    body = [html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
+            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)])]
+    if change.changes:
+        body.append(dcc.Link(translate(decision_change.TEXTS, "load", lang),
+                             href=client_path(client_id, "/what-if") + decision_change.whatif_query(change),
+                             id="client-counterfactual-load", className="btn btn-outline-primary"))
+    return dbc.Card(dbc.CardBody(body), id="client-counterfactual", className="mb-3")
 
 
 def home_layout(lang: str | None = None) -> html.Div:

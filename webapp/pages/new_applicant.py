@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from model.config import PROTECTED_ATTRIBUTES
+from model.config import MISSING_NEVER_HELPS, PROTECTED_ATTRIBUTES
 from webapp import audit_log, fields, ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
@@ -29,6 +29,9 @@ TEXTS = {
         "not_given": "— non renseigné —",
         "protected": ("Jamais utilisé pour le score (attribut protégé) : conservé seulement pour "
                       "le suivi de l'équité."),
+        "empty_never_helps": ("Laissé vide, ce champ ne rend jamais le dossier plus favorable : "
+                              "il compte comme la valeur d'un client typique (médiane) si c'est "
+                              "moins favorable que « non renseigné »."),
     },
     "en": {
         "screen": "New applicant",
@@ -43,6 +46,9 @@ TEXTS = {
         "not_given": "— not given —",
         "protected": ("Never used for the score (protected attribute): kept only to monitor "
                       "fairness."),
+        "empty_never_helps": ("Left empty, this field never makes the file look better: it counts "
+                              "as a typical client's value (the median) when that is less "
+                              "favourable than \"not given\"."),
     },
 }
 
@@ -75,6 +81,8 @@ def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
                             autoComplete="off", required=spec.required)
     if spec.column in PROTECTED_ATTRIBUTES:
         note = dbc.FormText(_t("protected", lang), id=f"{ids.NEW_FIELD}-{name}-note")
+    elif spec.column in MISSING_NEVER_HELPS:
+        note = dbc.FormText(_t("empty_never_helps", lang), id=f"{ids.NEW_FIELD}-{name}-note")
     return dbc.Col([
         dbc.Label(spec.label(lang) + (" *" if spec.required else ""), html_for=ids.dom_id(field_id)),
         control,

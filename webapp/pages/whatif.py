@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import fields, ids, services
+from webapp import decision_change, fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import error_alert, explanation_view, score_row
@@ -104,9 +104,25 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     try:
         original = services.whatif_original(client_id)
         result = services.client_result(client_id, services.DEFAULT_TOP_N, lang)
+        # A proposal loaded from the client file (?credit=&annuity=) starts the simulation.
+        proposed = {k: v for k, v in _query.items() if k in ("credit", "annuity") and v}
+        values = {**original, **proposed}
+        simulated = services.whatif_result(client_id, values, services.DEFAULT_TOP_N, lang)[0] \
+            if proposed else None
     except services.ServiceError as error:
         return html.Div([heading, error_alert(services.error_message(error, lang)), controls,
                          html.Div(id=ids.WHATIF_RESULT)])
+    proposal = html.Div()
+    if result.decision.outcome != "granted":  # refused or review: what would change it
+        change = decision_change.client_counterfactual(client_id)
+        proposal = html.Div([
+            html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
+            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)]),
+            dcc.Link(translate(decision_change.TEXTS, "load", lang),
+                     href=f"/client/{client_id}/what-if{decision_change.whatif_query(change)}",
+                     id="whatif-counterfactual-load", className="btn btn-outline-primary mb-3")
+            if change.changes else None,
+        ], id="whatif-counterfactual")
     return html.Div([
         heading,
         dcc.Store(id=ids.WHATIF_CLIENT,
@@ -116,10 +132,12 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
         html.H2(_t("fields", lang), className="h5"),
         html.P(_t("hint", lang), className="text-muted small"),
         *missing_note(original, lang),
-        dbc.Row([field_input(name, original[name], lang) for name in fields.WHATIF_FIELDS]),
+        proposal,
+        dbc.Row([field_input(name, values[name], lang) for name in fields.WHATIF_FIELDS]),
         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(result_view(
-            result, result.score.probability, lang, services.loan_term_text(original, lang)),
+            simulated or result, result.score.probability, lang,
+            services.loan_term_text(values, lang)),
                                                       id=ids.WHATIF_RESULT, **{"aria-live": "polite"})),
     ])
 

@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from webapp import ids, services
 from webapp.i18n import normalise_language, page_title, request_language, translate
+from webapp.concept_detail import concept_details_view
 from webapp.layout import decision_badge, error_alert, explanation_view, policy_rules_view
 from webapp.validation import choice, display_id
 
@@ -52,7 +53,8 @@ def render(client_id: object, top_n: int, lang: str) -> html.Div:
         return error_alert(services.error_message(error, lang))
     return html.Div([decision_badge(result.decision.outcome, lang),
                      policy_rules_view(result.decision, lang, ids.WHY_POLICY_RULES),
-                     explanation_view(result, lang)])
+                     explanation_view(result, lang),
+                     concept_details_view(result.concepts, lang)])
 
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:

@@ -1,0 +1,54 @@
+"""Latency of "what would change the decision" per refused client, and how many get one.
+
+    python benchmarks/bench_counterfactual.py --artifacts /tmp/i11art [--clients 500]
+
+Runs the app's own service (`webapp.decision_change.client_counterfactual`) on the
+refused clients of an artifact set (model probability at or above the threshold) and
+prints a Markdown table: clients, share with a proposal, p50 / p95 / max milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", type=Path, required=True)
+    parser.add_argument("--clients", type=int, default=0, help="at most this many (0: all)")
+    args = parser.parse_args()
+    os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
+    from webapp.decision_change import client_counterfactual
+    from webapp.state import get_state
+
+    state = get_state()
+    matrix = pd.DataFrame(np.asarray(state.features), columns=state.feature_names)
+    refused = state.clients.index[np.asarray(state.model.predict_proba(matrix))
+                                  >= state.model.threshold_]
+    if args.clients:
+        refused = refused[:args.clients]
+    client_counterfactual(int(refused[0]))  # warm-up
+    seconds, found = [], 0
+    for client_id in refused:
+        started = time.perf_counter()
+        result = client_counterfactual(int(client_id))
+        seconds.append(time.perf_counter() - started)
+        found += result.status == "found"
+    ms = 1000 * np.asarray(seconds)
+    print("| refused clients | with a proposal | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---|---|")
+    print(f"| {len(refused)} | {found} ({found / len(refused):.1%}) | {np.percentile(ms, 50):.0f} "
+          f"| {np.percentile(ms, 95):.0f} | {ms.max():.0f} |")
+
+
+if __name__ == "__main__":
+    main()
