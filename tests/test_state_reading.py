@@ -23,7 +23,8 @@ def test_plot_columns_from_the_file_equal_the_matrix_columns(matrix, monkeypatch
     monkeypatch.setattr(state, "PLOT_SLICE_ROWS", slice_rows)
     monkeypatch.setattr(state, "PLOT_FEATURES", 3)
     names = [f"f{i}" for i in range(9)]
-    shap_global = pd.DataFrame({"feature": ["f7", "f2", "f5", "f0"], "mean_abs_shap": [0.1, 0.9, 0.5, 0.05]})
+    # as build writes shap_global.parquet: sorted by decreasing mean |SHAP| (model.explain.global_shap)
+    shap_global = pd.DataFrame({"feature": ["f2", "f5", "f7", "f0"], "mean_abs_shap": [0.9, 0.5, 0.1, 0.05]})
     index = pd.Index(range(100, 123), name="SK_ID_CURR")
     frame = state._plot_columns(mapped, names, shap_global, index)
     assert list(frame.columns) == ["f2", "f5", "f7"]  # by decreasing mean |SHAP|

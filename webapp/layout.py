@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import ids, services
+from webapp import decision_change, ids, services
 from webapp.auth.access import area_for
 from webapp.auth.principal import Principal, current_principal
 from webapp.figures.client import Step, waterfall_figure, waterfall_text_alternative
@@ -393,3 +393,15 @@ def explanation_view(result: services.Result, lang: str, chart_id: str = ids.WHY
         html.Ul([html.Li(sentence) for sentence in result.sentences], id=sentences_id,
                 className="read-out"),
     ])
+
+
+def proposal_view(client_id: object, change, lang: str, element_id: str) -> list:
+    """What would change the decision, in sentences, with a link that loads the proposal
+    into the simulation (client file and what-if screen alike)."""
+    body = [html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
+            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)])]
+    if change.changes:
+        body.append(dcc.Link(translate(decision_change.TEXTS, "load", lang),
+                             href=client_path(client_id, "/what-if") + decision_change.whatif_query(change),
+                             id=f"{element_id}-load", className="btn btn-outline-primary mb-3"))
+    return body

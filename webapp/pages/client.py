@@ -16,7 +16,8 @@ from webapp.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
-from webapp.layout import chart, client_path, decision_badge, error_alert, policy_rules_view
+from webapp.layout import (chart, client_path, decision_badge, error_alert, policy_rules_view,
+                            proposal_view)
 from webapp.validation import display_id
 
 TEXTS = {
@@ -180,12 +181,7 @@ def decision_change_card(client_id: str, decision: services.Decision, lang: str)
     if decision.outcome == "granted":
         return html.Div(id="client-counterfactual")
     change = decision_change.client_counterfactual(client_id)
-    body = [html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
-            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)])]
-    if change.changes:
-        body.append(dcc.Link(translate(decision_change.TEXTS, "load", lang),
-                             href=client_path(client_id, "/what-if") + decision_change.whatif_query(change),
-                             id="client-counterfactual-load", className="btn btn-outline-primary"))
+    body = proposal_view(client_id, change, lang, "client-counterfactual")
     return dbc.Card(dbc.CardBody(body), id="client-counterfactual", className="mb-3")
 
 

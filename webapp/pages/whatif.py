@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from webapp import decision_change, fields, ids, services
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import error_alert, explanation_view, score_row
+from webapp.layout import error_alert, explanation_view, proposal_view, score_row
 from webapp.validation import display_id, form_fields, form_values, share
 
 TEXTS = {
@@ -115,14 +115,8 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     proposal = html.Div()
     if result.decision.outcome != "granted":  # refused or review: what would change it
         change = decision_change.client_counterfactual(client_id)
-        proposal = html.Div([
-            html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
-            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)]),
-            dcc.Link(translate(decision_change.TEXTS, "load", lang),
-                     href=f"/client/{client_id}/what-if{decision_change.whatif_query(change)}",
-                     id="whatif-counterfactual-load", className="btn btn-outline-primary mb-3")
-            if change.changes else None,
-        ], id="whatif-counterfactual")
+        proposal = html.Div(proposal_view(client_id, change, lang, "whatif-counterfactual"),
+                            id="whatif-counterfactual")
     return html.Div([
         heading,
         dcc.Store(id=ids.WHATIF_CLIENT,
