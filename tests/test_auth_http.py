@@ -21,6 +21,7 @@ EXPECTED = {
     "page_model":         (302, 403, 200, 200, 302, 302, 302),
     "page_audit":         (302, 403, 200, 200, 302, 302, 302),
     "page_admin":         (302, 403, 403, 200, 302, 302, 302),
+    "letter":             (302, 200, 200, 200, 302, 302, 302),
     "dash_layout":        (401, 200, 200, 200, 401, 401, 401),
     "dash_dependencies":  (401, 200, 200, 200, 401, 401, 401),
     "dash_callback":      (401, 200, 200, 200, 401, 401, 401),
@@ -84,7 +85,8 @@ def _request(server, caller: str, family: str, client_id: int, payloads: dict):
     url = server.url
     simple = {
         "page_home": "/", "page_client": f"/client/{client_id}", "page_new": "/new", "page_drift": "/drift",
-        "page_model": "/model", "page_audit": "/audit", "page_admin": "/admin", "dash_layout": "/_dash-layout",
+        "page_model": "/model", "page_audit": "/audit", "page_admin": "/admin",
+        "letter": f"/clients/{client_id}/letter.pdf", "dash_layout": "/_dash-layout",
         "dash_dependencies": "/_dash-dependencies", "asset_private": "/assets/not-public.json",
         "report": "/reports/drift.html", "api_client": f"/api/clients/{client_id}",
         "api_audit_export": "/api/audit/decisions.csv", "api_health": "/api/health", "login_page": "/login",
