@@ -39,10 +39,23 @@ def _refused(state, with_proposal: bool = False) -> int:
     return 0
 
 
-def _click(dash_duo, element) -> None:
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
+def _click(dash_duo, element, attempts: int = 20) -> None:
+    """Scroll the element to the middle and click it; retried while the page is still
+    laying out (charts arriving move it, and the click then lands on another element)."""
+    import time
+
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    for attempt in range(attempts):
+        dash_duo.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
 
 
 def _switch_to_english(dash_duo) -> None:
