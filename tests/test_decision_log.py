@@ -223,3 +223,21 @@ def test_new_applicant_decision_keeps_inputs_and_reopens_them(artifacts_dir, log
                 walk(child)
     walk(page)
     assert found["income"] == 150000 and found["contract"] == "Cash loans"
+
+
+def test_the_client_file_logs_the_lending_rules_and_the_final_recommendation(artifacts_dir, log_to):
+    """The client file's score row names the rules that fired and recommends the outcome after
+    them (a rule may refuse what the model grants), not the model's decision alone."""
+    from model.policy import fired_mask
+    from webapp import services
+    from webapp.state import get_state
+
+    state = get_state()
+    fired = fired_mask(state.applications.loc[state.clients.index], state.policy_rules)
+    client_id = int(state.clients.index[fired.any(axis=1).to_numpy()][0])
+    score, decision = services.client_decision(client_id, "fr")
+    expected_rules = [column for column in fired.columns if fired.loc[client_id, column]]
+    row = _rows(log_to, "score")[-1]
+    assert row.client_id == client_id and decision.rules
+    assert row.policy_rules == [rule.id for rule in decision.rules] == expected_rules
+    assert row.recommendation == decision.outcome != "granted"

@@ -70,17 +70,14 @@ def _screen() -> str:
     return "app"
 
 
-def _policy_rules(*objects: Any) -> list:
-    for obj in objects:
-        rules = getattr(obj, "policy_rules", None)
-        if rules:
-            return [str(r) if not isinstance(r, (dict, str)) else r for r in rules]
-    return []
-
-
 def score_row(state: Any, score: Any, result: Any = None, client_id: int | None = None,
-              inputs: dict | None = None) -> dict:
-    """The log columns describing one score (who, what was scored, by which model, outcome)."""
+              inputs: dict | None = None, decision: Any = None) -> dict:
+    """The log columns describing one score (who, what was scored, by which model, outcome).
+
+    `decision` (`services.Decision`: final outcome and the lending rules that fired) is
+    taken from `result` when not given.
+    """
+    decision = decision if decision is not None else getattr(result, "decision", None)
     principal = current_principal()
     set_id, version = model_identity(state)
     steps = getattr(getattr(result, "explanation", None), "steps", None) or []
@@ -91,16 +88,15 @@ def score_row(state: Any, score: Any, result: Any = None, client_id: int | None 
         "inputs": _jsonable(inputs) if inputs else None,
         "artifact_set_id": set_id, "model_version": version,
         "probability": float(score.probability), "threshold": float(score.threshold),
-        "policy_rules": _policy_rules(result, score),
+        "policy_rules": [rule.id for rule in decision.rules] if decision is not None else [],
         "reasons": [[str(key), round(float(change), 6)] for key, change in steps[:REASONS_KEPT]],
-        "recommendation": recommendation(score, result),
+        "recommendation": recommendation(score, decision),
     }
 
 
-def recommendation(score: Any, result: Any = None) -> str:
+def recommendation(score: Any, decision: Any = None) -> str:
     """What the system recommends: the outcome after the lending rules ("granted", "refused",
-    "review") when the result carries it, else the model's decision alone."""
-    decision = getattr(result, "decision", None)
+    "review") when it is known, else the model's decision alone."""
     if decision is not None:
         return str(decision.outcome)
     return "refused" if score.refused else "granted"
@@ -124,10 +120,10 @@ def append(row: dict, url: str | None = None) -> int:
 
 
 def record_score(state: Any, score: Any, result: Any = None, client_id: int | None = None,
-                 inputs: dict | None = None) -> int | None:
+                 inputs: dict | None = None, decision: Any = None) -> int | None:
     """Log a score that is being shown or returned; never raises (logs the failure instead)."""
     try:
-        return append({"kind": "score", **score_row(state, score, result, client_id, inputs)})
+        return append({"kind": "score", **score_row(state, score, result, client_id, inputs, decision)})
     except Exception as error:  # the page must still show; the failure is in the server log
         log.error("score of client %s not logged: %s", client_id, error)
         return None

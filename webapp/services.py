@@ -205,11 +205,8 @@ def score_features(state: Any, features: pd.DataFrame) -> Score:
 
 
 def client_score(client_id: object) -> Score:
-    state = get_state()
-    sk_id = require_client(state, client_id)
-    score = score_features(state, state.feature_row(sk_id))
-    audit_log.record_score(state, score, client_id=sk_id)
-    return score
+    """A stored client's score (logged, with the final decision, like the client file)."""
+    return client_decision(client_id, None)[0]
 
 
 @dataclass(frozen=True)
@@ -252,11 +249,14 @@ def decision_in_words(score: Score, decision: Decision, lang: str | None) -> str
 
 
 def client_decision(client_id: object, lang: str | None) -> tuple[Score, Decision]:
-    """A stored client's score and final decision (model + the set's policy rules)."""
+    """A stored client's score and final decision (model + the set's policy rules), logged as
+    shown on the client file."""
     state = get_state()
     sk_id = require_client(state, client_id)
     score = score_features(state, state.feature_row(sk_id))
-    return score, decide(state, score, state.applications.loc[sk_id], lang)
+    decision = decide(state, score, state.applications.loc[sk_id], lang)
+    audit_log.record_score(state, score, client_id=sk_id, decision=decision)
+    return score, decision
 
 
 def _as_category(values: object, like: pd.Series) -> pd.Categorical:
