@@ -39,7 +39,7 @@ log = logging.getLogger("bench_app")
 MB = 1024 * 1024
 P95_TARGET_MS = 150.0
 RSS_TARGET_MB = 1.2 * 1024
-# The what-if form field edited in the benchmark (services.WHATIF_FIELDS).
+# The what-if form field edited in the benchmark (clients.WHATIF_FIELDS).
 WHATIF_FIELD = "income"
 
 
@@ -69,13 +69,13 @@ def timed(function: Callable[[], object], encode: Callable[[object], str]) -> fl
 
 def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callable[[], object]]]:
     """name -> (client id -> zero-argument call), each being what one callback runs."""
-    from webapp import services
+    from webapp.services import clients
     from webapp.pages import client, compare, drift, model_card, whatif, why
 
     simulate = _unwrap(whatif.simulate)
 
     def whatif_edit(client_id: int) -> Callable[[], object]:
-        original = services.whatif_original(client_id)
+        original = clients.whatif_original(client_id)
         if WHATIF_FIELD not in original:
             raise KeyError(f"what-if field {WHATIF_FIELD!r} not in the form ({sorted(original)})")
         names = list(original)

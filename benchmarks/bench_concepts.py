@@ -43,7 +43,7 @@ def main() -> None:
 
     from model.explain.grouping import feature_groups, group_sums
     from model.explain.local import ClientExplainer
-    from webapp.services import DEFAULT_TOP_N
+    from webapp.services.clients import DEFAULT_TOP_N
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", type=Path, required=True)

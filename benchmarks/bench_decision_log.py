@@ -30,7 +30,7 @@ TARGET_MS = 10.0
 
 
 def _scored(count: int, seed: int = 42) -> tuple[object, list]:
-    from webapp import services
+    from webapp.services import clients
     from webapp.state import get_state
 
     state = get_state()
@@ -39,7 +39,7 @@ def _scored(count: int, seed: int = 42) -> tuple[object, list]:
     results = []
     for client_id in ids[:50]:
         features = state.feature_row(int(client_id))
-        results.append((int(client_id), services.result_for_features(
+        results.append((int(client_id), clients.result_for_features(
             state, features, state.applications.loc[[int(client_id)]], 10, "fr")))
     return state, results
 

@@ -25,23 +25,23 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
     from tests.test_missing_data import FORM
-    from webapp import services
+    from webapp.services import clients
     from webapp.fields import NEW_APPLICANT_FIELDS, validate_fields
     from webapp.state import get_state
 
     state = get_state()
-    typical = services.typical_application(state).iloc[0]
+    typical = clients.typical_application(state).iloc[0]
     names = {"ext_source_1": "EXT_SOURCE_1", "ext_source_2": "EXT_SOURCE_2",
              "ext_source_3": "EXT_SOURCE_3"}
     known = {**FORM, **{f: f"{typical[c]:.4f}" for f, c in names.items()}}
-    p_known = services.new_applicant_result(known, 5, "en")[0].score.probability
+    p_known = clients.new_applicant_result(known, 5, "en")[0].score.probability
     print("| field left empty | known (median) | before: as missing | after: app | before − known | after − known |")
     print("|---|---|---|---|---|---|")
     for label, empty in [*[(c, (f,)) for f, c in names.items()], ("all three", tuple(names))]:
         form = {**known, **{f: "" for f in empty}}
         clean, _ = validate_fields(form, NEW_APPLICANT_FIELDS, "en")
-        before = services.score_applications(state, services.new_applicant_application(state, clean))[0]
-        after = services.new_applicant_result(form, 5, "en")[0].score.probability
+        before = clients.score_applications(state, clients.new_applicant_application(state, clean))[0]
+        after = clients.new_applicant_result(form, 5, "en")[0].score.probability
         print(f"| {label} | {p_known:.2%} | {before:.2%} | {after:.2%} | "
               f"{100 * (before - p_known):+.1f} pts | {100 * (after - p_known):+.1f} pts |")
 

@@ -102,10 +102,10 @@ def pages(artifacts_dir):
     ("en", "Refused", "Debt-service ratio of 9,000%"),
 ])
 def test_new_applicant_screen_shows_the_rule_apart_from_the_reasons(pages, lang, decision, rule):
-    from webapp import services
+    from webapp.services import clients
 
     _, new_applicant, _, _ = pages
-    result, errors = services.new_applicant_result(UNAFFORDABLE, services.DEFAULT_TOP_N, lang)
+    result, errors = clients.new_applicant_result(UNAFFORDABLE, clients.DEFAULT_TOP_N, lang)
     assert not errors
     view = new_applicant.result_view(result, lang)
     text = _text(view)
@@ -116,12 +116,12 @@ def test_new_applicant_screen_shows_the_rule_apart_from_the_reasons(pages, lang,
 
 
 def test_whatif_screen_turns_to_refused_when_the_annuity_is_unaffordable(pages, state):
-    from webapp import services
+    from webapp.services import clients
 
     _, _, whatif, _ = pages
     client_id = _client_firing(state, None)
-    edited = {**services.whatif_original(client_id), "income": "10000", "annuity": "900000"}
-    result, errors = services.whatif_result(client_id, edited, services.DEFAULT_TOP_N, "en")
+    edited = {**clients.whatif_original(client_id), "income": "10000", "annuity": "900000"}
+    result, errors = clients.whatif_result(client_id, edited, clients.DEFAULT_TOP_N, "en")
     assert not errors and result.decision.outcome == "refused"
     text = _text(_find(whatif.result_view(result, 0.1, "en"), ids.WHATIF_POLICY_RULES))
     assert "Debt-service ratio of 9,000%" in text and "above the 35% cap" in text

@@ -158,10 +158,10 @@ def test_azure_mode_trusts_the_app_service_header(tmp_path, monkeypatch):
 
 
 def test_overlong_id_and_search_inputs_are_refused_before_parsing():
-    from webapp import services
+    from webapp.services import clients
 
-    long_text = "1" * (services.MAX_ID_INPUT_LENGTH + 1)
-    assert services.parse_client_id(long_text) is None
-    assert services.parse_client_id(" 100002 ") == 100002
-    assert services.search_clients(long_text) == []
-    assert services.search_clients("10" + " " * (services.MAX_ID_INPUT_LENGTH + 1)) == []
+    long_text = "1" * (clients.MAX_ID_INPUT_LENGTH + 1)
+    assert clients.parse_client_id(long_text) is None
+    assert clients.parse_client_id(" 100002 ") == 100002
+    assert clients.search_clients(long_text) == []
+    assert clients.search_clients("10" + " " * (clients.MAX_ID_INPUT_LENGTH + 1)) == []

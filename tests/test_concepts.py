@@ -54,7 +54,7 @@ def test_the_sample_dictionary_carries_the_structure(sample_tables):
 
 def test_other_is_rarely_the_largest_bar(app_state):
     """Done-when: "Other" is the largest concept for fewer than 20 % of clients."""
-    from webapp.services import DEFAULT_TOP_N
+    from webapp.services.clients import DEFAULT_TOP_N
 
     ids = app_state.clients.index[::20]  # 500 clients spread over train and test
     largest_other = 0

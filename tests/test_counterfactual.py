@@ -44,7 +44,7 @@ def test_rules_are_plugged_in():
 
 
 def test_scoring_edits_equals_the_whatif_path(app_state):
-    from webapp import services
+    from webapp.services import clients
 
     client_id = int(app_state.clients.index[7])
     app = app_state.applications.loc[[client_id]]
@@ -52,7 +52,7 @@ def test_scoring_edits_equals_the_whatif_path(app_state):
     fast = score_edited_rows(app_state.builder, app_state.model, app_state.feature_row(client_id),
                              app.reset_index(), edits)
     for k, (credit, annuity) in enumerate(zip(edits["AMT_CREDIT"], edits["AMT_ANNUITY"])):
-        features, _ = services.whatif_features(app_state, client_id,
+        features, _ = clients.whatif_features(app_state, client_id,
                                                {"credit": credit, "annuity": annuity})
         assert fast[k] == pytest.approx(float(app_state.model.predict_proba(features)[0]), abs=1e-9)
 
@@ -63,9 +63,10 @@ def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_sta
     them: benchmarks/bench_counterfactual.py); on the real-sample quick build only ~1 %
     of refused clients can be granted by credit or term alone (26 of 3,422), the rest
     are refused for their external scores and history."""
-    from webapp import decision_change, services
+    from webapp import decision_change
+    from webapp.services import clients
 
-    monkeypatch.setattr(services, "get_state", lambda: app_state)
+    monkeypatch.setattr(clients, "get_state", lambda: app_state)
     probabilities = app_state.model.predict_proba(
         pd.DataFrame(np.asarray(app_state.features), columns=app_state.feature_names))
     refused = app_state.clients.index[np.asarray(probabilities) >= app_state.model.threshold_]
@@ -76,9 +77,9 @@ def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_sta
         assert result.status in ("found", "none")
         assert decision_change.counterfactual_sentences(result, "fr")
         for change in result.changes:
-            values = {**services.whatif_original(int(client_id)),
+            values = {**clients.whatif_original(int(client_id)),
                       "credit": change.fields["AMT_CREDIT"], "annuity": change.fields["AMT_ANNUITY"]}
-            simulated, errors = services.whatif_result(int(client_id), values, 5, "fr")
+            simulated, errors = clients.whatif_result(int(client_id), values, 5, "fr")
             assert not errors and not simulated.score.refused, (client_id, change)
             assert simulated.score.probability == pytest.approx(change.probability, abs=1e-6)
         applied += bool(result.changes)

@@ -82,15 +82,15 @@ def test_log_rows_cannot_be_updated_or_deleted(database_url):
 
 
 def test_every_score_shown_writes_one_row(artifacts_dir, log_to):
-    from webapp import services
+    from webapp.services import clients
     from webapp.state import get_state
 
     state = get_state()
     client_id = int(state.clients.index[0])
-    result = services.client_result(client_id, 5, "en")
-    services.client_score(client_id)
-    fields = services.whatif_original(client_id)
-    services.whatif_result(client_id, {**fields, "income": 123456.0}, 5, "en")
+    result = clients.client_result(client_id, 5, "en")
+    clients.client_score(client_id)
+    fields = clients.whatif_original(client_id)
+    clients.whatif_result(client_id, {**fields, "income": 123456.0}, 5, "en")
     rows = _rows(log_to, "score")
     assert len(rows) == 3
     first = rows[0]
@@ -124,9 +124,9 @@ def test_override_needs_a_reason_and_a_category(artifacts_dir, log_to):
 
 
 def _rows_for_recommendation(client_id: int) -> str:
-    from webapp import services
+    from webapp.services import clients
 
-    return "refused" if services.client_score(client_id).refused else "granted"
+    return "refused" if clients.client_score(client_id).refused else "granted"
 
 
 def test_api_decision_201_and_422(artifacts_dir, log_to):
@@ -182,9 +182,9 @@ def test_database_outage_tells_the_advisor_the_decision_was_not_saved(artifacts_
                                  {"client_id": client_id}, [], [], "fr")
     assert alert.id == "decision-not-saved" and "PAS été enregistrée" in alert.children
     # ... while showing a score still works (the failure goes to the server log).
-    from webapp import services
+    from webapp.services import clients
 
-    assert 0 <= services.client_score(client_id).probability <= 1
+    assert 0 <= clients.client_score(client_id).probability <= 1
 
 
 APPLICANT = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
@@ -195,10 +195,11 @@ APPLICANT = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 
 
 def test_new_applicant_decision_keeps_inputs_and_reopens_them(artifacts_dir, log_to):
     import app  # noqa: F401  (Dash executes the page files once the app exists)
-    from webapp import decision_form, ids, services
+    from webapp import decision_form, ids
+    from webapp.services import clients
     from webapp.pages import new_applicant
 
-    result, _ = services.new_applicant_result(APPLICANT, 5, "fr")
+    result, _ = clients.new_applicant_result(APPLICANT, 5, "fr")
     field_ids = [{"type": ids.NEW_FIELD, "field": name} for name in APPLICANT]
     alert = decision_form.record(1, "referred", "revenus à vérifier avec un responsable", "other", True,
                                  {"new": True}, list(APPLICANT.values()), field_ids, "fr")
@@ -229,13 +230,13 @@ def test_the_client_file_logs_the_lending_rules_and_the_final_recommendation(art
     """The client file's score row names the rules that fired and recommends the outcome after
     them (a rule may refuse what the model grants), not the model's decision alone."""
     from model.policy import fired_mask
-    from webapp import services
+    from webapp.services import clients
     from webapp.state import get_state
 
     state = get_state()
     fired = fired_mask(state.applications.loc[state.clients.index], state.policy_rules)
     client_id = int(state.clients.index[fired.any(axis=1).to_numpy()][0])
-    score, decision = services.client_decision(client_id, "fr")
+    score, decision = clients.client_decision(client_id, "fr")
     expected_rules = [column for column in fired.columns if fired.loc[client_id, column]]
     row = _rows(log_to, "score")[-1]
     assert row.client_id == client_id and decision.rules

@@ -12,7 +12,9 @@ from flask import Flask
 from model import artifacts, config
 from model.artifacts import switch_current
 from tests.artifact_sets import republish, rewrite_manifest
-from webapp import services, state
+from webapp import state
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.api import register_api
 
 
@@ -85,9 +87,9 @@ def test_without_a_good_set_health_is_503_json_naming_the_file(case, artifacts_d
         assert body["file"] == str(folder / file) and problem in body["problem"]
         assert "mmap length" not in body["error"] and "Traceback" not in body["error"]
     # The pages' message: the same file and problem, in the interface language.
-    with pytest.raises(services.ServiceError) as error:
-        services.client_score("100002")
-    message = services.error_message(error.value, "fr")
+    with pytest.raises(ServiceError) as error:
+        clients.client_score("100002")
+    message = error_message(error.value, "fr")
     assert message.startswith("Les résultats du modèle sont indisponibles")
     assert str(folder / file) in message and problem in message
 

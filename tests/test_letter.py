@@ -30,7 +30,7 @@ def _refused_client(state) -> int:
     ("en", "We cannot grant", "Principal reasons", "review your application"),
 ])
 def test_letter_of_a_refused_client(client, app_state, lang, outcome, reasons, right):
-    from webapp.services import client_result
+    from webapp.services.clients import client_result
 
     client_id = _refused_client(app_state)
     answer = client.get(f"/clients/{client_id}/letter.pdf?lang={lang}")

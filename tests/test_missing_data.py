@@ -32,21 +32,21 @@ def test_prudent_fill_by_hand():
 
 
 def test_empty_external_scores_never_lower_the_risk(app_state, monkeypatch):
-    from webapp import services
+    from webapp.services import clients
     from webapp.fields import NEW_APPLICANT_FIELDS, validate_fields
 
-    monkeypatch.setattr(services, "get_state", lambda: app_state)
-    typical = services.typical_application(app_state).iloc[0]
+    monkeypatch.setattr(clients, "get_state", lambda: app_state)
+    typical = clients.typical_application(app_state).iloc[0]
     for field, column in (("ext_source_1", "EXT_SOURCE_1"), ("ext_source_2", "EXT_SOURCE_2"),
                           ("ext_source_3", "EXT_SOURCE_3")):
         known_form = {**FORM, field: f"{typical[column]:.4f}"}
         empty_form = {**FORM, field: ""}
-        known = services.new_applicant_result(known_form, 5, "en")[0].score.probability
-        empty = services.new_applicant_result(empty_form, 5, "en")[0].score.probability
+        known = clients.new_applicant_result(known_form, 5, "en")[0].score.probability
+        empty = clients.new_applicant_result(empty_form, 5, "en")[0].score.probability
         assert empty >= known - 1e-6, (field, empty, known)
         # and never better than "not given" as the model sees it either
         clean, errors = validate_fields(empty_form, NEW_APPLICANT_FIELDS, "en")
         assert not errors
-        raw = services.score_applications(app_state,
-                                          services.new_applicant_application(app_state, clean))[0]
+        raw = clients.score_applications(app_state,
+                                          clients.new_applicant_application(app_state, clean))[0]
         assert empty >= raw - 1e-9

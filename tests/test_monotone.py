@@ -36,7 +36,7 @@ def stored_ids(state) -> list[int]:
 
 def stored_probability(state, client_id: int, **edits: float) -> float:
     """Probability of a stored client with raw application fields edited (what-if path)."""
-    from webapp.services import whatif_features
+    from webapp.services.clients import whatif_features
     from webapp.fields import FIELD_SPECS
 
     by_column = {spec.column: name for name, spec in FIELD_SPECS.items()}
@@ -47,7 +47,7 @@ def stored_probability(state, client_id: int, **edits: float) -> float:
 
 def new_probability(state, **fields: float) -> float:
     """Probability of a new applicant (typical application + fields, no history)."""
-    from webapp.services import typical_application
+    from webapp.services.clients import typical_application
 
     app = typical_application(state).copy()
     for column, value in fields.items():
@@ -151,14 +151,14 @@ def test_the_what_if_examples_of_the_issue_move_the_expected_way(state, stored_i
     A lower credit may leave the score unchanged: on the 5,000-client sample the
     constrained model finds little signal in the credit amount itself (docs/benchmarks.md).
     """
-    from webapp import services
+    from webapp.services import clients
 
     for client_id in stored_ids[:25]:
-        original = services.whatif_original(client_id)
-        stored = services.whatif_result(client_id, original, 3, "en")[0].score.probability
+        original = clients.whatif_original(client_id)
+        stored = clients.whatif_result(client_id, original, 3, "en")[0].score.probability
 
         def simulated(**edit) -> float:
-            result, errors = services.whatif_result(client_id, {**original, **edit}, 3, "en")
+            result, errors = clients.whatif_result(client_id, {**original, **edit}, 3, "en")
             assert not errors, errors
             return result.score.probability
 
@@ -171,12 +171,12 @@ def test_the_what_if_examples_of_the_issue_move_the_expected_way(state, stored_i
 
 
 def test_the_what_if_screen_shows_the_loan_term():
-    from webapp import services
+    from webapp.services import clients
 
-    assert services.loan_term_years(500_000, 25_000) == pytest.approx(20.0)
-    assert services.loan_term_years(500_000, 0) is None
-    assert services.loan_term_text({"credit": "500 000", "annuity": "25 000"}, "fr") == (
+    assert clients.loan_term_years(500_000, 25_000) == pytest.approx(20.0)
+    assert clients.loan_term_years(500_000, 0) is None
+    assert clients.loan_term_text({"credit": "500 000", "annuity": "25 000"}, "fr") == (
         "Durée du prêt : 20,0 ans (crédit / annuité). À crédit égal, une annuité plus élevée "
         "raccourcit le prêt mais pèse davantage sur le revenu.")
-    assert services.loan_term_text({"credit": "500,000", "annuity": ""}, "en").startswith(
+    assert clients.loan_term_text({"credit": "500,000", "annuity": ""}, "en").startswith(
         "Loan term: cannot be computed")

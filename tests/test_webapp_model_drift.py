@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from webapp import population as pop
+from webapp.services import population as pop
 from webapp.figures import drift as dfig
 from webapp.figures import model as mfig
 
@@ -283,9 +283,9 @@ def _text(component) -> str:
 
 def test_drift_screen_says_when_the_summary_is_missing(pages, monkeypatch, json_engine):
     drift, _ = pages
-    from webapp import services
+    from webapp.services import clients
 
-    monkeypatch.setattr(services, "get_state", lambda: _state(drift_summary=None))
+    monkeypatch.setattr(clients, "get_state", lambda: _state(drift_summary=None))
     text = _text(drift.render("fr"))
     assert "Le résumé de dérive est indisponible" in text
     assert drift.DISTRIBUTION in _text(drift.layout(lang="fr"))  # callbacks keep their targets
@@ -293,9 +293,9 @@ def test_drift_screen_says_when_the_summary_is_missing(pages, monkeypatch, json_
 
 def test_drift_screen_lists_features_without_a_report(pages, monkeypatch, json_engine):
     drift, _ = pages
-    from webapp import services
+    from webapp.services import clients
 
-    monkeypatch.setattr(services, "get_state", lambda: _state())
+    monkeypatch.setattr(clients, "get_state", lambda: _state())
     text = _text(drift.render("en"))
     assert "1 of 3 features drifted" in text and "The full Evidently report is not available." in text
     table = next(c for c in drift.render("en") if getattr(c, "id", None) == drift.TABLE)
@@ -305,9 +305,9 @@ def test_drift_screen_lists_features_without_a_report(pages, monkeypatch, json_e
 
 def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch, json_engine):
     _, model_card = pages
-    from webapp import services
+    from webapp.services import clients
 
-    monkeypatch.setattr(services, "get_state", lambda: _state())
+    monkeypatch.setattr(clients, "get_state", lambda: _state())
     text = _text(model_card.render("en"))
     assert "Global SHAP importance was not computed" in text
     assert "Decision threshold: 0.400" in text and "lightgbm_balanced ✓ chosen" in text
@@ -315,11 +315,12 @@ def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch
 
 def test_screens_show_the_reason_when_artifacts_are_missing(pages, monkeypatch, json_engine):
     drift, model_card = pages
-    from webapp import services
+    from webapp.services import clients
+    from webapp.services.errors import ServiceError
 
     def missing():
-        raise services.ServiceError("artifacts_missing", detail="no manifest.json")
+        raise ServiceError("artifacts_missing", detail="no manifest.json")
 
-    monkeypatch.setattr(services, "get_state", missing)
+    monkeypatch.setattr(clients, "get_state", missing)
     assert "no manifest.json" in _text(model_card.render("fr"))
     assert "no manifest.json" in _text(drift.render("fr"))

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from webapp import population as pop
+from webapp.services import population as pop
 from webapp.figures import population as fig
 
 

@@ -5,9 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from webapp import fields, services
+from webapp import fields
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.formatting import NBSP
-from webapp.services import Score
+from webapp.services.clients import Score
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -15,27 +17,27 @@ from webapp.services import Score
     ("abc", None), ("-5", None), ("", None), (None, None), (1.5, None), (True, None), ("0", None),
 ])
 def test_parse_client_id(raw: object, expected: int | None) -> None:
-    assert services.parse_client_id(raw) == expected
+    assert clients.parse_client_id(raw) == expected
 
 
 def test_prefix_matches_is_limited_and_ordered() -> None:
     ids = np.sort(np.array([str(i) for i in range(100000, 100300)]))
-    assert services.prefix_matches(ids, "10001", 5) == ["100010", "100011", "100012", "100013", "100014"]
-    assert services.prefix_matches(ids, "100299", 20) == ["100299"]
-    assert services.prefix_matches(ids, "2", 20) == []
+    assert clients.prefix_matches(ids, "10001", 5) == ["100010", "100011", "100012", "100013", "100014"]
+    assert clients.prefix_matches(ids, "100299", 20) == ["100299"]
+    assert clients.prefix_matches(ids, "2", 20) == []
 
 
 def test_distance_in_words_states_the_decision() -> None:
-    assert services.distance_in_words(Score(0.10, 0.132, False), "fr") == f"3,2{NBSP}points sous le seuil : accordé"
-    assert services.distance_in_words(Score(0.20, 0.132, True), "en") == f"6.8{NBSP}points above the threshold: refused"
-    assert services.distance_in_words(Score(0.132, 0.132, True), "en") == "exactly at the threshold: refused"
+    assert clients.distance_in_words(Score(0.10, 0.132, False), "fr") == f"3,2{NBSP}points sous le seuil : accordé"
+    assert clients.distance_in_words(Score(0.20, 0.132, True), "en") == f"6.8{NBSP}points above the threshold: refused"
+    assert clients.distance_in_words(Score(0.132, 0.132, True), "en") == "exactly at the threshold: refused"
 
 
 def test_facts_from_a_raw_row() -> None:
     row = pd.Series({"DAYS_BIRTH": -12000, "AMT_INCOME_TOTAL": 202500.0, "AMT_CREDIT": 406597.5,
                      "AMT_ANNUITY": 24700.5, "AMT_GOODS_PRICE": np.nan, "NAME_CONTRACT_TYPE": "Cash loans",
                      "DAYS_EMPLOYED": 365243, "NAME_INCOME_TYPE": "Pensioner"})
-    facts = {f.key: f.value for f in services.facts_from_row(row, "en")}
+    facts = {f.key: f.value for f in clients.facts_from_row(row, "en")}
     assert facts["age"] == f"32{NBSP}years"
     assert facts["income"] == "€202,500"
     assert facts["goods"] == "n/a"
@@ -86,7 +88,7 @@ def _table() -> pd.DataFrame:
 
 
 def test_explanation_from_the_explainer_table() -> None:
-    explanation = services.explanation_from_table(_table(), base=0.08, final=0.114)
+    explanation = clients.explanation_from_table(_table(), base=0.08, final=0.114)
     assert explanation.steps == [("external", 0.05), ("age", -0.02)]
     assert explanation.others == pytest.approx(0.004) and explanation.others_count == 40
     total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
@@ -94,7 +96,7 @@ def test_explanation_from_the_explainer_table() -> None:
 
 
 def test_step_labels_join_label_and_value() -> None:
-    labels = services.step_labels(_table(), "en")
+    labels = clients.step_labels(_table(), "en")
     # the concept's label and the client's key value in its unit (45.2 years -> 45 completed)
     assert labels == {"external": "External credit scores (0.21 out of 1)",
                       "age": "Age (45\u00a0years)"}
@@ -108,10 +110,10 @@ def test_only_changed_fields_are_applied() -> None:
 
 def test_missing_artifacts_give_a_message_not_a_traceback(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SCORING_ARTIFACTS", str(tmp_path / "absent"))
-    with pytest.raises(services.ServiceError) as error:
-        services.client_score("100002")
-    message = services.error_message(error.value, "fr")
+    with pytest.raises(ServiceError) as error:
+        clients.client_score("100002")
+    message = error_message(error.value, "fr")
     assert message.startswith("Les résultats du modèle sont indisponibles")
     assert "python -m model build" in message
-    assert services.search_clients("1000") == []
-    assert services.client_exists(100002) is False
+    assert clients.search_clients("1000") == []
+    assert clients.client_exists(100002) is False

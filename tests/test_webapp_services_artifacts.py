@@ -6,7 +6,9 @@ import os
 import numpy as np
 import pytest
 
-from webapp import fields, services
+from webapp import fields
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def client_id(state) -> int:
 
 
 def test_score_is_the_models_output(state, client_id: int) -> None:
-    score = services.client_score(str(client_id))
+    score = clients.client_score(str(client_id))
     direct = float(state.model.predict_proba(state.feature_row(client_id))[0])
     assert score.probability == pytest.approx(direct, abs=1e-9)
     assert score.probability == pytest.approx(float(state.clients.at[client_id, "probability_final"]), abs=1e-5)
@@ -36,7 +38,7 @@ def test_score_is_the_models_output(state, client_id: int) -> None:
 
 
 def test_explanation_ends_at_the_displayed_probability(state, client_id: int) -> None:
-    result = services.client_result(client_id, 10, "fr")
+    result = clients.client_result(client_id, 10, "fr")
     explanation = result.explanation
     assert len(explanation.steps) == 10
     total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
@@ -48,10 +50,10 @@ def test_explanation_ends_at_the_displayed_probability(state, client_id: int) ->
 
 
 def test_unchanged_what_if_reproduces_the_stored_score(state, client_id: int) -> None:
-    original = services.whatif_original(client_id)
-    result, errors = services.whatif_result(client_id, original, 10, "fr")
+    original = clients.whatif_original(client_id)
+    result, errors = clients.whatif_result(client_id, original, 10, "fr")
     assert errors == {}
-    stored = services.client_score(client_id).probability
+    stored = clients.client_score(client_id).probability
     assert result.score.probability == pytest.approx(stored, abs=1e-6)
 
 
@@ -62,38 +64,38 @@ def test_edited_credit_changes_the_score(state) -> None:
     raised = 0
     for client_id in state.clients.index[state.clients["set"] == "train"][:40]:
         client_id = int(client_id)
-        edited = services.whatif_original(client_id) | {"credit": 4_000_000, "annuity": 300_000,
+        edited = clients.whatif_original(client_id) | {"credit": 4_000_000, "annuity": 300_000,
                                                         "income": 20_000}
-        result, errors = services.whatif_result(client_id, edited, 3, "fr")
+        result, errors = clients.whatif_result(client_id, edited, 3, "fr")
         assert errors == {}
-        features, _ = services.whatif_features(state, client_id, {"credit": 4_000_000.0})
+        features, _ = clients.whatif_features(state, client_id, {"credit": 4_000_000.0})
         assert features.at[client_id, "AMT_CREDIT"] == 4_000_000
-        before = services.client_score(client_id).probability
+        before = clients.client_score(client_id).probability
         assert result.score.probability >= before - 1e-9
         raised += result.score.probability > before + 1e-6
     assert raised >= 1
 
 
 def test_invalid_what_if_value_gives_a_message_not_a_score(state, client_id: int) -> None:
-    edited = services.whatif_original(client_id) | {"income": "-3"}
-    result, errors = services.whatif_result(client_id, edited, 10, "en")
+    edited = clients.whatif_original(client_id) | {"income": "-3"}
+    result, errors = clients.whatif_result(client_id, edited, 10, "en")
     assert result is None and "income" in errors
 
 
 def test_what_if_employment_cannot_exceed_the_clients_age(state, client_id: int) -> None:
     age = -float(state.applications.at[client_id, "DAYS_BIRTH"]) / 365.25
-    edited = services.whatif_original(client_id) | {"employment_years": str(int(age - 14) + 2)}
-    result, errors = services.whatif_result(client_id, edited, 10, "en")
+    edited = clients.whatif_original(client_id) | {"employment_years": str(int(age - 14) + 2)}
+    result, errors = clients.whatif_result(client_id, edited, 10, "en")
     assert result is None and set(errors) == {"employment_years"}
-    fine = services.whatif_original(client_id) | {"employment_years": "1"}
-    assert services.whatif_result(client_id, fine, 10, "en")[1] == {}
+    fine = clients.whatif_original(client_id) | {"employment_years": "1"}
+    assert clients.whatif_result(client_id, fine, 10, "en")[1] == {}
 
 
 def test_new_applicant_is_scored_without_history(state) -> None:
-    result, errors = services.new_applicant_result(fields.NEW_APPLICANT_DEFAULTS, 10, "fr")
+    result, errors = clients.new_applicant_result(fields.NEW_APPLICANT_DEFAULTS, 10, "fr")
     assert errors == {}
     assert 0.0 <= result.score.probability <= 1.0
-    features, app = services.new_applicant_features(state, fields.validate_fields(
+    features, app = clients.new_applicant_features(state, fields.validate_fields(
         fields.NEW_APPLICANT_DEFAULTS, fields.NEW_APPLICANT_FIELDS, "fr")[0])
     assert list(features.columns) == state.feature_names
     assert features.iloc[0]["AMT_INCOME_TOTAL"] == pytest.approx(147150)
@@ -109,32 +111,32 @@ def test_a_choice_never_seen_in_the_stored_rows_is_encoded_as_other(state) -> No
         pytest.skip("every income type of the form occurs in this artifact set")
     clean = fields.validate_fields({**fields.NEW_APPLICANT_DEFAULTS, "income_type": unseen[0]},
                                    fields.NEW_APPLICANT_FIELDS, "fr")[0]
-    features, app = services.new_applicant_features(state, clean)
+    features, app = clients.new_applicant_features(state, clean)
     assert app.iloc[0]["NAME_INCOME_TYPE"] == unseen[0]  # not silently NaN
     assert features.iloc[0]["NAME_INCOME_TYPE__OTHER"] == 1
     assert features.iloc[0]["NAME_INCOME_TYPE__MISSING"] == 0
 
 
 def test_search_and_unknown_clients(state, client_id: int) -> None:
-    options = services.search_clients(str(client_id)[:3])
-    assert 0 < len(options) <= services.SEARCH_LIMIT
+    options = clients.search_clients(str(client_id)[:3])
+    assert 0 < len(options) <= clients.SEARCH_LIMIT
     assert all(str(o["value"]).startswith(str(client_id)[:3]) for o in options)
-    assert services.search_clients(str(client_id)) == [{"label": str(client_id), "value": client_id}]
-    with pytest.raises(services.ServiceError) as error:
-        services.client_score(999_999_999)
-    assert services.error_message(error.value, "fr") == "Client 999999999 introuvable : vérifiez l'identifiant."
-    facts = services.client_facts(client_id, "fr")
+    assert clients.search_clients(str(client_id)) == [{"label": str(client_id), "value": client_id}]
+    with pytest.raises(ServiceError) as error:
+        clients.client_score(999_999_999)
+    assert error_message(error.value, "fr") == "Client 999999999 introuvable : vérifiez l'identifiant."
+    facts = clients.client_facts(client_id, "fr")
     assert [f.key for f in facts][:3] == ["age", "income", "credit"]
     assert not any("nan" in f.value.lower() for f in facts)
-    assert np.isfinite(services.client_score(client_id).probability)
+    assert np.isfinite(clients.client_score(client_id).probability)
 
 
 def test_data_summary_counts_the_loaded_clients(state) -> None:
-    summary = services.data_summary()
+    summary = clients.data_summary()
     assert summary.clients == len(state.clients) == summary.train_clients + summary.test_clients
     assert summary.train_clients == int(state.clients["TARGET"].notna().sum())
     assert summary.features == state.features.shape[1]
-    text = services.loaded_text(summary, "fr")
+    text = clients.loaded_text(summary, "fr")
     assert text.startswith(f"{summary.clients:,}".replace(",", "\u202f") + " clients chargés")
 
 

@@ -33,7 +33,7 @@ def _language() -> str:
 
 def _service_error(error, **details):
     """A service error as JSON: 404 unknown client, 503 artifacts missing, else 400."""
-    from webapp.services import error_message
+    from webapp.services.errors import error_message
 
     status = {"unknown_client": 404, "artifacts_missing": 503,
               "explanation_unavailable": 503}.get(error.key, 400)
@@ -47,7 +47,7 @@ def result_payload(result, language: str = "en") -> dict:
     (`policy_rules`: id, outcome, text) decide whatever the probability, and are listed
     apart from the model's `reasons`.
     """
-    from webapp.services import decision_in_words
+    from webapp.services.clients import decision_in_words
 
     score, explanation, decision = result.score, result.explanation, result.decision
     return {
@@ -83,7 +83,7 @@ def protected_fields_given(fields: dict) -> list[str]:
 
 def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> dict:
     """What the API says about a known client (raises `ServiceError` for an unknown one)."""
-    from webapp.services import client_result, parse_client_id
+    from webapp.services.clients import client_result, parse_client_id
 
     from webapp.decision_change import client_counterfactual, counterfactual_payload
 
@@ -123,7 +123,7 @@ def register_api(server: Flask) -> None:
 
     @server.get("/api/clients/<client_id>")
     def client(client_id: str):
-        from webapp.services import ServiceError
+        from webapp.services.errors import ServiceError
 
         try:
             return jsonify(client_payload(client_id, language=_language()))
@@ -132,7 +132,8 @@ def register_api(server: Flask) -> None:
 
     @server.post("/api/score")
     def score():
-        from webapp.services import ServiceError, new_applicant_result
+        from webapp.services.clients import new_applicant_result
+        from webapp.services.errors import ServiceError
 
         try:  # bad JSON and deep nesting are refused before any field is read
             fields = load_json(request.get_data(cache=False), allow_constants=True)

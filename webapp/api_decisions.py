@@ -27,7 +27,8 @@ def register_decision_api(server: Flask) -> None:
     @server.post("/api/clients/<client_id>/decision")
     def record_decision(client_id: str):
         from webapp.api import _error, _service_error
-        from webapp.services import ServiceError, parse_client_id
+        from webapp.services.clients import parse_client_id
+        from webapp.services.errors import ServiceError
 
         body = request.get_json(silent=True)
         if not isinstance(body, dict):

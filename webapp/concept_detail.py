@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dash import html
 
-from webapp import services
+from webapp.services import clients
 from webapp.formatting import format_number
 from webapp.i18n import translate
 
@@ -31,7 +31,7 @@ def _signed(delta: float, lang: str) -> str:
     return f"{sign}{format_points(delta, lang)}"
 
 
-def concept_details_view(concepts: list[services.ConceptDetail], lang: str) -> html.Div:
+def concept_details_view(concepts: list[clients.ConceptDetail], lang: str) -> html.Div:
     """One expandable block per concept, in waterfall order."""
     blocks = []
     for concept in concepts:

@@ -62,7 +62,7 @@ def counterfactual_for(state: Any, features: pd.DataFrame, app: pd.DataFrame) ->
 
 def client_counterfactual(client_id: object) -> Counterfactual:
     """The counterfactual of a stored client (raises `ServiceError` for an unknown one)."""
-    from webapp.services import get_state, require_client
+    from webapp.services.clients import get_state, require_client
 
     state = get_state()
     sk_id = require_client(state, client_id)
@@ -108,7 +108,7 @@ def counterfactual_payload(result: Counterfactual, lang: str | None) -> dict:
 def new_applicant_counterfactual(values: dict[str, object], lang: str | None) -> Counterfactual | None:
     """The counterfactual of a new application's fields (None when a field is invalid)."""
     from webapp.fields import NEW_APPLICANT_FIELDS, validate_fields
-    from webapp.services import get_state, new_applicant_features
+    from webapp.services.clients import get_state, new_applicant_features
 
     state = get_state()
     clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)

@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import db, decisions, fields, ids, services
+from webapp import db, decisions, fields, ids
+from webapp.services.errors import ServiceError, error_message
 from webapp.auth import config
 from webapp.i18n import normalise_language, translate
 from webapp.validation import choice, form_values
@@ -174,8 +175,8 @@ def record(_clicks: int, decision: str | None, reason: str | None, category: str
         else:
             recorded, errors = decisions.record_client_decision(context.get("client_id"), decision, reason,
                                                                 category or None, bool(review), lang=lang)
-    except services.ServiceError as error:
-        return dbc.Alert(services.error_message(error, lang), color="warning")
+    except ServiceError as error:
+        return dbc.Alert(error_message(error, lang), color="warning")
     except db.DatabaseError:
         return dbc.Alert(_t("not_saved", lang), color="danger", id="decision-not-saved")
     return feedback(recorded, errors, decision, lang)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from webapp import audit_log, services
+from webapp import audit_log
+from webapp.services import clients
+from webapp.services.errors import ServiceError
 from webapp.auth import config
 from webapp.i18n import translate
 
@@ -83,8 +85,8 @@ def _record(row: dict, decision: str, reason: object, category: object, review: 
 
 def _explained(state, features, raw, lang):
     try:
-        return services.result_for_features(state, features, raw, audit_log.REASONS_KEPT, lang)
-    except services.ServiceError:
+        return clients.result_for_features(state, features, raw, audit_log.REASONS_KEPT, lang)
+    except ServiceError:
         return None
 
 
@@ -93,10 +95,10 @@ def record_client_decision(client_id: object, decision: object, reason: object =
                            refers_to: int | None = None,
                            lang: str | None = None) -> tuple[Recorded | None, dict[str, str]]:
     """Record the final decision on a known client (raises ServiceError, db.DatabaseError)."""
-    state = services.get_state()
-    sk_id = services.require_client(state, client_id)
+    state = clients.get_state()
+    sk_id = clients.require_client(state, client_id)
     features = state.feature_row(sk_id)
-    score = services.score_features(state, features)
+    score = clients.score_features(state, features)
     result = _explained(state, features, state.applications.loc[[sk_id]], lang)
     row = audit_log.score_row(state, score, result, client_id=sk_id)
     return _record(row, str(decision), reason, category, bool(review_requested), refers_to, lang)
@@ -108,11 +110,11 @@ def record_applicant_decision(values: dict, decision: object, reason: object = N
     """Record the decision on a new applicant, re-scoring the submitted fields."""
     from webapp.fields import NEW_APPLICANT_FIELDS, validate_fields
 
-    state = services.get_state()
+    state = clients.get_state()
     clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)
     if errors:
         return None, errors
-    features, raw = services.new_applicant_features(state, clean)
-    score = services.score_features(state, features)
+    features, raw = clients.new_applicant_features(state, clean)
+    score = clients.score_features(state, features)
     row = audit_log.score_row(state, score, _explained(state, features, raw, lang), inputs=clean)
     return _record(row, str(decision), reason, category, bool(review_requested), None, lang)

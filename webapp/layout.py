@@ -16,7 +16,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import decision_change, ids, services
+from webapp import decision_change, ids
+from webapp.services import clients
 from webapp.auth.access import area_for
 from webapp.auth.principal import Principal, current_principal
 from webapp.figures.client import Step, waterfall_figure, waterfall_text_alternative
@@ -149,7 +150,7 @@ def _picker() -> dbc.Row:
                     dbc.InputGroup([
                         dbc.Input(id=ids.CLIENT_ID_INPUT, type="text", inputMode="numeric",
                                   autoComplete="off", debounce=False,
-                                  maxLength=services.MAX_ID_INPUT_LENGTH),
+                                  maxLength=clients.MAX_ID_INPUT_LENGTH),
                         dbc.Button(id=ids.CLIENT_ID_GO, color="primary", n_clicks=0),
                     ]),
                     html.Div(id=ids.CLIENT_ID_FEEDBACK, role="alert", className="text-danger small mt-1"),
@@ -233,8 +234,8 @@ def translate_shell(lang: str | None) -> tuple:
 def remember_client(pathname: str | None, current: int | None) -> int:
     """The client in the URL becomes the selected client (kept when visiting /model etc.)."""
     client_id, _ = client_from_path(pathname)
-    parsed = services.parse_client_id(client_id)
-    if parsed is None or parsed == current or not services.client_exists(parsed):
+    parsed = clients.parse_client_id(client_id)
+    if parsed is None or parsed == current or not clients.client_exists(parsed):
         raise PreventUpdate
     return parsed
 
@@ -248,7 +249,7 @@ def remember_client(pathname: str | None, current: int | None) -> int:
 def render_navigation(lang: str | None, client_id: int | None, pathname: str | None) -> list:
     principal = current_principal()  # outside a request (tests): the whole menu
     pathname = pathname if isinstance(pathname, str) else None
-    return nav_items(normalise_language(lang), services.parse_client_id(client_id), pathname,
+    return nav_items(normalise_language(lang), clients.parse_client_id(client_id), pathname,
                      None if principal.kind == "system" else principal)
 
 
@@ -258,13 +259,13 @@ def render_navigation(lang: str | None, client_id: int | None, pathname: str | N
     State(ids.CLIENT_PICKER, "value"),
 )
 def search_clients(search_value: str | None, value: int | None) -> list[dict]:
-    """At most `services.SEARCH_LIMIT` matching IDs: the browser never gets the full list."""
+    """At most `clients.SEARCH_LIMIT` matching IDs: the browser never gets the full list."""
     if not search_value:
-        value = services.parse_client_id(value)
+        value = clients.parse_client_id(value)
         if value is None:
             raise PreventUpdate
         return [{"label": str(value), "value": value}]
-    return services.search_clients(search_value)
+    return clients.search_clients(search_value)
 
 
 # The URL drives the selected client (store); the picker and the typed ID drive the URL.
@@ -294,10 +295,10 @@ def open_client(picked: int | None, _clicks: int, _submit: int | None, typed: st
         raise PreventUpdate
     # A typed ID clears the picker so it never shows another client than the page.
     picker = dash.no_update if from_picker else None
-    client_id = services.parse_client_id(raw)
+    client_id = clients.parse_client_id(raw)
     if client_id is None:
         return dash.no_update, shell("invalid_client", lang, value=shorten(raw)), True, picker
-    if not services.client_exists(client_id):
+    if not clients.client_exists(client_id):
         return dash.no_update, shell("unknown_client", lang, client_id=client_id), True, picker
     _, subpage = client_from_path(pathname)
     target = client_path(client_id, subpage)
@@ -330,7 +331,7 @@ DECISION_ICONS = {"granted": "✓", "refused": "✗", "review": "⚠"}
 
 def decision_badge(outcome: str, lang: str, element_id: str | None = None) -> html.Div:
     """'✗ Refusé' / '✓ Accordé' / '⚠ À étudier': icon + word + colour + border style, never
-    colour alone. `outcome` is a `services.Decision.outcome`."""
+    colour alone. `outcome` is a `clients.Decision.outcome`."""
     props = {"id": element_id} if element_id else {}
     return html.Div(
         [html.Span(DECISION_ICONS[outcome], className="decision-icon", **{"aria-hidden": "true"}),
@@ -347,7 +348,7 @@ POLICY_TEXTS = {
 }
 
 
-def policy_rules_view(decision: services.Decision, lang: str, element_id: str) -> html.Div:
+def policy_rules_view(decision: clients.Decision, lang: str, element_id: str) -> html.Div:
     """The lending rules that fired, each with its outcome in words, apart from the model's
     reasons; an empty container when none fired (the id stays for tests and screen readers)."""
     if not decision.rules:
@@ -360,7 +361,7 @@ def policy_rules_view(decision: services.Decision, lang: str, element_id: str) -
     ], id=element_id, className="policy-rules alert alert-light border mb-2", role="note")
 
 
-def score_row(result: services.Result, label: str, probability_id: str, lang: str,
+def score_row(result: clients.Result, label: str, probability_id: str, lang: str,
               rules_id: str) -> html.Div:
     """Probability, final decision, distance to the threshold and the lending rules that fired."""
     return html.Div([
@@ -369,7 +370,7 @@ def score_row(result: services.Result, label: str, probability_id: str, lang: st
                      html.P(format_percent(result.score.probability, lang), id=probability_id,
                             className="probability-value mb-1")], xs=12, sm=6),
             dbc.Col([decision_badge(result.decision.outcome, lang),
-                     html.P(services.decision_in_words(result.score, result.decision, lang))],
+                     html.P(clients.decision_in_words(result.score, result.decision, lang))],
                     xs=12, sm=6),
         ]),
         policy_rules_view(result.decision, lang, rules_id),
@@ -379,7 +380,7 @@ def score_row(result: services.Result, label: str, probability_id: str, lang: st
 VIEW_TEXTS = {"fr": {"read_out": "À lire au client"}, "en": {"read_out": "To read out to the client"}}
 
 
-def explanation_view(result: services.Result, lang: str, chart_id: str = ids.WHY_CHART,
+def explanation_view(result: clients.Result, lang: str, chart_id: str = ids.WHY_CHART,
                      sentences_id: str = ids.WHY_SENTENCES) -> html.Div:
     """Waterfall + caption + sentences of one scored row (also used by what-if and new applicant)."""
     explanation = result.explanation

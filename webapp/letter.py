@@ -80,7 +80,7 @@ def letter_pdf(client_id: object, lang: str | None, today: dt.date | None = None
 
     from webapp.decision_change import client_counterfactual, counterfactual_sentences
     from webapp.formatting import format_percent
-    from webapp.services import client_result, get_state, parse_client_id
+    from webapp.services.clients import client_result, get_state, parse_client_id
 
     lang = normalise_language(lang)
     result = client_result(client_id, 15, lang)
@@ -128,7 +128,7 @@ def register_letter(server: Flask) -> None:
     @server.get("/clients/<client_id>/letter.pdf")
     def client_letter(client_id: str):
         from webapp.api import _service_error
-        from webapp.services import ServiceError
+        from webapp.services.errors import ServiceError
 
         lang = normalise_language(request.args.get("lang"))
         try:

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from model import config
 from model.artifacts import ArtifactError, current_set, verify
-from webapp.service_error import ServiceError
+from webapp.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,7 @@ def _check_shapes(folder: Path, names: Any, features: np.ndarray, clients: pd.Da
 
 def _precompute(state: AppState) -> None:
     """Fill every registered derived value before the set is served."""
-    import webapp.services  # noqa: F401  (registers the services' derived values)
+    import webapp.services.clients  # noqa: F401  (registers the services' derived values)
 
     for name, compute in list(_DERIVATIONS.items()):
         started = time.perf_counter()

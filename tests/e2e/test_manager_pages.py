@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from webapp import ids
-from webapp import population as pop
+from webapp.services import population as pop
 from webapp.figures import drift as drift_figures
 from webapp.figures import population as population_figures
 from webapp.formatting import format_number

@@ -16,7 +16,7 @@ from webapp import figures as palette
 from webapp.figures import plain
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import translate
-from webapp.population import PREDICTION_COLUMN, feature_label
+from webapp.services.population import PREDICTION_COLUMN, feature_label
 
 # Categories shown one by one in a categorical drift chart; the rest are summed.
 MAX_CATEGORIES = 12

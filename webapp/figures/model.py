@@ -14,7 +14,7 @@ from webapp import figures as palette
 from webapp.figures import plain
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import translate
-from webapp.population import feature_label
+from webapp.services.population import feature_label
 
 TOP_FEATURES = 15
 BEESWARM_FEATURES = 10

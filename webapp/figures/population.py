@@ -15,7 +15,7 @@ from webapp import figures as palette
 from webapp.figures import plain
 from webapp.formatting import format_money, format_number, format_percent
 from webapp.i18n import normalise_language, translate
-from webapp.population import Band, is_days_column
+from webapp.services.population import Band, is_days_column
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {

@@ -11,7 +11,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from webapp import audit_log, decision_change, ids, services
+from webapp import audit_log, decision_change, ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
@@ -91,7 +93,7 @@ dash.register_page(f"{__name__}_home", path="/", title=home_title, name="Home",
                    layout=lambda lang=None, **_: home_layout(lang))
 
 
-def facts_list(facts: list[services.Fact]) -> html.Dl:
+def facts_list(facts: list[clients.Fact]) -> html.Dl:
     items = []
     for fact in facts:
         items += [html.Dt(fact.label, className="fact-label col-sm-5"),
@@ -99,7 +101,7 @@ def facts_list(facts: list[services.Fact]) -> html.Dl:
     return html.Dl(items, className="row mb-0", id=ids.CLIENT_FACTS)
 
 
-def score_card(score: services.Score, decision: services.Decision, lang: str) -> dbc.Card:
+def score_card(score: clients.Score, decision: clients.Decision, lang: str) -> dbc.Card:
     state_class = decision.outcome
     return dbc.Card(dbc.CardBody([
         html.H2(_t("score", lang), className="h5"),
@@ -113,7 +115,7 @@ def score_card(score: services.Score, decision: services.Decision, lang: str) ->
         ]),
         html.P(_t("decision", lang), className="fact-label mt-2"),
         decision_badge(decision.outcome, lang, ids.CLIENT_DECISION),
-        html.P(services.decision_in_words(score, decision, lang), id=ids.CLIENT_DISTANCE,
+        html.P(clients.decision_in_words(score, decision, lang), id=ids.CLIENT_DISTANCE,
                className="mt-1 mb-2"),
         policy_rules_view(decision, lang, ids.CLIENT_POLICY_RULES),
         chart(ids.CLIENT_GAUGE, score_figure(score.probability, score.threshold, lang),
@@ -129,10 +131,10 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
         return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR),
                          decision_card({}, None, lang, hidden=True)])
     try:
-        score, decision = services.client_decision(client_id, lang)
-        facts = services.client_facts(client_id, lang)
-    except services.ServiceError as error:
-        return html.Div([heading, html.Div(error_alert(services.error_message(error, lang)),
+        score, decision = clients.client_decision(client_id, lang)
+        facts = clients.client_facts(client_id, lang)
+    except ServiceError as error:
+        return html.Div([heading, html.Div(error_alert(error_message(error, lang)),
                                            id=ids.PAGE_ERROR)])
     links = html.Div([
         dcc.Link(_t("why", lang), href=client_path(client_id, "/why"), className="btn btn-primary me-2 mb-2"),
@@ -148,7 +150,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
             dbc.Col(score_card(score, decision, lang), xs=12, xl=7),
             dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
                               className="mb-3"),
-                     decision_card({"client_id": services.parse_client_id(client_id)}, decision.outcome, lang)],
+                     decision_card({"client_id": clients.parse_client_id(client_id)}, decision.outcome, lang)],
                     xs=12, xl=5),
         ]),
         decision_change_card(client_id, decision, lang),
@@ -156,7 +158,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
     ])
 
 
-def as_scored(entry: str | None, client_id: str, score: services.Score, lang: str) -> html.Div | None:
+def as_scored(entry: str | None, client_id: str, score: clients.Score, lang: str) -> html.Div | None:
     """The file as a log entry recorded it (from the audit screen): model version, score, inputs."""
     if not entry or not str(entry).isdigit() or len(str(entry)) > 12:
         return None
@@ -164,7 +166,7 @@ def as_scored(entry: str | None, client_id: str, score: services.Score, lang: st
         row = audit_log.entry(int(entry))
     except Exception:  # the log unavailable must not hide the file
         row = None
-    if row is None or row.get("client_id") != services.parse_client_id(client_id):
+    if row is None or row.get("client_id") != clients.parse_client_id(client_id):
         return error_alert(_t("entry_missing", lang, entry=entry))
     inputs = ", ".join(f"{k} = {v}" for k, v in (row.get("inputs") or {}).items())
     return dbc.Alert([
@@ -176,7 +178,7 @@ def as_scored(entry: str | None, client_id: str, score: services.Score, lang: st
     ], color="info", id=ids.AS_SCORED)
 
 
-def decision_change_card(client_id: str, decision: services.Decision, lang: str) -> html.Div:
+def decision_change_card(client_id: str, decision: clients.Decision, lang: str) -> html.Div:
     """What would change the decision (refused or review), with one click into the simulation."""
     if decision.outcome == "granted":
         return html.Div(id="client-counterfactual")
@@ -188,15 +190,15 @@ def decision_change_card(client_id: str, decision: services.Decision, lang: str)
 def home_layout(lang: str | None = None) -> html.Div:
     lang = normalise_language(lang)
     try:
-        examples = services.example_clients(EXAMPLES)
-        summary = services.data_summary()
-    except services.ServiceError as error:
+        examples = clients.example_clients(EXAMPLES)
+        summary = clients.data_summary()
+    except ServiceError as error:
         return html.Div([html.H1(_t("home_heading", lang), className="h3 my-3"),
-                         error_alert(services.error_message(error, lang))])
+                         error_alert(error_message(error, lang))])
     return html.Div([
         html.H1(_t("home_heading", lang), className="h3 my-3"),
         html.P(_t("home_intro", lang)),
-        html.P(services.loaded_text(summary, lang), id="home-data-summary", className="text-muted"),
+        html.P(clients.loaded_text(summary, lang), id="home-data-summary", className="text-muted"),
         html.P(_t("examples", lang), className="mb-1"),
         html.Ul([html.Li(dcc.Link(str(sk_id), href=client_path(sk_id))) for sk_id in examples]),
         dcc.Link(_t("new", lang), href="/new", className="btn btn-outline-primary"),

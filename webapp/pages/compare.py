@@ -12,8 +12,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import ids, services
-from webapp import population as pop
+from webapp import ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
+from webapp.services import population as pop
 from webapp.fields import choice_label
 from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
@@ -129,16 +131,16 @@ def _group_text(state, sk_id: int, group: str, count: int, lang: str) -> str:
 def render_distribution(client_id: object, feature: str | None, group: str, lang: str) -> list:
     """Group sentence, percentile sentence and the distribution chart (or an error message)."""
     try:
-        state = services.get_state()
-        sk_id = services.require_client(state, client_id)
+        state = clients.get_state()
+        sk_id = clients.require_client(state, client_id)
         feature = feature or state.plot_columns.columns[0]
         if not isinstance(feature, str) or feature not in state.plot_columns.columns:
             return [error_alert(_t("bad_feature", lang, feature=shorten(feature)))]
         mask = group_mask(state, sk_id, group)
         result = pop.compare_client(state.clients, state.plot_columns, sk_id, feature, group,
                                     mask=mask)
-    except services.ServiceError as error:
-        return [error_alert(services.error_message(error, lang))]
+    except ServiceError as error:
+        return [error_alert(error_message(error, lang))]
     label = _label(state, feature, lang)
     sentence = fig.percentile_sentence(sk_id, label, result.client_value, result.percentile,
                                        result.count, lang)
@@ -156,8 +158,8 @@ def render_distribution(client_id: object, feature: str | None, group: str, lang
 def render_scatter(client_id: object, x: str | None, y: str | None, group: str, lang: str) -> list:
     """The sampled scatter of two features with its text alternative (or an error message)."""
     try:
-        state = services.get_state()
-        sk_id = services.require_client(state, client_id)
+        state = clients.get_state()
+        sk_id = clients.require_client(state, client_id)
         columns = list(state.plot_columns.columns)
         x = x or columns[0]
         y = y or columns[min(1, len(columns) - 1)]
@@ -167,8 +169,8 @@ def render_scatter(client_id: object, x: str | None, y: str | None, group: str, 
         mask = group_mask(state, sk_id, group)
         sample = pop.scatter_points(state.clients, state.plot_columns, mask, x, y)
         point = pop.client_point(state.clients, state.plot_columns, sk_id, x, y)
-    except services.ServiceError as error:
-        return [error_alert(services.error_message(error, lang))]
+    except ServiceError as error:
+        return [error_alert(error_message(error, lang))]
     labels = (_label(state, x, lang), _label(state, y, lang))
     threshold = float(state.model.threshold_)
     ranks = (None, None)
@@ -195,11 +197,11 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     options: list[dict] = []
     if client_id is not None:  # an unknown client or missing artifacts: say so, draw nothing
         try:
-            state = services.get_state()
-            services.require_client(state, client_id)
+            state = clients.get_state()
+            clients.require_client(state, client_id)
             options = feature_options(state, lang)
-        except services.ServiceError as error:
-            return html.Div([heading, html.Div(error_alert(services.error_message(error, lang)),
+        except ServiceError as error:
+            return html.Div([heading, html.Div(error_alert(error_message(error, lang)),
                                                id=ids.PAGE_ERROR)])
     first = options[0]["value"] if options else None
     second = options[min(1, len(options) - 1)]["value"] if options else None

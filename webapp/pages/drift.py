@@ -15,8 +15,10 @@ from dash import Input, Output, State, callback, dash_table, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import figures as palette
-from webapp import ids, services
-from webapp import population as pop
+from webapp import ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
+from webapp.services import population as pop
 from webapp.figures import drift as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import chart, error_alert
@@ -139,9 +141,9 @@ def _is_numeric(values: pd.Series) -> bool:
 
 def render_distribution(column: str | None, lang: str) -> list:
     try:
-        state = services.get_state()
-    except services.ServiceError as error:
-        return [error_alert(services.error_message(error, lang))]
+        state = clients.get_state()
+    except ServiceError as error:
+        return [error_alert(error_message(error, lang))]
     if not state.drift_summary or not column:
         return [error_alert(_t("missing_summary", lang))]
     figure, text = drift_figure(state, column, lang)
@@ -178,9 +180,9 @@ def _number_format(column: str, lang: str) -> dict:
 def render(lang: str) -> list:
     """Summary, report link, table, feature chooser, distributions; or a clear message."""
     try:
-        state = services.get_state()
-    except services.ServiceError as error:
-        return [error_alert(services.error_message(error, lang))]
+        state = clients.get_state()
+    except ServiceError as error:
+        return [error_alert(error_message(error, lang))]
     summary = state.drift_summary
     if not summary:
         return [error_alert(_t("missing_summary", lang))]

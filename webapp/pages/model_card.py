@@ -13,7 +13,9 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from model.fairness_text import group_name, group_sentence, proxy_sentence
-from webapp import ids, services
+from webapp import ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.figures import model as fig
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
@@ -345,9 +347,9 @@ def fairness_block(report: dict | None, lang: str) -> list:
 def render(lang: str) -> list:
     """The whole screen for one language, or the reason it cannot be shown."""
     try:
-        state = services.get_state()
-    except services.ServiceError as error:
-        return [error_alert(services.error_message(error, lang))]
+        state = clients.get_state()
+    except ServiceError as error:
+        return [error_alert(error_message(error, lang))]
     threshold = float(state.model.threshold_)
     items = fig.model_card(state.metrics, state.manifest, getattr(state.model, "kind", None),
                            threshold, lang)
@@ -367,8 +369,8 @@ def render(lang: str) -> list:
         *constraints_block(state.metrics, lang),
         *segments_block(state.metrics, lang),
         *importance_block(state, lang),
-        *policy_block(services.policy_rules(lang), lang),
-        *fairness_block(services.fairness_report(), lang),
+        *policy_block(clients.policy_rules(lang), lang),
+        *fairness_block(clients.fairness_report(), lang),
     ]
 
 

@@ -9,7 +9,9 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from model.config import MISSING_NEVER_HELPS, PROTECTED_ATTRIBUTES
-from webapp import audit_log, fields, ids, services
+from webapp import audit_log, fields, ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.layout import error_alert, explanation_view, score_row
@@ -117,7 +119,7 @@ def logged_inputs(entry: str | None) -> dict:
     return dict(row.get("inputs") or {}) if row and row.get("client_id") is None else {}
 
 
-def result_view(result: services.Result, lang: str) -> html.Div:
+def result_view(result: clients.Result, lang: str) -> html.Div:
     return html.Div([
         score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang, ids.NEW_POLICY_RULES),
         explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
@@ -145,9 +147,9 @@ def score_application(_clicks: int, values: list, field_ids: list[dict], lang: s
     lang = normalise_language(lang)
     no_decision = (HIDDEN, "", "")
     try:
-        result, errors = services.new_applicant_result(form, services.DEFAULT_TOP_N, lang)
-    except services.ServiceError as error:
-        return (error_alert(services.error_message(error, lang)), [""] * len(field_ids),
+        result, errors = clients.new_applicant_result(form, clients.DEFAULT_TOP_N, lang)
+    except ServiceError as error:
+        return (error_alert(error_message(error, lang)), [""] * len(field_ids),
                 [False] * len(field_ids), *no_decision)
     messages = [errors.get(fid["field"], "") for fid in field_ids]
     invalid = [fid["field"] in errors for fid in field_ids]

@@ -9,7 +9,9 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import decision_change, fields, ids, services
+from webapp import decision_change, fields, ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.layout import error_alert, explanation_view, proposal_view, score_row
@@ -82,7 +84,7 @@ def missing_note(original: dict[str, object], lang: str) -> list:
     return [dbc.Alert(_t("missing", lang, fields=", ".join(names)), color="info", id=MISSING_NOTE)]
 
 
-def result_view(result: services.Result, original: float | None, lang: str,
+def result_view(result: clients.Result, original: float | None, lang: str,
                 loan_term: str = "") -> html.Div:
     return html.Div([
         score_row(result, _t("simulated", lang), ids.WHATIF_PROBABILITY, lang,
@@ -102,15 +104,15 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
     if client_id is None:  # validation layout: keep every id the callbacks use
         return html.Div([heading, controls, html.Div(id=ids.WHATIF_RESULT)])
     try:
-        original = services.whatif_original(client_id)
-        result = services.client_result(client_id, services.DEFAULT_TOP_N, lang)
+        original = clients.whatif_original(client_id)
+        result = clients.client_result(client_id, clients.DEFAULT_TOP_N, lang)
         # A proposal loaded from the client file (?credit=&annuity=) starts the simulation.
         proposed = {k: v for k, v in _query.items() if k in ("credit", "annuity") and v}
         values = {**original, **proposed}
-        simulated = services.whatif_result(client_id, values, services.DEFAULT_TOP_N, lang)[0] \
+        simulated = clients.whatif_result(client_id, values, clients.DEFAULT_TOP_N, lang)[0] \
             if proposed else None
-    except services.ServiceError as error:
-        return html.Div([heading, error_alert(services.error_message(error, lang)), controls,
+    except ServiceError as error:
+        return html.Div([heading, error_alert(error_message(error, lang)), controls,
                          html.Div(id=ids.WHATIF_RESULT)])
     proposal = html.Div()
     if result.decision.outcome != "granted":  # refused or review: what would change it
@@ -131,7 +133,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
         dbc.Button(_t("reset", lang), id=ids.WHATIF_RESET, n_clicks=0, color="secondary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(result_view(
             simulated or result, result.score.probability, lang,
-            services.loan_term_text(values, lang)),
+            clients.loan_term_text(values, lang)),
                                                       id=ids.WHATIF_RESULT, **{"aria-live": "polite"})),
     ])
 
@@ -153,15 +155,15 @@ def simulate(values: list, field_ids: list[dict], stored: dict | None, lang: str
         raise PreventUpdate
     lang = normalise_language(lang)
     try:
-        result, errors = services.whatif_result(stored.get("client_id"), edited, services.DEFAULT_TOP_N, lang)
-    except services.ServiceError as error:
-        return error_alert(services.error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
+        result, errors = clients.whatif_result(stored.get("client_id"), edited, clients.DEFAULT_TOP_N, lang)
+    except ServiceError as error:
+        return error_alert(error_message(error, lang)), [""] * len(field_ids), [False] * len(field_ids)
     messages = [errors.get(fid["field"], "") for fid in field_ids]
     invalid = [fid["field"] in errors for fid in field_ids]
     if result is None:
         return dash.no_update, messages, invalid
     return (result_view(result, share(stored.get("probability")), lang,
-                        services.loan_term_text(edited, lang)), messages, invalid)
+                        clients.loan_term_text(edited, lang)), messages, invalid)
 
 
 @callback(
@@ -177,7 +179,7 @@ def reset(_clicks: int, field_ids: list[dict], stored: dict | None) -> list:
     if not isinstance(stored, dict) or names is None:
         raise PreventUpdate
     try:
-        original = services.whatif_original(stored.get("client_id"))
-    except services.ServiceError:
+        original = clients.whatif_original(stored.get("client_id"))
+    except ServiceError:
         raise PreventUpdate from None
     return [original.get(name) for name in names]

@@ -8,7 +8,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import ids, services
+from webapp import ids
+from webapp.services import clients
+from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.concept_detail import concept_details_view
 from webapp.layout import decision_badge, error_alert, explanation_view, policy_rules_view
@@ -48,9 +50,9 @@ dash.register_page(__name__, path_template="/client/<client_id>/why", title=titl
 
 def render(client_id: object, top_n: int, lang: str) -> html.Div:
     try:
-        result = services.client_result(client_id, top_n, lang)
-    except services.ServiceError as error:
-        return error_alert(services.error_message(error, lang))
+        result = clients.client_result(client_id, top_n, lang)
+    except ServiceError as error:
+        return error_alert(error_message(error, lang))
     return html.Div([decision_badge(result.decision.outcome, lang),
                      policy_rules_view(result.decision, lang, ids.WHY_POLICY_RULES),
                      explanation_view(result, lang),
@@ -59,14 +61,14 @@ def render(client_id: object, top_n: int, lang: str) -> html.Div:
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
-    body = render(client_id, services.DEFAULT_TOP_N, lang) if client_id is not None else html.Div()
+    body = render(client_id, clients.DEFAULT_TOP_N, lang) if client_id is not None else html.Div()
     return html.Div([
         html.H1(_t("heading", lang, client_id=display_id(client_id)), className="h3 my-3"),
         dcc.Store(id=ids.WHY_CLIENT, data=client_id),
         html.P(_t("intro", lang)),
         dbc.Row(dbc.Col([
             dbc.Label(_t("top_n", lang), html_for=ids.WHY_TOP_N),
-            dbc.Select(id=ids.WHY_TOP_N, value=str(services.DEFAULT_TOP_N),
+            dbc.Select(id=ids.WHY_TOP_N, value=str(clients.DEFAULT_TOP_N),
                        options=[{"label": str(n), "value": str(n)} for n in TOP_N_CHOICES]),
         ], xs=6, md=3), className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(body, id=ids.WHY_TABLE)),

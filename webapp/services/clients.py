@@ -22,7 +22,7 @@ from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, 
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
 # The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
-from webapp.service_error import ServiceError
+from webapp.services.errors import ServiceError
 from webapp.state import derived_value, get_state
 from webapp.validation import MAX_ID_LENGTH as MAX_ID_INPUT_LENGTH  # noqa: F401 (the ID box's maxLength)
 from webapp.validation import parse_client_id, search_digits, shorten
@@ -505,19 +505,6 @@ def new_applicant_result(values: dict[str, object], top_n: int,
     return result, {}
 
 
-def error_message(error: ServiceError, lang: str | None) -> str:
-    """The interface text of a service error (shell texts hold the shared ones)."""
-    from webapp.i18n import SHELL_TEXTS
-
-    if error.key in SHELL_TEXTS["fr"]:
-        return translate(SHELL_TEXTS, error.key, lang, **error.values)
-    return translate(ERROR_TEXTS, error.key, lang, **error.values)
-
-
-ERROR_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {"explanation_unavailable": "L'explication de ce score n'est pas disponible pour ce modèle."},
-    "en": {"explanation_unavailable": "The explanation of this score is not available for this model."},
-}
 NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
 
 

@@ -1,0 +1,10 @@
+"""The screens' one way into the loaded artifacts: one module per screen family.
+
+- `clients`: client lookup, facts, score, decision, explanation, what-if, new applicant;
+- `population`: the client compared with the others (Compare screen);
+- `errors`: the one error type (`ServiceError`) and its message in the interface language.
+
+Pages and the API call these functions and lay out what they return; none of them reads
+`webapp.state.AppState` fields directly. Nothing here is fitted: the artifacts are read
+through `webapp.state.get_state()`, loaded once and never mutated.
+"""
