@@ -84,3 +84,34 @@ def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_sta
             assert simulated.score.probability == pytest.approx(change.probability, abs=1e-6)
         applied += bool(result.changes)
     assert applied >= 5
+
+
+def test_no_change_within_bounds_is_true_at_the_bounds(app_state, monkeypatch):
+    """'No change within plausible bounds' is a claim to a customer: for 50 such clients,
+    the most favourable edits allowed (the smallest credit at the same term, the longest
+    term for the same credit) are scored through the what-if path and stay refused. The
+    monotone model makes every edit between the application and a bound no better."""
+    from model import config
+    from webapp import decision_change
+    from webapp.services import clients
+
+    monkeypatch.setattr(clients, "get_state", lambda: app_state)
+    probabilities = np.asarray(app_state.model.predict_proba(
+        pd.DataFrame(np.asarray(app_state.features), columns=app_state.feature_names)))
+    checked = 0
+    for client_id in app_state.clients.index[probabilities >= app_state.model.threshold_]:
+        result = decision_change.client_counterfactual(int(client_id))
+        if result.status != "none" or not result.original["AMT_CREDIT"] > 0:
+            continue
+        credit, annuity = result.original["AMT_CREDIT"], result.original["AMT_ANNUITY"]
+        share, factor = config.COUNTERFACTUAL_MIN_CREDIT_SHARE, config.COUNTERFACTUAL_MAX_TERM_FACTOR
+        for edit in ({"credit": credit * share, "annuity": annuity * share},
+                     {"credit": credit, "annuity": annuity / factor}):
+            values = {**clients.whatif_original(int(client_id)), **edit}
+            simulated, errors = clients.whatif_result(int(client_id), values, 5, "fr")
+            assert not errors
+            assert simulated.decision.outcome != "granted", (client_id, edit)
+        checked += 1
+        if checked == 50:
+            break
+    assert checked == 50
