@@ -50,3 +50,24 @@ def test_empty_external_scores_never_lower_the_risk(app_state, monkeypatch):
         raw = clients.score_applications(app_state,
                                           clients.new_applicant_application(app_state, clean))[0]
         assert empty >= raw - 1e-9
+
+
+def test_new_applicant_features_are_the_builders_own_and_cached_copies(app_state):
+    """The chosen candidate's features are reused from the batch scored to fill the empty
+    fields (not rebuilt) and kept for the request's next calls: both must equal a plain
+    build of the chosen application, and a caller editing its copy changes nothing."""
+    from webapp.fields import NEW_APPLICANT_FIELDS, validate_fields
+    from webapp.services import clients
+
+    typical = clients.typical_application(app_state).iloc[0]
+    for empty in ((), ("ext_source_1",), ("ext_source_1", "ext_source_2", "ext_source_3")):
+        clean, errors = validate_fields({**FORM, **{f: "" for f in empty}}, NEW_APPLICANT_FIELDS, "fr")
+        assert not errors
+        features, app = clients.new_applicant_features(app_state, clean)
+        chosen, _ = fill_missing_prudently(lambda rows: clients.score_applications(app_state, rows),
+                                           clients.new_applicant_application(app_state, clean), typical)
+        expected = app_state.builder.transform({"application": chosen})
+        pd.testing.assert_frame_equal(features, expected)
+        features.iloc[0, :] = -1.0  # the caller's copy
+        again, _ = clients.new_applicant_features(app_state, clean)
+        pd.testing.assert_frame_equal(again, expected)

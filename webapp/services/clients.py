@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,6 +278,18 @@ def _with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame
     return frame
 
 
+def _write_fields(app: pd.DataFrame, clean: dict[str, object]) -> pd.DataFrame:
+    """Write validated form fields over a one-row typed application (dtypes kept), in place."""
+    for column, value in raw_row_from_fields(clean).items():
+        if column in app.columns and isinstance(app[column].dtype, pd.CategoricalDtype):
+            app[column] = _as_category([value], app[column])
+        elif column in app.columns and pd.api.types.is_numeric_dtype(app[column]):
+            app[column] = np.asarray([value], dtype=np.float64)
+        else:
+            app[column] = [value]
+    return app
+
+
 def whatif_features(state: Any, client_id: int,
                     clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The client's stored feature row with the application features recomputed from edits.
@@ -283,14 +297,7 @@ def whatif_features(state: Any, client_id: int,
     History aggregates (bureau, previous loans...) stay as stored: only what the
     application row drives changes, through the fitted builder's own code.
     """
-    app = state.applications.loc[[client_id]].copy()
-    for column, value in raw_row_from_fields(clean).items():
-        if column in app.columns:
-            if isinstance(app[column].dtype, pd.CategoricalDtype):
-                app[column] = _as_category([value], app[column])
-            else:
-                app[column] = np.asarray([value], dtype=np.float64)
-    app = app.reset_index()
+    app = _write_fields(state.applications.loc[[client_id]].copy(), clean).reset_index()
     columns = list(state.builder.application_features_)
     recomputed = state.builder.transform_application(app)[columns].to_numpy(np.float32)
     stored = state.feature_row(client_id)
@@ -331,31 +338,72 @@ def typical_application(state: Any) -> pd.DataFrame:
 def new_applicant_application(state: Any, clean: dict[str, object]) -> pd.DataFrame:
     """The raw application row of a new applicant, as entered: form fields over a typical
     application (empty optional fields still missing)."""
-    app = typical_application(state).copy()
-    for column, value in raw_row_from_fields(clean).items():
-        app[column] = [value]
-    app = _with_column_dtypes(app, state.applications)
+    app = _write_fields(typical_application(state).copy(), clean)
     app.insert(0, "SK_ID_CURR", NEW_APPLICANT_ID)
     return app
 
 
+def _application_rows_features(state: Any, apps: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows of raw application rows without history, through the fitted builder."""
+    apps = apps.assign(SK_ID_CURR=np.arange(1, len(apps) + 1))  # distinct ids for the builder
+    return state.builder.transform({"application": apps})
+
+
 def score_applications(state: Any, apps: pd.DataFrame) -> np.ndarray:
     """Probabilities of raw application rows without history, through the fitted builder."""
-    apps = apps.assign(SK_ID_CURR=np.arange(1, len(apps) + 1))  # distinct ids for the builder
-    return np.asarray(state.model.predict_proba(state.builder.transform({"application": apps})))
+    return np.asarray(state.model.predict_proba(_application_rows_features(state, apps)))
 
 
 def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Feature row (and raw row) of a new applicant: form fields over a typical application,
     no history tables, through the fitted builder. An empty optional field never makes the
     applicant look safer (`model.missing_fields`): it is scored at the training median when
-    that is less favourable than leaving it missing."""
+    that is less favourable than leaving it missing.
+
+    One application is scored several times per request (the score, its counterfactual,
+    the decision recorded): the last few are kept per loaded build, keyed by the
+    validated fields, so the builder runs once.
+    """
+    key = (getattr(state, "build_id", None) or id(state),
+           tuple(sorted((k, repr(v)) for k, v in clean.items())))
+    with _FEATURES_LOCK:
+        cached = _FEATURES_CACHE.get(key)
+        if cached is not None:
+            _FEATURES_CACHE.move_to_end(key)
+            return cached[0].copy(), cached[1].copy()
+    computed = _new_applicant_features(state, clean)
+    with _FEATURES_LOCK:
+        _FEATURES_CACHE[key] = computed
+        while len(_FEATURES_CACHE) > _FEATURES_CACHE_SIZE:
+            _FEATURES_CACHE.popitem(last=False)
+    return computed[0].copy(), computed[1].copy()
+
+
+_FEATURES_CACHE: OrderedDict = OrderedDict()
+_FEATURES_CACHE_SIZE = 64
+_FEATURES_LOCK = threading.Lock()
+
+
+def _new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from model.missing_fields import fill_missing_prudently
 
     typical = typical_application(state).iloc[0]
-    app, _filled = fill_missing_prudently(lambda rows: score_applications(state, rows),
-                                          new_applicant_application(state, clean), typical)
-    return state.builder.transform({"application": app}), app.set_index("SK_ID_CURR")
+    batch: dict[str, pd.DataFrame] = {}
+
+    def score(rows: pd.DataFrame) -> np.ndarray:
+        # the candidate rows' features are kept: the chosen row's are then not rebuilt
+        batch["rows"], batch["features"] = rows, _application_rows_features(state, rows)
+        return np.asarray(state.model.predict_proba(batch["features"]))
+
+    app, _filled = fill_missing_prudently(score, new_applicant_application(state, clean), typical)
+    if batch:
+        candidates = batch["rows"].reset_index(drop=True)
+        position = next(i for i in range(len(candidates))
+                        if candidates.iloc[[i]].set_axis(app.index).equals(app))
+        features = batch["features"].iloc[[position]].set_axis(pd.Index([NEW_APPLICANT_ID], name="SK_ID_CURR"))
+    else:
+        features = state.builder.transform({"application": app})
+    return features, app.set_index("SK_ID_CURR")
 
 
 # --- explanation -------------------------------------------------------------------------------
