@@ -107,6 +107,28 @@ def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
     return [{"label": value, "value": int(value)} for value in prefix_matches(ids, digits, limit)]
 
 
+@dataclass(frozen=True)
+class ClientSearch:
+    """The first `limit` IDs starting with the typed digits, and how many start with them in all
+    (the shell says "n more: type more digits" instead of sending thousands of IDs)."""
+    ids: list[int]
+    total: int
+
+
+def search_client_ids(text: str, limit: int = SEARCH_LIMIT) -> ClientSearch:
+    """IDs starting with the typed digits, in ID order, with the total count of matches."""
+    digits = search_digits(text)
+    if not digits:
+        return ClientSearch([], 0)
+    try:
+        sorted_ids = _sorted_id_strings(get_state())
+    except ServiceError:
+        return ClientSearch([], 0)
+    start = int(np.searchsorted(sorted_ids, digits, side="left"))
+    stop = int(np.searchsorted(sorted_ids, digits + "\uffff", side="left"))
+    return ClientSearch([int(value) for value in sorted_ids[start:min(stop, start + limit)]], stop - start)
+
+
 def prefix_matches(sorted_strings: np.ndarray, prefix: str, limit: int) -> list[str]:
     """Entries of a sorted string array that start with `prefix`, in order (binary search)."""
     start = int(np.searchsorted(sorted_strings, prefix, side="left"))
