@@ -92,21 +92,6 @@ def _sorted_id_strings(state: Any) -> np.ndarray:
     return np.sort(state.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12"))
 
 
-def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
-    """Dropdown options for IDs starting with the typed digits (at most `limit`).
-
-    Anything longer than an ID could be is refused before the search (see `webapp.validation`).
-    """
-    digits = search_digits(text)
-    if not digits:
-        return []
-    try:
-        ids = _sorted_id_strings(get_state())
-    except ServiceError:
-        return []
-    return [{"label": value, "value": int(value)} for value in prefix_matches(ids, digits, limit)]
-
-
 @dataclass(frozen=True)
 class ClientSearch:
     """The first `limit` IDs starting with the typed digits, and how many start with them in all
@@ -116,7 +101,11 @@ class ClientSearch:
 
 
 def search_client_ids(text: str, limit: int = SEARCH_LIMIT) -> ClientSearch:
-    """IDs starting with the typed digits, in ID order, with the total count of matches."""
+    """IDs starting with the typed digits (text order: ID order for IDs of one length), with
+    the total count of matches.
+
+    Anything longer than an ID could be is refused before the search (see `webapp.validation`).
+    """
     digits = search_digits(text)
     if not digits:
         return ClientSearch([], 0)
@@ -124,9 +113,9 @@ def search_client_ids(text: str, limit: int = SEARCH_LIMIT) -> ClientSearch:
         sorted_ids = _sorted_id_strings(get_state())
     except ServiceError:
         return ClientSearch([], 0)
-    start = int(np.searchsorted(sorted_ids, digits, side="left"))
-    stop = int(np.searchsorted(sorted_ids, digits + "\uffff", side="left"))
-    return ClientSearch([int(value) for value in sorted_ids[start:min(stop, start + limit)]], stop - start)
+    total = int(np.searchsorted(sorted_ids, digits + "\uffff", side="left")
+                - np.searchsorted(sorted_ids, digits, side="left"))
+    return ClientSearch([int(value) for value in prefix_matches(sorted_ids, digits, limit)], total)
 
 
 def prefix_matches(sorted_strings: np.ndarray, prefix: str, limit: int) -> list[str]:
