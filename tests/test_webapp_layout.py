@@ -47,3 +47,13 @@ def test_decision_badge_has_icon_and_word(outcome, lang, icon_text, word_text) -
     icon, word = badge.children
     assert icon.children == icon_text and word.children == word_text
     assert f"decision-{outcome}" in badge.className
+
+
+def test_facts_are_label_value_pairs() -> None:
+    from webapp.components import facts_list
+    from webapp.services.clients import Fact
+
+    facts = facts_list([Fact("age", "Âge", "45 ans"), Fact("income", "Revenu annuel", "202 500 €")], "facts")
+    tags = [(type(child).__name__, child.children) for child in facts.children]
+    assert tags == [("Dt", "Âge"), ("Dd", "45 ans"), ("Dt", "Revenu annuel"), ("Dd", "202 500 €")]
+    assert facts.id == "facts"
