@@ -163,5 +163,5 @@ def test_overlong_id_and_search_inputs_are_refused_before_parsing():
     long_text = "1" * (clients.MAX_ID_INPUT_LENGTH + 1)
     assert clients.parse_client_id(long_text) is None
     assert clients.parse_client_id(" 100002 ") == 100002
-    assert clients.search_clients(long_text) == []
-    assert clients.search_clients("10" + " " * (clients.MAX_ID_INPUT_LENGTH + 1)) == []
+    assert clients.search_client_ids(long_text).ids == []
+    assert clients.search_client_ids("10" + " " * (clients.MAX_ID_INPUT_LENGTH + 1)).ids == []

@@ -115,5 +115,5 @@ def test_missing_artifacts_give_a_message_not_a_traceback(tmp_path, monkeypatch)
     message = error_message(error.value, "fr")
     assert message.startswith("Les résultats du modèle sont indisponibles")
     assert "python -m model build" in message
-    assert clients.search_clients("1000") == []
+    assert clients.search_client_ids("1000") == clients.ClientSearch([], 0)
     assert clients.client_exists(100002) is False

@@ -118,10 +118,12 @@ def test_a_choice_never_seen_in_the_stored_rows_is_encoded_as_other(state) -> No
 
 
 def test_search_and_unknown_clients(state, client_id: int) -> None:
-    options = clients.search_clients(str(client_id)[:3])
-    assert 0 < len(options) <= clients.SEARCH_LIMIT
-    assert all(str(o["value"]).startswith(str(client_id)[:3]) for o in options)
-    assert clients.search_clients(str(client_id)) == [{"label": str(client_id), "value": client_id}]
+    prefix = str(client_id)[:3]
+    found = clients.search_client_ids(prefix)
+    assert 0 < len(found.ids) <= clients.SEARCH_LIMIT
+    assert all(str(value).startswith(prefix) for value in found.ids)
+    assert found.total == sum(str(int(i)).startswith(prefix) for i in state.clients.index)
+    assert clients.search_client_ids(str(client_id)).ids == [client_id]
     with pytest.raises(ServiceError) as error:
         clients.client_score(999_999_999)
     assert error_message(error.value, "fr") == "Client 999999999 introuvable : vérifiez l'identifiant."

@@ -245,16 +245,16 @@ def test_picker_searches_on_the_server_and_opens_the_client(dash_duo, dash_app, 
     dash_duo.start_server(dash_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/client/{_pick_client(app_state, refused=True)}/why")
     dash_duo.wait_for_element(f"#{ids.WHY_CHART} g.point", timeout=TIMEOUT)
+    results = f"#{ids.CLIENT_PICKER_RESULTS} a"
     dash_duo.find_element(f"#{ids.CLIENT_PICKER}").click()
-    dash_duo.wait_for_element(".dash-dropdown-search", timeout=TIMEOUT).send_keys(prefix)
-    _wait(dash_duo).until(lambda d: dash_duo.find_elements(".dash-dropdown-option"))
-    options = [o.text for o in dash_duo.find_elements(".dash-dropdown-option")]
+    dash_duo.find_element(f"#{ids.CLIENT_PICKER}").send_keys(prefix)
+    _wait(dash_duo).until(lambda d: dash_duo.find_elements(results))
+    options = [o.text for o in dash_duo.find_elements(results)]
     assert 0 < len(options) <= 20  # server-side search: never the whole client list
     assert all(text.startswith(prefix) for text in options)
-    dash_duo.find_element(".dash-dropdown-search").send_keys(str(client_id)[4:])
-    _wait(dash_duo).until(lambda d: [o.text for o in dash_duo.find_elements(".dash-dropdown-option")]
-                          == [str(client_id)])
-    dash_duo.find_element(".dash-dropdown-option").click()
+    dash_duo.find_element(f"#{ids.CLIENT_PICKER}").send_keys(str(client_id)[4:])
+    _wait(dash_duo).until(lambda d: [o.text for o in dash_duo.find_elements(results)] == [str(client_id)])
+    dash_duo.find_element(results).click()
     # The picker keeps the screen: from "why" of one client to "why" of the other.
     _wait_title(dash_duo, f"Client {client_id} — Pourquoi ce score · Prêt à dépenser")
     assert dash_duo.driver.current_url.endswith(f"/client/{client_id}/why")

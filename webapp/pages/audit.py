@@ -18,7 +18,7 @@ from webapp.auth import config
 from webapp.decision_form import category_word, decision_word
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import client_path, error_alert
+from webapp.components import client_path, error_alert
 from webapp.validation import bounded_text, choice
 
 TEXTS = {

@@ -18,8 +18,8 @@ from webapp.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
-from webapp.layout import (chart, client_path, decision_badge, error_alert, policy_rules_view,
-                            proposal_view)
+from webapp.components import (chart, client_path, decision_badge, error_alert, facts_list,
+                                policy_rules_view, proposal_view)
 from webapp.validation import display_id
 
 TEXTS = {
@@ -93,14 +93,6 @@ dash.register_page(f"{__name__}_home", path="/", title=home_title, name="Home",
                    layout=lambda lang=None, **_: home_layout(lang))
 
 
-def facts_list(facts: list[clients.Fact]) -> html.Dl:
-    items = []
-    for fact in facts:
-        items += [html.Dt(fact.label, className="fact-label col-sm-5"),
-                  html.Dd(fact.value, className="fact-value col-sm-7")]
-    return html.Dl(items, className="row mb-0", id=ids.CLIENT_FACTS)
-
-
 def score_card(score: clients.Score, decision: clients.Decision, lang: str) -> dbc.Card:
     state_class = decision.outcome
     return dbc.Card(dbc.CardBody([
@@ -148,7 +140,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
         as_scored(entry, client_id, score, lang),
         dbc.Row([
             dbc.Col(score_card(score, decision, lang), xs=12, xl=7),
-            dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts)]),
+            dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts, ids.CLIENT_FACTS)]),
                               className="mb-3"),
                      decision_card({"client_id": clients.parse_client_id(client_id)}, decision.outcome, lang)],
                     xs=12, xl=5),

@@ -19,7 +19,7 @@ from webapp.services import population as pop
 from webapp.fields import choice_label
 from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import chart, error_alert
+from webapp.components import chart, error_alert
 from webapp.state import derived_value
 from webapp.validation import choice, display_id, shorten
 

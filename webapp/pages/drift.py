@@ -21,7 +21,7 @@ from webapp.services.errors import ServiceError, error_message
 from webapp.services import population as pop
 from webapp.figures import drift as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import chart, error_alert
+from webapp.components import chart, error_alert
 from webapp.validation import bounded_text
 
 REPORT_URL = "/reports/drift.html"

@@ -19,7 +19,7 @@ from webapp.services.errors import ServiceError, error_message
 from webapp.figures import model as fig
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import chart, error_alert
+from webapp.components import chart, error_alert
 
 CARD = "model-card"
 THRESHOLD = "model-threshold"

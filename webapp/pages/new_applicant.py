@@ -14,7 +14,7 @@ from webapp.services import clients
 from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
-from webapp.layout import error_alert, explanation_view, score_row
+from webapp.components import error_alert, explanation_view, score_row
 from webapp.validation import form_values
 
 TEXTS = {

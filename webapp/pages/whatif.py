@@ -14,7 +14,7 @@ from webapp.services import clients
 from webapp.services.errors import ServiceError, error_message
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.layout import error_alert, explanation_view, proposal_view, score_row
+from webapp.components import error_alert, explanation_view, proposal_view, score_row
 from webapp.validation import display_id, form_fields, form_values, share
 
 TEXTS = {

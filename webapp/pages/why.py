@@ -13,7 +13,7 @@ from webapp.services import clients
 from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.concept_detail import concept_details_view
-from webapp.layout import decision_badge, error_alert, explanation_view, policy_rules_view
+from webapp.components import decision_badge, error_alert, explanation_view, policy_rules_view
 from webapp.validation import choice, display_id
 
 TEXTS = {

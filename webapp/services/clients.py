@@ -94,19 +94,30 @@ def _sorted_id_strings(state: Any) -> np.ndarray:
     return np.sort(state.clients.index.astype(np.int64).astype(str).to_numpy(dtype="U12"))
 
 
-def search_clients(text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
-    """Dropdown options for IDs starting with the typed digits (at most `limit`).
+@dataclass(frozen=True)
+class ClientSearch:
+    """The first `limit` IDs starting with the typed digits, and how many start with them in all
+    (the shell says "n more: type more digits" instead of sending thousands of IDs)."""
+    ids: list[int]
+    total: int
+
+
+def search_client_ids(text: str, limit: int = SEARCH_LIMIT) -> ClientSearch:
+    """IDs starting with the typed digits (text order: ID order for IDs of one length), with
+    the total count of matches.
 
     Anything longer than an ID could be is refused before the search (see `webapp.validation`).
     """
     digits = search_digits(text)
     if not digits:
-        return []
+        return ClientSearch([], 0)
     try:
-        ids = _sorted_id_strings(get_state())
+        sorted_ids = _sorted_id_strings(get_state())
     except ServiceError:
-        return []
-    return [{"label": value, "value": int(value)} for value in prefix_matches(ids, digits, limit)]
+        return ClientSearch([], 0)
+    total = int(np.searchsorted(sorted_ids, digits + "\uffff", side="left")
+                - np.searchsorted(sorted_ids, digits, side="left"))
+    return ClientSearch([int(value) for value in prefix_matches(sorted_ids, digits, limit)], total)
 
 
 def prefix_matches(sorted_strings: np.ndarray, prefix: str, limit: int) -> list[str]:
