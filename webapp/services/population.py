@@ -789,7 +789,7 @@ def scatter_view(client_id: object, x: object, y: object, group: str, scale: str
     ranks = tuple(client_rank(v, mask, position) for v in values)
     axes = tuple(axis_range(v[mask], scale, rank.value) for v, rank in zip(values, ranks))
     sample = scatter_points(state.clients, state.plot_columns, mask, chosen[0].value,
-                            chosen[1].value, state.applications, years=years)
+                            chosen[1].value, state.applications, n=SCATTER_POINTS, years=years)
     drawn = axes[0].keeps(sample["x"].to_numpy()) & axes[1].keeps(sample["y"].to_numpy())
     point = client_point(state.clients, state.plot_columns, sk_id, chosen[0].value,
                          chosen[1].value, state.applications, years=years)
