@@ -494,3 +494,21 @@ def test_histogram_sentence_and_scatter_caption_state_one_percentile_and_count(s
     assert "83e centile de « Score externe » parmi 6 clients comparables" in caption
     assert "centile de « Âge (années) » parmi 7 clients comparables" in caption
     assert distribution.group.count == 7 and distribution.group.contract == "Prêt personnel"
+
+
+def test_the_clients_without_a_known_value_are_said_not_counted():
+    # group of 4,999, 4,996 of them with a known value: the 3 others are said, so the two
+    # numbers on the screen add up instead of contradicting each other
+    assert fig.unknown_sentence(4999, 4996, "fr") == (
+        "3 clients du groupe dont la valeur est inconnue ne sont pas comptés.")
+    assert fig.unknown_sentence(10, 9, "en") == "1 client of the group whose value is unknown is not counted."
+    assert fig.unknown_sentence(10, 10, "fr") == ""
+
+
+def test_the_clients_label_leans_towards_the_middle_of_the_chart():
+    hist = pop.split_histogram(np.arange(100.0), np.zeros(100), bins=10)
+    left = go.Figure(fig.distribution_figure(hist, 7, 1.0, "X", "fr"))
+    right = go.Figure(fig.distribution_figure(hist, 7, 98.0, "X", "fr"))
+    stars = [[t for t in f.data if t.type == "scatter"][0] for f in (left, right)]
+    assert [s.textposition for s in stars] == ["top right", "top left"]
+    assert stars[0].cliponaxis is False

@@ -104,6 +104,13 @@ def test_histogram_and_scatter_state_the_same_percentile_and_count(dash_duo, das
     (label, stated), = sentence.items()
     assert stated == (rank, count)
     assert caption[label] == stated  # the scatter's x axis is the same feature: the same words
+    # the group's size and the count of known values add up, in words
+    group = int(app_state.clients["TARGET"].notna().sum()) - 1  # every training client but this one
+    distribution = dash_duo.find_element(f"#{ids.COMPARE_DISTRIBUTION}").text
+    assert f"({format_number(group, 'fr')})" in distribution
+    if group - count > 1:
+        assert (f"{format_number(group - count, 'fr')} clients du groupe dont la valeur est inconnue "
+                "ne sont pas comptés") in distribution
     assert f"parmi {format_number(count, 'fr')} clients comparables" in dash_duo.find_element(
         f"#{ids.COMPARE_DISTRIBUTION_CAPTION}").text
     # the charts' text alternatives state the client's position

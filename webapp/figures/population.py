@@ -32,6 +32,8 @@ TEXTS: dict[str, dict[str, str]] = {
                       "parmi {count} clients comparables.",
         "percentile_missing": "La valeur de « {feature} » est inconnue pour le client {client_id} : "
                               "il n'est pas placé sur la distribution.",
+        "unknown_values": "{count} clients du groupe dont la valeur est inconnue ne sont pas comptés.",
+        "unknown_value": "1 client du groupe dont la valeur est inconnue n'est pas compté.",
         "by_class": "Parmi les clients ayant remboursé, {repaid} ont une valeur inférieure ; "
                     "parmi les clients en défaut, {defaulted}.",
         "distribution_alt": "Histogramme de « {feature} » pour {count} clients, en deux groupes : "
@@ -77,6 +79,8 @@ TEXTS: dict[str, dict[str, str]] = {
                       "among {count} comparable clients.",
         "percentile_missing": "The value of “{feature}” is unknown for client {client_id}: "
                               "they are not placed on the distribution.",
+        "unknown_values": "{count} clients of the group whose value is unknown are not counted.",
+        "unknown_value": "1 client of the group whose value is unknown is not counted.",
         "by_class": "Among clients who repaid, {repaid} have a lower value; "
                     "among clients who defaulted, {defaulted}.",
         "distribution_alt": "Histogram of “{feature}” for {count} clients, in two groups: repaid "
@@ -193,6 +197,21 @@ def wrap(text: str, width: int, lines: int = TITLE_LINES) -> str:
     return "<br>".join(rows)
 
 
+def _extent(values: pd.Series, value: float) -> tuple[float, float]:
+    known = values.to_numpy(np.float64)
+    known = known[np.isfinite(known)]
+    return (float(min(known.min(), value)), float(max(known.max(), value))) if len(known) else (value, value)
+
+
+def _label_side(value: float, low: float, high: float) -> str:
+    """Where the client's label goes: towards the middle, so it is never cut at a chart edge
+    (at 640 px, "Client 100002" centred on a client at the left edge lost its first letter)."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return "top center"
+    share = (value - low) / (high - low)
+    return "top right" if share < 0.3 else "top left" if share > 0.7 else "top center"
+
+
 def off_axis_sentence(count: int, scale: str, lang: str, points: bool = False) -> str:
     """"12 valeurs hors de l'axe ... ne sont pas dessinées." ('' when every value is drawn)."""
     if count <= 0 or scale not in ("clipped", "log"):
@@ -228,6 +247,16 @@ def percentile_sentence(
         rank=ordinal(percentile_rank(percentile), lang), value=format_value(value, lang),
         count=format_number(count, lang),
     )
+
+
+def unknown_sentence(group_size: int, count: int, lang: str) -> str:
+    """Why the percentile counts fewer clients than the group: "3 clients du groupe dont la
+    valeur est inconnue ne sont pas comptés." ('' when every value is known)."""
+    unknown = int(group_size) - int(count)
+    if unknown <= 0:
+        return ""
+    return _text("unknown_value" if unknown == 1 else "unknown_values", lang,
+                 count=format_number(unknown, lang))
 
 
 def class_sentence(repaid_percentile: float | None, defaulted_percentile: float | None,
@@ -280,7 +309,8 @@ def distribution_figure(
             "marker": {"symbol": "star", "size": 16, "color": palette.BLACK},
             "text": [_text("client_value", lang, client_id=client_id,
                            value=format_value(client_value, lang))],
-            "textposition": "top center", "showlegend": False, "hoverinfo": "skip",
+            "textposition": _label_side(client_value, histogram["left"].min(), histogram["right"].max()),
+            "cliponaxis": False, "showlegend": False, "hoverinfo": "skip",
         })
         log = axis is not None and axis.kind == "log"
         layout["shapes"] = [plain.vertical_line(float(np.log10(client_value)) if log else client_value)]
@@ -357,7 +387,8 @@ def scatter_figure(
         name = _text("client", lang, client_id=client_id)
         data.append({
             "type": "scatter", "x": [client_point[0]], "y": [client_point[1]],
-            "mode": "markers+text", "name": name, "text": [name], "textposition": "top center",
+            "mode": "markers+text", "name": name, "text": [name], "cliponaxis": False,
+            "textposition": _label_side(client_point[0], *_extent(sample[x], client_point[0])),
             "textfont": {"color": palette.BLACK, "size": 14},
             "marker": {"symbol": "star", "size": 22, "color": palette.ORANGE,
                        "line": {"color": palette.BLACK, "width": 2}},

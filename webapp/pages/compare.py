@@ -93,14 +93,16 @@ def render_distribution(client_id: object, feature: object, group: str, scale: s
     sentence = fig.percentile_sentence(view.client_id, view.label, result.client_value,
                                        result.percentile, result.count, lang)
     by_class = fig.class_sentence(result.repaid_percentile, result.defaulted_percentile, lang)
+    unknown = fig.unknown_sentence(facts.count, result.count, lang)  # 4,999 in the group, 4,996 known
     caption = " ".join(part for part in (
-        fig.distribution_summary(view.label, result.count, lang), sentence,
+        fig.distribution_summary(view.label, result.count, lang), sentence, unknown,
         fig.off_axis_sentence(result.off_axis, result.axis.scale, lang)) if part)
     return [
         html.P(fig.group_sentence(facts.group, facts.count, lang, contract=facts.contract,
                                   age=facts.age, income=facts.income, n_features=facts.n_features),
                className="text-muted"),
-        html.P([html.Strong(sentence), " ", by_class], id=ids.COMPARE_PERCENTILE, className="lead",
+        html.P([html.Strong(sentence), " ", " ".join(p for p in (unknown, by_class) if p)],
+               id=ids.COMPARE_PERCENTILE, className="lead",
                **{"aria-live": "polite"}),
         chart(ids.COMPARE_DISTRIBUTION_CHART,
               fig.distribution_figure(result.histogram, view.client_id, result.client_value,
