@@ -425,13 +425,15 @@ def test_scatter_figure_draws_the_chosen_scales_and_hides_an_off_axis_client():
     assert "Client 7" not in [t.name for t in hidden.data]  # -5 cannot sit on a log axis
 
 
-def test_distribution_figure_on_a_log_axis_places_the_client_line_in_log_units():
+def test_distribution_figure_on_a_log_axis_marks_the_client_at_its_value():
     values = np.geomspace(1, 1000, 200)
     axis = pop.axis_range(values, "log")
     hist, _ = pop.scaled_histogram(values, np.zeros(200), axis, client_value=100.0)
     figure = go.Figure(fig.distribution_figure(hist, 7, 100.0, "Montant", "fr", axis=axis))
     assert figure.layout.xaxis.type == "log"
-    assert figure.layout.shapes[0].x0 == pytest.approx(2.0)
+    # Plotly places shapes in data values on a log axis too (in log units, the line drew at 2)
+    assert figure.layout.shapes[0].x0 == pytest.approx(100.0)
+    np.testing.assert_allclose(np.diff(np.log10(hist["center"])), np.log10(1000) / 30)
 
 
 # --- what the Compare screen calls (on a small loaded state) ----------------------------------
@@ -512,3 +514,16 @@ def test_the_clients_label_leans_towards_the_middle_of_the_chart():
     stars = [[t for t in f.data if t.type == "scatter"][0] for f in (left, right)]
     assert [s.textposition for s in stars] == ["top right", "top left"]
     assert stars[0].cliponaxis is False
+
+
+def test_a_log_scale_without_positive_values_says_so():
+    values = -np.arange(1.0, 50.0)  # days before the application: all negative
+    axis = pop.axis_range(values, "log")
+    hist, off = pop.scaled_histogram(values, np.zeros(49), axis)
+    assert hist.empty and off == 49
+    empty = go.Figure(fig.distribution_figure(hist, 7, -3.0, "Jours", "fr", axis=axis))
+    assert "Aucune valeur positive de « Jours »" in empty.layout.annotations[0].text
+    sample = pd.DataFrame({"x": [], "y": [], "probability": []}, dtype=float)
+    scatter = go.Figure(fig.scatter_figure(sample, "x", "y", 0.5, 7, None, ("A", "B"), "en",
+                                           axes=(axis, pop.AxisRange("log", "log"))))
+    assert "No positive value" in scatter.layout.annotations[0].text

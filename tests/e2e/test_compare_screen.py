@@ -194,10 +194,21 @@ def test_axis_scale_choice_says_what_is_off_the_axis(dash_duo, dash_app, app_sta
     _click_label(dash_duo, ids.COMPARE_SCATTER_SCALE, "Logarithmique")
     _wait(dash_duo).until(lambda d: _axis_type(dash_duo, ids.COMPARE_SCATTER_CHART) == "log")
     assert _axis_type(dash_duo, ids.COMPARE_DISTRIBUTION_CHART) == "linear"
+    # on a log axis the client's dashed line still goes through the client's star
+    _click_label(dash_duo, ids.COMPARE_SCALE, "Logarithmique")
+    _wait(dash_duo).until(lambda d: _axis_type(dash_duo, ids.COMPARE_DISTRIBUTION_CHART) == "log")
+    idle(dash_duo)
+    line, star = dash_duo.driver.execute_script(
+        "const chart = document.getElementById(arguments[0]);"
+        "const middle = (e) => { const r = e.getBoundingClientRect(); return (r.left + r.right) / 2; };"
+        "return [middle(chart.querySelector('.shapelayer path')),"
+        "        middle(chart.querySelector('.scatterlayer .point'))];", ids.COMPARE_DISTRIBUTION_CHART)
+    assert abs(line - star) < 3, (line, star)
     # the choice reads in English too
     _click_label(dash_duo, ids.LANGUAGE_SWITCH, "EN")
     _wait(dash_duo).until(lambda d: [lab.text for lab in d.find_elements(
         "css selector", f"#{ids.COMPARE_SCALE} label")] == [
         "Clipped to the 1st–99th percentile", "Linear (every value)", "Logarithmic"])
     dash_duo.wait_for_contains_text(caption, "values off the axis", timeout=TIMEOUT)
+    assert "percentile" in dash_duo.find_element(f"#{ids.COMPARE_SCATTER_CAPTION}").text
     assert dash_duo.get_logs() == []

@@ -28,6 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "granted": "Accordé (sous le seuil)",
         "refused": "Refusé (au-dessus du seuil)",
         "no_data": "Aucune valeur connue de « {feature} » dans ce groupe.",
+        "no_positive": "Aucune valeur positive de « {feature} » dans ce groupe : une échelle "
+                       "logarithmique ne peut rien placer.",
         "percentile": "Le client {client_id} est au {rank} centile de « {feature} » ({value}) "
                       "parmi {count} clients comparables.",
         "percentile_missing": "La valeur de « {feature} » est inconnue pour le client {client_id} : "
@@ -75,6 +77,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "granted": "Granted (below threshold)",
         "refused": "Refused (above threshold)",
         "no_data": "No known value of “{feature}” in this group.",
+        "no_positive": "No positive value of “{feature}” in this group: a log scale cannot place "
+                       "anything.",
         "percentile": "Client {client_id} is at the {rank} percentile of “{feature}” ({value}) "
                       "among {count} comparable clients.",
         "percentile_missing": "The value of “{feature}” is unknown for client {client_id}: "
@@ -285,12 +289,13 @@ def distribution_figure(
 
     Bars are grouped side by side: solid blue for repaid, hatched vermillion for
     defaulted; the client is a black dashed line with a labelled star on top. On a
-    log `axis` the bars' geometric centres fall evenly and the line is placed in log
-    units (Plotly's convention for shapes); a client off that axis is not drawn.
+    log `axis` the bars' geometric centres fall evenly; a client off that axis is not
+    drawn.
     Returned as a figure dict (see `webapp.figures.plain`).
     """
     if histogram.empty:
-        return plain.empty_figure(_text("no_data", lang, feature=feature))
+        log = axis is not None and axis.kind == "log"
+        return plain.empty_figure(_text("no_positive" if log else "no_data", lang, feature=feature))
     x = plain.significant(histogram["center"])
     data = [plain.patterned_bars(x, plain.significant(histogram[column] * 100), _text(column, lang),
                                  colour, pattern)
@@ -312,8 +317,7 @@ def distribution_figure(
             "textposition": _label_side(client_value, histogram["left"].min(), histogram["right"].max()),
             "cliponaxis": False, "showlegend": False, "hoverinfo": "skip",
         })
-        log = axis is not None and axis.kind == "log"
-        layout["shapes"] = [plain.vertical_line(float(np.log10(client_value)) if log else client_value)]
+        layout["shapes"] = [plain.vertical_line(client_value)]
         layout["yaxis"]["range"] = [0, top * 1.3]
     return plain.figure(data, height=380, lang=lang, **layout)
 
@@ -370,6 +374,8 @@ def scatter_figure(
     caption); `axes` sets log axes or the clipped ranges.
     """
     axes = axes or (None, None)
+    if sample.empty and any(axis is not None and axis.kind == "log" for axis in axes):
+        return plain.empty_figure(_text("no_positive", lang, feature=" / ".join(labels)))
     refused = sample["probability"].to_numpy() >= threshold
     hover = (f"{labels[0]}: %{{x}}<br>{labels[1]}: %{{y}}<br>"
              f"{_text('probability', lang)}: %{{marker.color:.1%}}<extra></extra>")
