@@ -3,7 +3,12 @@
 The client's value of a chosen feature on the distribution of repaid and
 defaulted clients, within a chosen comparison group (all, similar, nearest
 neighbours), the client's percentile said in words, and a sampled scatter of
-two features coloured by score with the client as a labelled star.
+two features coloured by score with the client as a labelled star. Each chart has
+an axis scale (clipped to the 1st-99th percentile, linear, log) and a caption that
+states the client's position and what falls off the axis.
+
+The page only lays out: every number comes from `webapp.services.population`
+(`compare_setup`, `distribution_view`, `scatter_view`), which reads the artifacts.
 """
 from __future__ import annotations
 
