@@ -77,6 +77,8 @@ def value_strategy(component: str, prop: str, facts: dict):
         return st.sampled_from(facts["features"] + ["prediction", "NAME_CONTRACT_TYPE"]) | scalars | json_values
     if component == "compare-group":
         return st.sampled_from(["all", "similar", "neighbours"]) | scalars | json_values
+    if component in ("compare-scale", "compare-scatter-scale"):
+        return st.sampled_from(["clipped", "linear", "log"]) | scalars | json_values
     if component == ids.WHY_TOP_N:
         return st.sampled_from(["3", "5", "10", "15", "20"]) | scalars | json_values
     if prop == "active_cell":

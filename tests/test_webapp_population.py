@@ -201,18 +201,61 @@ def test_scatter_figure_splits_decisions_by_marker_shape():
     assert (granted.marker.symbol, len(granted.x)) == ("circle", 1)
     assert (refused.marker.symbol, len(refused.x)) == ("x", 2)
     assert client.marker.symbol == "star" and client.text == ("Client 7",)
-    summary = fig.scatter_summary(sample, "A", "B", 0.5, 7, (40.0, 60.0), "fr")
+    summary = fig.scatter_summary(sample, "A", "B", 0.5, 7,
+                                  (pop.Rank(2.5, 40.0, 1234), pop.Rank(2.5, 60.0, 1200)), "fr")
     assert "3 clients" in summary and "67\u202f%" in summary
-    assert "40e centile de « A »" in summary and "60e centile de « B »" in summary
+    assert "40e centile de « A » parmi 1\u202f234 clients comparables" in summary
+    assert "60e centile de « B » parmi 1\u202f200 clients comparables" in summary
+    missing = fig.scatter_summary(sample, "A", "B", 0.5, 7,
+                                  (pop.Rank(None, None, 3), pop.Rank(2.5, 60.0, 3)), "en")
+    assert "Client 7 is not shown" in missing
 
 
 def test_days_columns_are_compared_in_years_and_the_no_value_code_is_missing():
     values = pd.Series([-365.25 * 40, 365243.0, 0.0])
-    years = pop.in_years("DAYS_EMPLOYED", values)
+    years = pop.in_years(values)
     assert years.iloc[0] == pytest.approx(40.0) and np.isnan(years.iloc[1]) and years.iloc[2] == 0.0
-    assert pop.in_years("AMT_CREDIT", values) is values
-    assert fig.axis_label("Âge", "DAYS_BIRTH", "fr") == "Âge (années)"
-    assert fig.axis_label("Income", "AMT_INCOME_TOTAL", "en") == "Income"
+
+
+def _dictionary() -> pd.DataFrame:
+    """Rows as model/features/dictionary.py writes them (description, unit, concept, column)."""
+    rows = [  # feature, description_fr, description_en, unit, concept, column
+        ("DAYS_BIRTH", "Âge (en jours, négatif)", "Age (in days, negative)", "years", "age", "DAYS_BIRTH"),
+        ("DAYS_EMPLOYED", "Ancienneté dans l'emploi actuel (en jours, négatif)",
+         "Time in current job (in days, negative)", "years", "income", "DAYS_EMPLOYED"),
+        # a flag made from DAYS_EMPLOYED: its unit is not years, its values are 0/1
+        ("DAYS_EMPLOYED_ANOM", "Sans emploi déclaré", "No declared employment", "days", "income",
+         "DAYS_EMPLOYED_ANOM"),
+        ("AMT_INCOME_TOTAL", "Revenu annuel", "Annual income", "eur", "income", "AMT_INCOME_TOTAL"),
+        ("EXT", "Score externe", "External score", "score", "external", "EXT"),
+        ("CODE_GENDER", "Sexe", "Gender", "", "other", "CODE_GENDER"),
+        ("CODE_GENDER_M", "Sexe : M", "Gender: M", "category", "other", "CODE_GENDER"),
+    ]
+    frame = pd.DataFrame(rows, columns=["feature", "description_fr", "description_en", "unit",
+                                        "concept", "column"])
+    return frame.set_index("feature")
+
+
+def test_years_are_decided_by_the_dictionary_unit_and_labelled_without_the_days_text():
+    dictionary = _dictionary()
+    assert pop.years_features(dictionary) == {"DAYS_BIRTH", "DAYS_EMPLOYED"}
+    assert pop.years_features(None) == frozenset()
+    assert pop.axis_label(dictionary, "DAYS_BIRTH", "fr") == "Âge (années)"  # the age concept
+    assert pop.axis_label(dictionary, "DAYS_BIRTH", "en") == "Age (years)"
+    assert pop.axis_label(dictionary, "DAYS_EMPLOYED", "fr") == "Ancienneté dans l'emploi actuel (années)"
+    assert pop.axis_label(dictionary, "DAYS_EMPLOYED_ANOM", "fr") == "Sans emploi déclaré"
+    assert pop.axis_label(dictionary, "AMT_INCOME_TOTAL", "en") == "Annual income"
+
+
+def test_protected_attributes_and_features_made_from_them_are_never_offered(clients):
+    dictionary = _dictionary()
+    assert pop.is_protected(dictionary, "CODE_GENDER") and pop.is_protected(dictionary, "CODE_GENDER_M")
+    assert not pop.is_protected(dictionary, "DAYS_BIRTH")
+    plot_columns = pd.DataFrame({"EXT": np.arange(8.0), "CODE_GENDER_M": np.ones(8)}, index=clients.index)
+    clients["CODE_GENDER"] = 1.0  # numeric and described: only the protected rule keeps it out
+    names = pop.comparable_features(dictionary, plot_columns, clients)
+    # top features first, then the client-table facts the dictionary describes
+    assert names == ["EXT", "AMT_INCOME_TOTAL", "DAYS_BIRTH"]
 
 
 def test_compare_client_gives_percentiles_overall_and_by_outcome(clients):
@@ -224,7 +267,7 @@ def test_compare_client_gives_percentiles_overall_and_by_outcome(clients):
     assert result.repaid_percentile == pytest.approx(0.0)  # repaid: 120k, 149k
     assert result.defaulted_percentile == pytest.approx(50.0)  # defaulted: 130k, 100k
     assert result.histogram["repaid"].sum() == pytest.approx(1.0)
-    age = pop.compare_client(clients, plot_columns, 6, "DAYS_BIRTH", "all")
+    age = pop.compare_client(clients, plot_columns, 6, "DAYS_BIRTH", "all", years=True)
     assert age.client_value == pytest.approx(34.0, abs=0.01)  # in years
     with pytest.raises(KeyError, match="'NOPE'"):
         pop.compare_client(clients, plot_columns, 6, "NOPE", "all")
@@ -301,3 +344,186 @@ def test_state_reads_one_feature_row_from_the_matrix_file(tmp_path):
     np.testing.assert_array_equal(row, [[10.0, np.nan, 12.0, 13.0, 14.0]])
     np.testing.assert_array_equal(_read_row(mapped, 3), [[15.0, 16.0, 17.0, 18.0, 19.0]])
     np.testing.assert_array_equal(_read_row(matrix, 0), [[0.0, 1.0, 2.0, 3.0, 4.0]])  # in memory
+
+
+# --- axis scales -------------------------------------------------------------------------------
+
+def test_clipped_axis_spans_the_1st_to_99th_percentile_widened_to_the_client():
+    values = np.arange(101.0)  # quantiles 1 % and 99 %: exactly 1 and 99
+    axis = pop.axis_range(values, "clipped")
+    assert (axis.kind, axis.low, axis.high) == ("linear", 1.0, 99.0)
+    assert pop.axis_range(values, "clipped", client_value=100.0).high == 100.0
+    hist, off = pop.scaled_histogram(values, np.zeros(101), axis, bins=10)
+    assert off == 2  # 0 and 100 are off the axis, not piled into the end bars
+    assert hist["left"].iloc[0] == 1.0 and hist["right"].iloc[-1] == 99.0
+    assert hist["repaid"].sum() == pytest.approx(99 / 101)  # shares of every known value
+
+
+def test_linear_axis_shows_every_value_and_log_axis_drops_the_non_positive():
+    values = np.array([-5.0, 0.0, 1.0, 10.0, 100.0, 1000.0] + [2.0] * 20 + list(range(3, 40)))
+    target = np.zeros(len(values))
+    linear = pop.axis_range(values, "linear")
+    hist, off = pop.scaled_histogram(values, target, linear, bins=5)
+    assert off == 0 and hist["left"].iloc[0] == -5.0 and hist["right"].iloc[-1] == 1000.0
+    log = pop.axis_range(values, "log")
+    assert log.kind == "log" and log.keeps([-1.0, 0.0, 0.5, np.nan]).tolist() == [False, False, True, False]
+    hist, off = pop.scaled_histogram(values, target, log, bins=3)
+    assert off == 2  # -5 and 0
+    # geometric edges from 1 to 1000: 1, 10, 100, 1000; centres their geometric means
+    np.testing.assert_allclose(hist["left"], [1.0, 10.0, 100.0])
+    np.testing.assert_allclose(hist["center"], [10 ** 0.5, 10 ** 1.5, 10 ** 2.5])
+    with pytest.raises(ValueError, match="unknown axis scale 'cubic'"):
+        pop.axis_range(values, "cubic")
+
+
+def test_a_feature_with_few_values_is_never_clipped():
+    flags = np.array([0.0] * 995 + [1.0] * 5)  # the 99th percentile is 0: clipping would hide the 1s
+    axis = pop.axis_range(flags, "clipped")
+    assert (axis.low, axis.high, axis.kind) == (None, None, "linear")
+    hist, off = pop.scaled_histogram(flags, np.zeros(1000), axis)
+    assert off == 0 and hist["center"].tolist() == [0.0, 1.0]
+
+
+def test_client_rank_is_among_the_group_with_its_count():
+    values = np.array([5.0, 1.0, 2.0, np.nan, 4.0, 3.0])
+    mask = np.array([False, True, True, True, True, False])
+    # the client (position 0, value 5) against 1, 2, 4 (NaN ignored): 3 of 3 below
+    assert pop.client_rank(values, mask, 0) == pop.Rank(5.0, 100.0, 3)
+    assert pop.client_rank(values, mask, 3) == pop.Rank(None, None, 3)
+
+
+def test_off_axis_sentences_in_both_languages():
+    assert fig.off_axis_sentence(12, "clipped", "fr").startswith("12 valeurs hors de l'axe")
+    assert fig.off_axis_sentence(1200, "log", "en").startswith("1,200 values off the axis")
+    assert fig.off_axis_sentence(3, "clipped", "fr", points=True).startswith("3 points hors des axes")
+    assert fig.off_axis_sentence(0, "clipped", "fr") == ""
+    assert fig.off_axis_sentence(5, "linear", "fr") == ""
+
+
+def test_long_axis_titles_are_wrapped_on_at_most_three_lines():
+    title = ("Demandes précédentes : heure de la demande, maximum des demandes refusées "
+             "au cours des sept dernières années")
+    lines = fig.wrap(title, 36).split("<br>")
+    assert 1 < len(lines) <= 3 and all(len(line) <= 36 for line in lines)
+    assert lines[0] == "Demandes précédentes : heure de la"
+    assert lines[-1].endswith("…")
+    assert fig.wrap("Âge (années)", 36) == "Âge (années)"
+
+
+def test_scatter_figure_draws_the_chosen_scales_and_hides_an_off_axis_client():
+    sample = pd.DataFrame({"x": [1.0, 10.0, 100.0], "y": [1.0, 2.0, 3.0], "probability": [0.1, 0.6, 0.7]})
+    axes = (pop.AxisRange("log", "log"), pop.AxisRange("clipped", "linear", 1.0, 3.0))
+    long = "Une variable au nom très long qui ne tiendrait pas sur la hauteur du graphique"
+    figure = go.Figure(fig.scatter_figure(sample, "x", "y", 0.5, 7, (5.0, 2.0, 0.2), (long, "B"), "fr",
+                                          axes=axes))
+    assert figure.layout.xaxis.type == "log"
+    assert figure.layout.yaxis.range == pytest.approx((0.94, 3.06))
+    assert "<br>" in figure.layout.xaxis.title.text
+    assert [t.name for t in figure.data][-1] == "Client 7"
+    hidden = go.Figure(fig.scatter_figure(sample, "x", "y", 0.5, 7, (-5.0, 2.0, 0.2), ("A", "B"), "fr",
+                                          axes=axes))
+    assert "Client 7" not in [t.name for t in hidden.data]  # -5 cannot sit on a log axis
+
+
+def test_distribution_figure_on_a_log_axis_marks_the_client_at_its_value():
+    values = np.geomspace(1, 1000, 200)
+    axis = pop.axis_range(values, "log")
+    hist, _ = pop.scaled_histogram(values, np.zeros(200), axis, client_value=100.0)
+    figure = go.Figure(fig.distribution_figure(hist, 7, 100.0, "Montant", "fr", axis=axis))
+    assert figure.layout.xaxis.type == "log"
+    # Plotly places shapes in data values on a log axis too (in log units, the line drew at 2)
+    assert figure.layout.shapes[0].x0 == pytest.approx(100.0)
+    np.testing.assert_allclose(np.diff(np.log10(hist["center"])), np.log10(1000) / 30)
+
+
+# --- what the Compare screen calls (on a small loaded state) ----------------------------------
+
+@pytest.fixture()
+def served(clients, monkeypatch):
+    """A real AppState over the eight clients, served by `get_state` (nothing on disk)."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from webapp.state import AppState
+
+    clients = clients.copy()
+    clients["probability"] = np.linspace(0.1, 0.8, 8)
+    clients["CODE_GENDER"] = ["F", "M", "F", "M", "F", "M", "F", "M"]
+    plot_columns = pd.DataFrame({"EXT": [0.5, 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, np.nan]},
+                                index=clients.index)
+    state = AppState(
+        artifacts_dir=Path("."), manifest={}, model=SimpleNamespace(threshold_=0.5), builder=None,
+        dictionary=_dictionary(), feature_names=["EXT"], features=np.zeros((8, 1), np.float32),
+        clients=clients, applications=pd.DataFrame(index=clients.index), plot_columns=plot_columns,
+        metrics={}, cost_curve=pd.DataFrame(), comparison_md="", shap_global=None, shap_sample=None,
+        drift_summary=None, drift_report_path=None)
+    monkeypatch.setattr(pop, "get_state", lambda: state)
+    return state
+
+
+def test_the_variable_list_has_clean_labels_and_no_gender_nor_empty_entry(served):
+    setup = pop.compare_setup("6", "fr")
+    labels = {c.value: c.label for c in setup.choices}
+    assert list(labels) == ["EXT", "AMT_INCOME_TOTAL", "DAYS_BIRTH"]
+    assert labels["DAYS_BIRTH"] == "Âge (années)"
+    assert all(c.value and c.label for c in setup.choices)
+    assert not any("jours" in label for label in labels.values())
+    assert (setup.first, setup.second) == ("EXT", "AMT_INCOME_TOTAL")
+    with pytest.raises(pop.ServiceError) as refused:
+        pop.distribution_view("6", "CODE_GENDER", "all", "linear", "fr")
+    assert refused.value.key == "unknown_feature"
+    with pytest.raises(pop.ServiceError) as unknown:
+        pop.compare_setup("999", "fr")
+    assert unknown.value.key == "unknown_client"
+
+
+def test_histogram_sentence_and_scatter_caption_state_one_percentile_and_count(served, monkeypatch):
+    # Only 3 points drawn for the scatter: ranks among them would differ from the group's.
+    monkeypatch.setattr(pop, "SCATTER_POINTS", 3)
+    # group "all" of client 6 = 1, 2, 3, 4, 5, 7, 8; EXT known for 6 of them (8 is NaN):
+    # 0.5, 0.1, 0.2, 0.3, 0.4, 0.7 -> client 6 (0.6) has 5 below: 5 / 6 = 83.3 % -> 83e
+    distribution = pop.distribution_view("6", "EXT", "all", "linear", "fr")
+    scatter = pop.scatter_view("6", "EXT", "DAYS_BIRTH", "all", "linear", "fr")
+    assert len(scatter.sample) == 3
+    assert (distribution.comparison.percentile, distribution.comparison.count) == (
+        pytest.approx(500 / 6), 6)
+    assert scatter.ranks[0] == pop.Rank(0.6, pytest.approx(500 / 6), 6)
+    c = distribution.comparison
+    sentence = fig.percentile_sentence(6, distribution.label, c.client_value, c.percentile, c.count, "fr")
+    caption = fig.scatter_summary(scatter.sample, *scatter.labels, scatter.threshold, 6,
+                                  scatter.ranks, "fr")
+    assert "83e centile de « Score externe » (0,60) parmi 6 clients comparables" in sentence
+    assert "83e centile de « Score externe » parmi 6 clients comparables" in caption
+    assert "centile de « Âge (années) » parmi 7 clients comparables" in caption
+    assert distribution.group.count == 7 and distribution.group.contract == "Prêt personnel"
+
+
+def test_the_clients_without_a_known_value_are_said_not_counted():
+    # group of 4,999, 4,996 of them with a known value: the 3 others are said, so the two
+    # numbers on the screen add up instead of contradicting each other
+    assert fig.unknown_sentence(4999, 4996, "fr") == (
+        "3 clients du groupe dont la valeur est inconnue ne sont pas comptés.")
+    assert fig.unknown_sentence(10, 9, "en") == "1 client of the group whose value is unknown is not counted."
+    assert fig.unknown_sentence(10, 10, "fr") == ""
+
+
+def test_the_clients_label_leans_towards_the_middle_of_the_chart():
+    hist = pop.split_histogram(np.arange(100.0), np.zeros(100), bins=10)
+    left = go.Figure(fig.distribution_figure(hist, 7, 1.0, "X", "fr"))
+    right = go.Figure(fig.distribution_figure(hist, 7, 98.0, "X", "fr"))
+    stars = [[t for t in f.data if t.type == "scatter"][0] for f in (left, right)]
+    assert [s.textposition for s in stars] == ["top right", "top left"]
+    assert stars[0].cliponaxis is False
+
+
+def test_a_log_scale_without_positive_values_says_so():
+    values = -np.arange(1.0, 50.0)  # days before the application: all negative
+    axis = pop.axis_range(values, "log")
+    hist, off = pop.scaled_histogram(values, np.zeros(49), axis)
+    assert hist.empty and off == 49
+    empty = go.Figure(fig.distribution_figure(hist, 7, -3.0, "Jours", "fr", axis=axis))
+    assert "Aucune valeur positive de « Jours »" in empty.layout.annotations[0].text
+    sample = pd.DataFrame({"x": [], "y": [], "probability": []}, dtype=float)
+    scatter = go.Figure(fig.scatter_figure(sample, "x", "y", 0.5, 7, None, ("A", "B"), "en",
+                                           axes=(axis, pop.AxisRange("log", "log"))))
+    assert "No positive value" in scatter.layout.annotations[0].text

@@ -43,6 +43,22 @@ WHY_CAPTION = "why-chart-caption"
 WHY_SENTENCES = "why-sentences"
 WHY_TABLE = "why-contributions-table"
 
+# --- screen 3: compare (webapp/pages/compare.py) ----------------------------
+COMPARE_CLIENT = "compare-client-id"            # dcc.Store: the client on screen
+COMPARE_FEATURE = "compare-feature"             # dcc.Dropdown: the feature on the distribution
+COMPARE_GROUP = "compare-group"                 # dbc.RadioItems: all / similar / neighbours
+COMPARE_SCALE = "compare-scale"                 # dbc.RadioItems: the distribution's axis scale
+COMPARE_DISTRIBUTION = "compare-distribution"
+COMPARE_DISTRIBUTION_CHART = "compare-distribution-chart"
+COMPARE_DISTRIBUTION_CAPTION = "compare-distribution-caption"
+COMPARE_PERCENTILE = "compare-percentile"
+COMPARE_SCATTER_X = "compare-scatter-x"         # dcc.Dropdown
+COMPARE_SCATTER_Y = "compare-scatter-y"         # dcc.Dropdown
+COMPARE_SCATTER_SCALE = "compare-scatter-scale" # dbc.RadioItems: the scatter's axis scale
+COMPARE_SCATTER = "compare-scatter"
+COMPARE_SCATTER_CHART = "compare-scatter-chart"
+COMPARE_SCATTER_CAPTION = "compare-scatter-caption"
+
 # --- screen 4: what-if -------------------------------------------------------
 WHATIF_CLIENT = "whatif-client-id"
 WHATIF_FIELD = "whatif-field"          # pattern-matching: {"type": WHATIF_FIELD, "field": name}

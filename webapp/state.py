@@ -305,6 +305,7 @@ def _check_shapes(folder: Path, names: Any, features: np.ndarray, clients: pd.Da
 def _precompute(state: AppState) -> None:
     """Fill every registered derived value before the set is served."""
     import webapp.services.clients  # noqa: F401  (registers the services' derived values)
+    import webapp.services.population  # noqa: F401  (the Compare screen's)
 
     for name, compute in list(_DERIVATIONS.items()):
         started = time.perf_counter()

@@ -49,37 +49,34 @@ def _train_client(state) -> int:
 
 def test_compare_screen_states_the_clients_percentile(dash_duo, dash_app, app_state, screenshot,
                                                        pages):
-    compare = pages.compare
     client_id = _train_client(app_state)
     feature = app_state.plot_columns.columns[0]
-    expected = pop.compare_client(app_state.clients, app_state.plot_columns, client_id, feature, "all")
-    label = population_figures.axis_label(pop.feature_label(app_state.dictionary, feature, "fr"),
-                                          feature, "fr")
+    view = pop.distribution_view(client_id, feature, "all", pop.SCALES[0], "fr")
+    expected = view.comparison
     sentence = population_figures.percentile_sentence(
-        client_id, label, expected.client_value, expected.percentile, expected.count, "fr")
+        client_id, view.label, expected.client_value, expected.percentile, expected.count, "fr")
     _open(dash_duo, dash_app, f"/client/{client_id}/compare")
     _wait_title(dash_duo, f"Client {client_id} — Comparer · Prêt à dépenser")
-    dash_duo.wait_for_contains_text(f"#{compare.PERCENTILE}", sentence, timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_PERCENTILE}", sentence, timeout=TIMEOUT)
     assert "centile" in sentence
     # the chart's text alternative says the same, and the client is a labelled marker
-    chart = dash_duo.find_element(f"#{compare.DISTRIBUTION_CHART}").find_element(By.XPATH, "..")
+    chart = dash_duo.find_element(f"#{ids.COMPARE_DISTRIBUTION_CHART}").find_element(By.XPATH, "..")
     assert sentence in chart.get_attribute("aria-label")
-    dash_duo.wait_for_contains_text(f"#{compare.SCATTER_CHART}", f"Client {client_id}", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_SCATTER_CHART}", f"Client {client_id}", timeout=TIMEOUT)
 
-    similar = dash_duo.find_elements(f"#{compare.GROUP} label")[1]
+    similar = dash_duo.find_elements(f"#{ids.COMPARE_GROUP} label")[1]
     similar.click()
-    dash_duo.wait_for_contains_text(f"#{compare.DISTRIBUTION}", "même type de contrat", timeout=TIMEOUT)
-    dash_duo.wait_for_contains_text(f"#{compare.PERCENTILE}", "centile", timeout=TIMEOUT)
-    dash_duo.wait_for_element(f"#{compare.DISTRIBUTION_CHART} g.point", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_DISTRIBUTION}", "même type de contrat", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_PERCENTILE}", "centile", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.COMPARE_DISTRIBUTION_CHART} g.point", timeout=TIMEOUT)
     screenshot(dash_duo, "compare")
     assert dash_duo.get_logs() == []
 
 
 def test_compare_screen_explains_an_unknown_client(dash_duo, dash_app, pages):
-    compare = pages.compare
     _open(dash_duo, dash_app, "/client/999999999/compare")
     dash_duo.wait_for_contains_text(f"#{ids.PAGE_ERROR}", "introuvable", timeout=TIMEOUT)
-    assert not dash_duo.find_elements(f"#{compare.DISTRIBUTION_CHART}")
+    assert not dash_duo.find_elements(f"#{ids.COMPARE_DISTRIBUTION_CHART}")
     assert dash_duo.get_logs() == []
 
 

@@ -3,7 +3,12 @@
 The client's value of a chosen feature on the distribution of repaid and
 defaulted clients, within a chosen comparison group (all, similar, nearest
 neighbours), the client's percentile said in words, and a sampled scatter of
-two features coloured by score with the client as a labelled star.
+two features coloured by score with the client as a labelled star. Each chart has
+an axis scale (clipped to the 1st-99th percentile, linear, log) and a caption that
+states the client's position and what falls off the axis.
+
+The page only lays out: every number comes from `webapp.services.population`
+(`compare_setup`, `distribution_view`, `scatter_view`), which reads the artifacts.
 """
 from __future__ import annotations
 
@@ -13,27 +18,12 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import ids
-from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
-from webapp.services import population as pop
-from webapp.fields import choice_label
 from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.components import chart, error_alert
-from webapp.state import derived_value
-from webapp.validation import choice, display_id, shorten
-
-# Component ids of this screen (kebab-case, prefixed by the screen).
-CLIENT = "compare-client-id"
-FEATURE = "compare-feature"
-GROUP = "compare-group"
-SCATTER_X = "compare-scatter-x"
-SCATTER_Y = "compare-scatter-y"
-DISTRIBUTION = "compare-distribution"
-DISTRIBUTION_CHART = "compare-distribution-chart"
-PERCENTILE = "compare-percentile"
-SCATTER = "compare-scatter"
-SCATTER_CHART = "compare-scatter-chart"
+from webapp.services import population as pop
+from webapp.services.errors import ServiceError, error_message
+from webapp.validation import choice, display_id
 
 TEXTS = {
     "fr": {
@@ -49,11 +39,14 @@ TEXTS = {
         "neighbours": "Plus proches voisins (variables principales)",
         "distribution": "Position du client sur la distribution",
         "scatter": "Deux variables à la fois",
-        "scatter_intro": ("{n} clients du groupe tirés au hasard (toujours les mêmes), colorés selon "
+        "scatter_intro": ("Des clients du groupe tirés au hasard (toujours les mêmes), colorés selon "
                           "leur probabilité de défaut."),
         "x": "Axe horizontal",
         "y": "Axe vertical",
-        "bad_feature": "La variable « {feature} » n'est pas disponible.",
+        "scale": "Échelle des axes",
+        "clipped": "Écrêtée au 1er–99e centile",
+        "linear": "Linéaire (toutes les valeurs)",
+        "log": "Logarithmique",
     },
     "en": {
         "screen": "Compare",
@@ -68,11 +61,14 @@ TEXTS = {
         "neighbours": "Nearest neighbours (main features)",
         "distribution": "The client on the distribution",
         "scatter": "Two features at once",
-        "scatter_intro": ("{n} clients of the group drawn at random (always the same ones), coloured by "
+        "scatter_intro": ("Clients of the group drawn at random (always the same ones), coloured by "
                           "their probability of default."),
         "x": "Horizontal axis",
         "y": "Vertical axis",
-        "bad_feature": "The feature “{feature}” is not available.",
+        "scale": "Axis scale",
+        "clipped": "Clipped to the 1st–99th percentile",
+        "linear": "Linear (every value)",
+        "log": "Logarithmic",
     },
 }
 
@@ -92,171 +88,135 @@ dash.register_page(__name__, path_template="/client/<client_id>/compare", title=
 
 # --- what the callbacks call -------------------------------------------------------------------
 
-def feature_options(state, lang: str) -> list[dict]:
-    """The top features the app keeps in memory, by plain-language label (years for DAYS_*)."""
-    return [{"label": fig.axis_label(pop.feature_label(state.dictionary, f, lang), f, lang), "value": f}
-            for f in state.plot_columns.columns]
-
-
-def _label(state, feature: str, lang: str) -> str:
-    return fig.axis_label(pop.feature_label(state.dictionary, feature, lang), feature, lang)
-
-
-@derived_value("neighbour_index")
-def neighbour_index(state) -> pop.NeighbourIndex:
-    """The top features standardised once per artifact set, when it is loaded (about 0.2 s at
-    full scale)."""
-    return pop.neighbour_index(state.clients, state.plot_columns.iloc[:, :pop.NEIGHBOUR_FEATURES])
-
-
-def group_mask(state, sk_id: int, group: str):
-    """The comparison group over `state.clients` (neighbours on the top features)."""
-    index = neighbour_index(state) if group == "neighbours" else None
-    return pop.comparison_mask(state.clients, sk_id, group, index=index)
-
-
-def _group_text(state, sk_id: int, group: str, count: int, lang: str) -> str:
-    row = state.clients.loc[sk_id]
-    contract = row.get("NAME_CONTRACT_TYPE")
-    if isinstance(contract, str):  # "Cash loans" -> "Prêt personnel"
-        contract = choice_label(contract, lang)
-    return fig.group_sentence(
-        group, count, lang, contract=contract,
-        age=pop.band_of(float(pop.age_years([row.get("DAYS_BIRTH")])[0]), pop.AGE_BAND_EDGES),
-        income=pop.band_of(float(row.get("AMT_INCOME_TOTAL")), pop.INCOME_BAND_EDGES),
-        n_features=min(pop.NEIGHBOUR_FEATURES, state.plot_columns.shape[1]),
-    )
-
-
-def render_distribution(client_id: object, feature: str | None, group: str, lang: str) -> list:
+def render_distribution(client_id: object, feature: object, group: str, scale: str, lang: str) -> list:
     """Group sentence, percentile sentence and the distribution chart (or an error message)."""
     try:
-        state = clients.get_state()
-        sk_id = clients.require_client(state, client_id)
-        feature = feature or state.plot_columns.columns[0]
-        if not isinstance(feature, str) or feature not in state.plot_columns.columns:
-            return [error_alert(_t("bad_feature", lang, feature=shorten(feature)))]
-        mask = group_mask(state, sk_id, group)
-        result = pop.compare_client(state.clients, state.plot_columns, sk_id, feature, group,
-                                    mask=mask)
+        view = pop.distribution_view(client_id, feature, group, scale, lang)
     except ServiceError as error:
         return [error_alert(error_message(error, lang))]
-    label = _label(state, feature, lang)
-    sentence = fig.percentile_sentence(sk_id, label, result.client_value, result.percentile,
-                                       result.count, lang)
+    result, facts = view.comparison, view.group
+    sentence = fig.percentile_sentence(view.client_id, view.label, result.client_value,
+                                       result.percentile, result.count, lang)
     by_class = fig.class_sentence(result.repaid_percentile, result.defaulted_percentile, lang)
+    unknown = fig.unknown_sentence(facts.count, result.count, lang)  # 4,999 in the group, 4,996 known
+    caption = " ".join(part for part in (
+        fig.distribution_summary(view.label, result.count, lang), sentence, unknown,
+        fig.off_axis_sentence(result.off_axis, result.axis.scale, lang)) if part)
     return [
-        html.P(_group_text(state, sk_id, group, int(mask.sum()), lang), className="text-muted"),
-        html.P([html.Strong(sentence), " ", by_class], id=PERCENTILE, className="lead",
+        html.P(fig.group_sentence(facts.group, facts.count, lang, contract=facts.contract,
+                                  age=facts.age, income=facts.income, n_features=facts.n_features),
+               className="text-muted"),
+        html.P([html.Strong(sentence), " ", " ".join(p for p in (unknown, by_class) if p)],
+               id=ids.COMPARE_PERCENTILE, className="lead",
                **{"aria-live": "polite"}),
-        chart(DISTRIBUTION_CHART,
-              fig.distribution_figure(result.histogram, sk_id, result.client_value, label, lang),
-              fig.distribution_summary(label, result.count, lang) + " " + sentence),
+        chart(ids.COMPARE_DISTRIBUTION_CHART,
+              fig.distribution_figure(result.histogram, view.client_id, result.client_value,
+                                      view.label, lang, axis=result.axis),
+              caption, caption_id=ids.COMPARE_DISTRIBUTION_CAPTION),
     ]
 
 
-def render_scatter(client_id: object, x: str | None, y: str | None, group: str, lang: str) -> list:
+def render_scatter(client_id: object, x: object, y: object, group: str, scale: str, lang: str) -> list:
     """The sampled scatter of two features with its text alternative (or an error message)."""
     try:
-        state = clients.get_state()
-        sk_id = clients.require_client(state, client_id)
-        columns = list(state.plot_columns.columns)
-        x = x or columns[0]
-        y = y or columns[min(1, len(columns) - 1)]
-        for feature in (x, y):
-            if not isinstance(feature, str) or feature not in columns:
-                return [error_alert(_t("bad_feature", lang, feature=shorten(feature)))]
-        mask = group_mask(state, sk_id, group)
-        sample = pop.scatter_points(state.clients, state.plot_columns, mask, x, y)
-        point = pop.client_point(state.clients, state.plot_columns, sk_id, x, y)
+        view = pop.scatter_view(client_id, x, y, group, scale, lang)
     except ServiceError as error:
         return [error_alert(error_message(error, lang))]
-    labels = (_label(state, x, lang), _label(state, y, lang))
-    threshold = float(state.model.threshold_)
-    ranks = (None, None)
-    if point is not None:  # the client's rank among the points drawn
-        ranks = (pop.percentile_of(sample["x"], point[0]), pop.percentile_of(sample["y"], point[1]))
     return [
-        html.P(_t("scatter_intro", lang, n=len(sample)), className="text-muted"),
-        chart(SCATTER_CHART,
-              fig.scatter_figure(sample, "x", "y", threshold, sk_id, point, labels, lang),
-              fig.scatter_summary(sample, labels[0], labels[1], threshold, sk_id, ranks, lang)),
+        html.P(_t("scatter_intro", lang), className="text-muted"),
+        chart(ids.COMPARE_SCATTER_CHART,
+              fig.scatter_figure(view.sample, "x", "y", view.threshold, view.client_id, view.point,
+                                 view.labels, lang, axes=view.axes),
+              fig.scatter_summary(view.sample, view.labels[0], view.labels[1], view.threshold,
+                                  view.client_id, view.ranks, lang, view.off_axis, scale),
+              caption_id=ids.COMPARE_SCATTER_CAPTION),
     ]
 
 
 # --- layout and callbacks ----------------------------------------------------------------------
 
-def _select(element_id: str, label: str, options: list[dict], value: str | None) -> list:
+def _dropdown(element_id: str, label: str, options: list[dict], value: str | None) -> list:
+    """A labelled, searchable list without an empty entry (dbc.Select always renders one)."""
     return [dbc.Label(label, html_for=element_id),
-            dbc.Select(id=element_id, options=options, value=value)]
+            dcc.Dropdown(id=element_id, options=options, value=value, clearable=False,
+                         searchable=True)]
+
+
+def _radios(element_id: str, label: str, values: tuple[str, ...], value: str, lang: str) -> list:
+    return [dbc.Label(label, html_for=element_id),
+            dbc.RadioItems(id=element_id, value=value, inline=True,
+                           options=[{"label": _t(v, lang), "value": v} for v in values])]
 
 
 def layout(client_id: str | None = None, lang: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
     heading = html.H1(_t("heading", lang, client_id=display_id(client_id)), className="h3 my-3")
-    options: list[dict] = []
+    setup = None
     if client_id is not None:  # an unknown client or missing artifacts: say so, draw nothing
         try:
-            state = clients.get_state()
-            clients.require_client(state, client_id)
-            options = feature_options(state, lang)
+            setup = pop.compare_setup(client_id, lang)
         except ServiceError as error:
             return html.Div([heading, html.Div(error_alert(error_message(error, lang)),
                                                id=ids.PAGE_ERROR)])
-    first = options[0]["value"] if options else None
-    second = options[min(1, len(options) - 1)]["value"] if options else None
-    has_client = client_id is not None
+    options = [{"label": c.label, "value": c.value} for c in setup.choices] if setup else []
+    first, second = (setup.first, setup.second) if setup else (None, None)
+    scale = pop.SCALES[0]
     return html.Div([
         heading,
-        dcc.Store(id=CLIENT, data=client_id),
+        dcc.Store(id=ids.COMPARE_CLIENT, data=client_id),
         html.P(_t("intro", lang)),
         dbc.Row([
-            dbc.Col(_select(FEATURE, _t("feature", lang), options, first), xs=12, md=6),
+            dbc.Col(_dropdown(ids.COMPARE_FEATURE, _t("feature", lang), options, first), xs=12, md=6),
             dbc.Col([
-                dbc.Label(_t("group", lang), html_for=GROUP),
-                dbc.RadioItems(id=GROUP, value="all",
+                dbc.Label(_t("group", lang), html_for=ids.COMPARE_GROUP),
+                dbc.RadioItems(id=ids.COMPARE_GROUP, value="all",
                                options=[{"label": _t(g, lang), "value": g} for g in pop.GROUPS]),
             ], xs=12, md=6),
+            dbc.Col(_radios(ids.COMPARE_SCALE, _t("scale", lang), pop.SCALES, scale, lang), xs=12),
         ], className="g-3 mb-3"),
         html.H2(_t("distribution", lang), className="h5"),
-        dcc.Loading(html.Div(render_distribution(client_id, first, "all", lang) if has_client else [],
-                             id=DISTRIBUTION)),
+        dcc.Loading(html.Div(render_distribution(client_id, first, "all", scale, lang) if setup else [],
+                             id=ids.COMPARE_DISTRIBUTION)),
         html.H2(_t("scatter", lang), className="h5 mt-4"),
         dbc.Row([
-            dbc.Col(_select(SCATTER_X, _t("x", lang), options, first), xs=12, md=6),
-            dbc.Col(_select(SCATTER_Y, _t("y", lang), options, second), xs=12, md=6),
+            dbc.Col(_dropdown(ids.COMPARE_SCATTER_X, _t("x", lang), options, first), xs=12, md=6),
+            dbc.Col(_dropdown(ids.COMPARE_SCATTER_Y, _t("y", lang), options, second), xs=12, md=6),
+            dbc.Col(_radios(ids.COMPARE_SCATTER_SCALE, _t("scale", lang), pop.SCALES, scale, lang),
+                    xs=12),
         ], className="g-3 mb-3"),
-        dcc.Loading(html.Div(render_scatter(client_id, first, second, "all", lang) if has_client else [],
-                             id=SCATTER)),
+        dcc.Loading(html.Div(render_scatter(client_id, first, second, "all", scale, lang) if setup else [],
+                             id=ids.COMPARE_SCATTER)),
     ])
 
 
 @callback(
-    Output(DISTRIBUTION, "children"),
-    Input(FEATURE, "value"),
-    Input(GROUP, "value"),
-    State(CLIENT, "data"),
+    Output(ids.COMPARE_DISTRIBUTION, "children"),
+    Input(ids.COMPARE_FEATURE, "value"),
+    Input(ids.COMPARE_GROUP, "value"),
+    Input(ids.COMPARE_SCALE, "value"),
+    State(ids.COMPARE_CLIENT, "data"),
     State(ids.LANGUAGE, "data"),
     prevent_initial_call=True,
 )
-def update_distribution(feature: str | None, group: str | None, client_id: str | None,
-                        lang: str | None) -> list:
-    if client_id is None or choice(group, pop.GROUPS) is None:
+def update_distribution(feature: str | None, group: str | None, scale: str | None,
+                        client_id: str | None, lang: str | None) -> list:
+    if client_id is None or choice(group, pop.GROUPS) is None or choice(scale, pop.SCALES) is None:
         raise PreventUpdate
-    return render_distribution(client_id, feature, group, normalise_language(lang))
+    return render_distribution(client_id, feature, group, scale, normalise_language(lang))
 
 
 @callback(
-    Output(SCATTER, "children"),
-    Input(SCATTER_X, "value"),
-    Input(SCATTER_Y, "value"),
-    Input(GROUP, "value"),
-    State(CLIENT, "data"),
+    Output(ids.COMPARE_SCATTER, "children"),
+    Input(ids.COMPARE_SCATTER_X, "value"),
+    Input(ids.COMPARE_SCATTER_Y, "value"),
+    Input(ids.COMPARE_GROUP, "value"),
+    Input(ids.COMPARE_SCATTER_SCALE, "value"),
+    State(ids.COMPARE_CLIENT, "data"),
     State(ids.LANGUAGE, "data"),
     prevent_initial_call=True,
 )
-def update_scatter(x: str | None, y: str | None, group: str | None, client_id: str | None,
-                   lang: str | None) -> list:
-    if client_id is None or choice(group, pop.GROUPS) is None:
+def update_scatter(x: str | None, y: str | None, group: str | None, scale: str | None,
+                   client_id: str | None, lang: str | None) -> list:
+    if client_id is None or choice(group, pop.GROUPS) is None or choice(scale, pop.SCALES) is None:
         raise PreventUpdate
-    return render_scatter(client_id, x, y, group, normalise_language(lang))
+    return render_scatter(client_id, x, y, group, scale, normalise_language(lang))

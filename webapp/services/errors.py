@@ -26,6 +26,8 @@ def error_message(error: ServiceError, lang: str | None) -> str:
 
 
 ERROR_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {"explanation_unavailable": "L'explication de ce score n'est pas disponible pour ce modèle."},
-    "en": {"explanation_unavailable": "The explanation of this score is not available for this model."},
+    "fr": {"explanation_unavailable": "L'explication de ce score n'est pas disponible pour ce modèle.",
+           "unknown_feature": "La variable « {feature} » n'est pas disponible."},
+    "en": {"explanation_unavailable": "The explanation of this score is not available for this model.",
+           "unknown_feature": "The feature “{feature}” is not available."},
 }
