@@ -225,13 +225,19 @@ def params_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _holdout(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Held-out figures of the chosen model (top level of metrics.json, else its candidate)."""
+    chosen = ((metrics.get("candidates") or {}).get(metrics.get("chosen")) or {})
+    return metrics.get("holdout") or chosen.get("holdout") or {}
+
+
 def model_card(metrics: dict[str, Any], manifest: dict[str, Any], kind: str | None,
                threshold: float, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs of the model card: type in words, version, date, threshold (%),
     both costs with what they are measured on, held-out metrics, calibration."""
     chosen = metrics.get("chosen")
     entry = (metrics.get("candidates") or {}).get(chosen) or {}
-    holdout = metrics.get("holdout") or entry.get("holdout") or {}
+    holdout = _holdout(metrics)
     versions = manifest.get("versions") or {}
     version = ", ".join(f"{k} {versions[k]}" for k in ("lightgbm", "scikit-learn") if k in versions)
     registered = (metrics.get("mlflow") or {}).get("registered_version")
@@ -283,7 +289,7 @@ def threshold_sentence(metrics: dict[str, Any], threshold: float, lang: str) -> 
 def cost_note(metrics: dict[str, Any], lang: str) -> str:
     """Why the curve's cost and the held-out cost differ: what each is measured on."""
     oof = (metrics.get("final") or {}).get("oof") or {}
-    holdout = metrics.get("holdout") or {}
+    holdout = _holdout(metrics)
     n_clients = metrics.get("n_clients") or {}
     return _t("cost_note", lang, cv_cost=format_number(oof.get("cost_per_1000"), lang, 1),
               n_cv=format_number(oof.get("n_clients") or n_clients.get("all"), lang),
