@@ -256,6 +256,22 @@ def test_column_labels_come_from_the_dictionary_even_for_one_hot_raw_columns():
     assert sdrift.column_label(None, pop.PREDICTION_COLUMN, "fr") == "Probabilité de défaut prédite"
 
 
+def test_model_ranking_is_named_as_the_drift_summary_tests_columns():
+    dictionary = pd.DataFrame(
+        {"column": ["NAME_CONTRACT_TYPE", "NAME_CONTRACT_TYPE", "AMT_ANNUITY", "EXT_SOURCE_2"],
+         "source": ["application", "application", "previous_application", "application"]},
+        index=pd.Index(["NAME_CONTRACT_TYPE_Cash_loans", "NAME_CONTRACT_TYPE_Revolving_loans",
+                        "PREV_AMT_ANNUITY_MIN", "EXT_SOURCE_2"], name="feature"))
+    ranked = ["EXT_SOURCE_2", "NAME_CONTRACT_TYPE_Revolving_loans", "PREV_AMT_ANNUITY_MIN",
+              "NAME_CONTRACT_TYPE_Cash_loans"]
+    tested = {"EXT_SOURCE_2", "NAME_CONTRACT_TYPE", "AMT_ANNUITY"}
+    # one-hot features count for their application column (once, at the best rank); a
+    # previous-application aggregate is not the application's own AMT_ANNUITY
+    assert sdrift.ranked_columns(ranked, dictionary, tested) == [
+        "EXT_SOURCE_2", "NAME_CONTRACT_TYPE", "PREV_AMT_ANNUITY_MIN"]
+    assert sdrift.ranked_columns(ranked, None, tested) == ranked
+
+
 def test_drift_sentences():
     assert sdrift.share_sentence(SUMMARY, "fr") == (
         "1 variables sur 3 ont dérivé (33,3\u202f%) entre les 307\u202f511 clients d'entraînement "

@@ -48,7 +48,7 @@ TEXTS = {
         "prediction": "Dérive des prédictions",
         "missing_summary": ("Le résumé de dérive est indisponible : il est produit par "
                             "« python -m model build » (ou « python -m model drift »)."),
-        "col_label": "Variable", "col_column": "Nom technique", "col_status": "Dérive",
+        "col_label": "Variable (nom technique)", "col_status": "Dérive",
         "col_method": "Test", "col_score": "Score", "col_threshold": "Seuil",
         "col_severity": "Intensité", "col_rank": "Rang d'influence",
         "col_reference_mean": "Moyenne référence", "col_current_mean": "Moyenne actuelle",
@@ -77,15 +77,15 @@ TEXTS = {
         "prediction": "Prediction drift",
         "missing_summary": ("The drift summary is unavailable: it is made by `python -m model build` "
                             "(or `python -m model drift`)."),
-        "col_label": "Feature", "col_column": "Technical name", "col_status": "Drift",
+        "col_label": "Feature (technical name)", "col_status": "Drift",
         "col_method": "Test", "col_score": "Score", "col_threshold": "Threshold",
         "col_severity": "Severity", "col_rank": "Rank of influence",
         "col_reference_mean": "Reference mean", "col_current_mean": "Current mean",
         "col_reference_missing": "Reference missing", "col_current_missing": "Current missing",
     },
 }
-# Table columns after the feature's label, in order (DriftRow fields).
-TABLE_COLUMNS = ("column", "status", "method", "score", "threshold", "severity", "rank",
+# Table columns after the feature's label (technical name beneath it), in order (DriftRow fields).
+TABLE_COLUMNS = ("status", "method", "score", "threshold", "severity", "rank",
                  "reference_mean", "current_mean", "reference_missing", "current_missing")
 
 
@@ -105,12 +105,13 @@ dash.register_page(__name__, path="/drift", title=title, name="Data drift",
 def table_rows(rows: list[service.DriftRow], lang: str) -> list[html.Tr]:
     """One row per feature; its label is a button that shows its distribution (keyboard too)."""
     return [html.Tr([
-        html.Th(html.Button(row.label, id={"type": ids.DRIFT_ROW_PICK, "column": row.column},
-                            type="button", className="btn btn-link p-0 text-start",
-                            title=_t("pick", lang, label=row.label)), scope="row"),
-        html.Td(html.Code(row.column), className="small"),
+        html.Th([html.Button(row.label, id={"type": ids.DRIFT_ROW_PICK, "column": row.column},
+                             type="button", className="btn btn-link p-0 text-start",
+                             title=_t("pick", lang, label=row.label)),
+                 html.Span(row.column, className="technical-name")],
+                scope="row", className="drift-label"),
         *[html.Td(getattr(row, c), className="fw-bold" if row.drifted else None)
-          for c in TABLE_COLUMNS[1:]],
+          for c in TABLE_COLUMNS],
     ]) for row in rows]
 
 

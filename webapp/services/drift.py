@@ -343,11 +343,31 @@ def verdict_in_words(verdict: DriftVerdict, dictionary: pd.DataFrame | None, lan
     return Verdict(verdict.level, _t(f"verdict_{verdict.level}", lang), facts, rule)
 
 
+def ranked_columns(ranked_features: list[str], dictionary: pd.DataFrame | None,
+                   tested: set[str]) -> list[str]:
+    """The model's features by influence, each named as the drift summary tests it: itself
+    when tested, else the application column its one-hot feature encodes ("NAME_CONTRACT_TYPE"
+    for "NAME_CONTRACT_TYPE_Cash_loans"); a column appears once, at its best rank."""
+    source = {}
+    if dictionary is not None and {"column", "source"} <= set(dictionary.columns):
+        application = dictionary[dictionary["source"] == "application"]
+        source = application["column"].dropna().astype(str).to_dict()
+    columns: list[str] = []
+    for feature in ranked_features:
+        column = feature if feature in tested else source.get(feature, feature)
+        if column not in columns:
+            columns.append(column)
+    return columns
+
+
 def ranked_features(state: Any) -> list[str]:
-    """The model's features, most influential first (shap_global.parquet is stored sorted)."""
+    """The model's features by influence as the summary names them (shap_global.parquet is
+    stored sorted: its order is the model's ranking)."""
     from model.explain.global_shap import top_features
 
-    return top_features(getattr(state, "shap_global", None))
+    summary = getattr(state, "drift_summary", None) or {}
+    tested = {e.get("column") for e in summary.get("columns", [])}
+    return ranked_columns(top_features(getattr(state, "shap_global", None)), state.dictionary, tested)
 
 
 @dataclass(frozen=True)

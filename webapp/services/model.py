@@ -54,7 +54,7 @@ PARAM_NAMES: dict[str, dict[str, str]] = {
     "solver": {"fr": "Algorithme d'optimisation", "en": "Optimisation algorithm"},
 }
 CALIBRATION_NAMES: dict[str, dict[str, str]] = {
-    "sigmoid": {"fr": "sigmoïde (Platt)", "en": "sigmoid (Platt)"},
+    "sigmoid": {"fr": "sigmoïde de Platt", "en": "Platt sigmoid"},
     "isotonic": {"fr": "isotonique", "en": "isotonic"},
 }
 SHARE_PARAMS = ("colsample_bytree", "subsample", "l1_ratio")
