@@ -572,6 +572,11 @@ def test_drift_table_shows_the_first_rows_then_all(pages, monkeypatch):
     assert len(rows) == 20 and label == "N'afficher que les 15 premières"
     rows, label = drift.toggle_rows(2, "fr")
     assert len(rows) == 15 and label == "Afficher les 20 variables"
+    from dash.exceptions import PreventUpdate
+
+    for garbage in (None, "1", [1], {"n": 1}):
+        with pytest.raises(PreventUpdate):
+            drift.toggle_rows(garbage, "xx")
 
 
 def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch, json_engine):

@@ -3,7 +3,8 @@
 `run_drift` compares two frames column by column and writes `summary.json` (every
 column: drift flag, test, score, summary statistics of both sides) and
 `report.html` (Evidently's page, restricted to the columns that matter so that it
-stays a few MB instead of 60). `drift_from_files` is the command-line entry point:
+stays a few MB instead of 60; the summary's `report` records what that page itself
+counts, so the screen can say that it covers fewer columns). `drift_from_files` is the command-line entry point:
 it validates two files in Kaggle's application format and, given a trained
 artifact folder, adds the model's top features and the predicted probability.
 """

@@ -36,8 +36,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "threshold_axis": "Seuil de probabilité de défaut",
         "chosen": "Seuil retenu : {threshold} (coût {cost} pour 1 000 clients, validation croisée)",
         "cost_alt": "Courbe du coût métier en validation croisée selon le seuil, de {first} à {last}. "
-                    "Le coût est minimal, {cost} pour 1 000 clients, au seuil retenu de {threshold}, marqué par un losange "
-                    "et une ligne verticale.",
+                    "Le coût est minimal, {cost} pour 1 000 clients, au seuil retenu de "
+                    "{threshold}, marqué par un losange et une ligne verticale.",
         "no_data": "Données indisponibles.",
     },
     "en": {
@@ -57,8 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "threshold_axis": "Probability-of-default threshold",
         "chosen": "Chosen threshold: {threshold} (cost {cost} per 1,000 clients, cross-validation)",
         "cost_alt": "Curve of the cross-validated business cost by threshold, from {first} to "
-                    "{last}. The cost is lowest, {cost} per 1,000 clients, at the chosen threshold of {threshold}, marked "
-                    "by a diamond and a vertical line.",
+                    "{last}. The cost is lowest, {cost} per 1,000 clients, at the chosen "
+                    "threshold of {threshold}, marked by a diamond and a vertical line.",
         "no_data": "Data unavailable.",
     },
 }

@@ -68,8 +68,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "at_least": "atteint", "below": "est inférieur à",
         "report_scope": ("Le rapport Evidently lié ne détaille que {n_columns} colonnes : la "
                          "probabilité prédite, les variables les plus influentes du modèle et celles "
-                         "qui ont dérivé. Il y compte {n_drifted} dérives sur {n_columns} ({share}){with_prediction} ; "
-                         "ce n'est pas la même base que le décompte ci-dessus."),
+                         "qui ont dérivé. Il y compte {n_drifted} dérives sur {n_columns} "
+                         "({share}){with_prediction} ; ce n'est pas la même base que le décompte "
+                         "ci-dessus."),
         "with_prediction": ", prédiction comprise",
         "prediction_drift": "Les probabilités prédites ont dérivé ({method}, score {score}) : "
                             "moyenne {ref_mean} à l'entraînement contre {cur_mean} aujourd'hui.",
