@@ -568,15 +568,28 @@ def test_drift_table_shows_the_first_rows_then_all(pages, monkeypatch):
     shown = _find(body, ids.DRIFT_TABLE_BODY).children
     assert len(shown) == sdrift.PAGE_SIZE == 15
     assert _find(body, ids.DRIFT_SHOW_ALL).children == "Afficher les 20 variables"
-    rows, label = drift.toggle_rows(1, "fr")
+    rows, label = drift.toggle_rows(1, "severity", "fr")
     assert len(rows) == 20 and label == "N'afficher que les 15 premières"
-    rows, label = drift.toggle_rows(2, "fr")
+    rows, label = drift.toggle_rows(2, "nonsense", "fr")  # unknown order: most drifted first
     assert len(rows) == 15 and label == "Afficher les 20 variables"
+    assert _text(rows[0]).startswith("C00")
     from dash.exceptions import PreventUpdate
 
-    for garbage in (None, "1", [1], {"n": 1}):
+    for garbage in (None, "1", [1], {"n": 1}, -1, True):
         with pytest.raises(PreventUpdate):
-            drift.toggle_rows(garbage, "xx")
+            drift.toggle_rows(garbage, "severity", "xx")
+
+
+def test_drift_rows_sort_by_influence_or_name():
+    summary = {**SUMMARY, "columns": [_entry("A", True, 5.0), _entry("B", False, 0.5),
+                                      _entry("C", False, 0.2)]}
+    rows = sdrift.rows_from_summary(summary, None, ["C", "B"], "en")
+    assert [r.column for r in rows] == ["A", "B", "C"]  # most drifted first
+    assert [r.column for r in sdrift.ordered(rows, "influence")] == ["C", "B", "A"]  # A unranked
+    assert [r.rank for r in sdrift.ordered(rows, "influence")] == ["#1", "#2", "n/a"]
+    labelled = sdrift.rows_from_summary(summary, pd.DataFrame(
+        {"description_en": ["zeta", "alpha", "Beta"]}, index=pd.Index(["A", "B", "C"])), [], "en")
+    assert [r.label for r in sdrift.ordered(labelled, "label")] == ["alpha", "Beta", "zeta"]
 
 
 def test_model_screen_without_shap_says_so_and_keeps_the_card(pages, monkeypatch, json_engine):

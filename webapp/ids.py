@@ -82,6 +82,7 @@ DRIFT_REPORT_LINK = "drift-report-link"
 DRIFT_TABLE = "drift-table"
 DRIFT_TABLE_BODY = "drift-table-body"
 DRIFT_SHOW_ALL = "drift-show-all"              # button: first rows / every row
+DRIFT_SORT = "drift-sort"                      # select: most drifted / most influential / by name
 DRIFT_ROW_PICK = "drift-row-pick"              # pattern-matching: {"type": DRIFT_ROW_PICK, "column": name}
 DRIFT_FEATURE = "drift-feature"
 DRIFT_DISTRIBUTION = "drift-distribution"

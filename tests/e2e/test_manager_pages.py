@@ -211,6 +211,15 @@ def test_drift_screen_counts_lists_features_and_links_the_report(dash_duo, dash_
         _click(dash_duo, f"#{ids.DRIFT_SHOW_ALL}")
         WebDriverWait(dash_duo.driver, TIMEOUT).until(
             lambda d: len(_row_labels(dash_duo)) == drift_service.PAGE_SIZE)
+    # sorted by influence in the model: the model's own ranking, read from the service
+    by_influence = [r.label for r in drift_service.ordered(expected.rows, "influence")]
+    Select(dash_duo.find_element(f"#{ids.DRIFT_SORT}")).select_by_value("influence")
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+        lambda d: _row_labels(dash_duo) == by_influence[:drift_service.PAGE_SIZE],
+        message="sorting by influence did not reorder the table")
+    Select(dash_duo.find_element(f"#{ids.DRIFT_SORT}")).select_by_value("severity")
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+        lambda d: _row_labels(dash_duo) == labels[:drift_service.PAGE_SIZE])
     assert dash_duo.driver.execute_script(UNNAMED_BUTTONS) == []
 
     dash_duo.wait_for_element(f"#{ids.DRIFT_DISTRIBUTION_CHART} g.point", timeout=TIMEOUT)

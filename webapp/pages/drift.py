@@ -35,11 +35,15 @@ TEXTS = {
         "methods": "Tests utilisés (choisis par Evidently selon le type de variable) :",
         "report": "Ouvrir le rapport Evidently complet (nouvel onglet)",
         "no_report": "Le rapport Evidently complet n'est pas disponible.",
-        "table": "Variables, de la plus à la moins dérivée",
-        "table_caption": "Résultat du test de dérive de chaque variable, de la plus à la moins dérivée",
+        "table": "Variables testées",
+        "table_caption": "Résultat du test de dérive de chaque variable",
         "table_note": ("Intensité = score du test rapporté à son seuil (1 ou plus : dérive). Rang "
                        "d'influence : place de la variable dans l'importance SHAP du modèle. Choisissez "
                        "une variable pour voir sa distribution."),
+        "sort": "Trier le tableau",
+        "sort_severity": "De la plus à la moins dérivée",
+        "sort_influence": "De la plus à la moins influente dans le modèle",
+        "sort_label": "Par nom (ordre alphabétique)",
         "show_all": "Afficher les {count} variables",
         "show_first": "N'afficher que les {count} premières",
         "pick": "Voir la distribution de « {label} »",
@@ -64,11 +68,15 @@ TEXTS = {
         "methods": "Tests used (chosen by Evidently by type of feature):",
         "report": "Open the full Evidently report (new tab)",
         "no_report": "The full Evidently report is not available.",
-        "table": "Features, most drifted first",
-        "table_caption": "Drift test result of each feature, most drifted first",
+        "table": "Tested features",
+        "table_caption": "Drift test result of each feature",
         "table_note": ("Severity = test score relative to its threshold (1 or more: drift). Rank of "
                        "influence: the feature's place in the model's SHAP importance. Choose a "
                        "feature to see its distribution."),
+        "sort": "Sort the table",
+        "sort_severity": "Most drifted first",
+        "sort_influence": "Most influential in the model first",
+        "sort_label": "By name (alphabetical)",
         "show_all": "Show all {count} features",
         "show_first": "Show only the first {count}",
         "pick": "See the distribution of “{label}”",
@@ -129,7 +137,12 @@ def drift_table(rows: list[service.DriftRow], lang: str, show_all: bool = False)
                           **{"aria-controls": ids.DRIFT_TABLE_BODY})
               if len(rows) > service.PAGE_SIZE else
               html.Button(id=ids.DRIFT_SHOW_ALL, type="button", hidden=True, n_clicks=0))
-    return html.Div([html.Div(table, className="table-responsive"), toggle])
+    sort = dbc.Row(dbc.Col([
+        dbc.Label(_t("sort", lang), html_for=ids.DRIFT_SORT),
+        dbc.Select(id=ids.DRIFT_SORT, value=service.ORDERS[0],
+                   options=[{"label": _t(f"sort_{o}", lang), "value": o} for o in service.ORDERS]),
+    ], xs=12, md=6), className="mb-2")
+    return html.Div([sort, html.Div(table, className="table-responsive"), toggle])
 
 
 def _toggle_text(count: int, show_all: bool, lang: str) -> str:
@@ -203,7 +216,8 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
     # Callbacks need their components even when the summary is missing (validation layout).
     placeholders = [] if any(getattr(c, "id", None) == ids.DRIFT_SUMMARY for c in body) else [
         html.Div([html.Table(html.Tbody(id=ids.DRIFT_TABLE_BODY)),
-                  html.Button(id=ids.DRIFT_SHOW_ALL, n_clicks=0)], hidden=True),
+                  html.Button(id=ids.DRIFT_SHOW_ALL, n_clicks=0),
+                  dbc.Select(id=ids.DRIFT_SORT, options=[])], hidden=True),
         dbc.Select(id=ids.DRIFT_FEATURE, options=[], style={"display": "none"}),
         html.Div(id=ids.DRIFT_DISTRIBUTION),
     ]
@@ -219,16 +233,17 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
     Output(ids.DRIFT_TABLE_BODY, "children"),
     Output(ids.DRIFT_SHOW_ALL, "children"),
     Input(ids.DRIFT_SHOW_ALL, "n_clicks"),
+    Input(ids.DRIFT_SORT, "value"),
     State(ids.LANGUAGE, "data"),
     prevent_initial_call=True,
 )
-def toggle_rows(n_clicks: int | None, lang: str | None) -> tuple[list, str]:
-    """Odd clicks show every feature, even ones the first rows again."""
-    if not isinstance(n_clicks, int):
+def toggle_rows(n_clicks: int | None, order: str | None, lang: str | None) -> tuple[list, str]:
+    """The rows in the chosen order; odd clicks show every feature, even ones the first rows."""
+    if not isinstance(n_clicks, int) or isinstance(n_clicks, bool) or n_clicks < 0:
         raise PreventUpdate
     lang = normalise_language(lang)
     try:
-        rows = service.drift_rows(lang)
+        rows = service.drift_rows(lang, order if order in service.ORDERS else None)
     except ServiceError:
         raise PreventUpdate from None
     show_all = n_clicks % 2 == 1

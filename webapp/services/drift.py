@@ -29,6 +29,8 @@ from webapp.services import clients
 PREDICTION_COLUMN = pop.PREDICTION_COLUMN
 # Rows of the table shown before "show all" (the most drifted first).
 PAGE_SIZE = 15
+# Orders of the table: most drifted first (default), most influential first, by label.
+ORDERS = ("severity", "influence", "label")
 
 # Evidently's test names (summary "method") in words; an unknown one is shown as written.
 METHOD_NAMES: dict[str, dict[str, str]] = {
@@ -202,6 +204,7 @@ class DriftRow:
     column: str
     label: str
     drifted: bool
+    influence: int | None  # 1 = the model's most influential; None beyond its ranked features
     status: str
     method: str
     score: str
@@ -229,7 +232,7 @@ def rows_from_summary(summary: dict[str, Any], dictionary: pd.DataFrame | None,
     entries.sort(key=lambda e: -(e.get("severity") if e.get("severity") is not None else -math.inf))
     return [DriftRow(
         column=e["column"], label=column_label(dictionary, e["column"], lang),
-        drifted=bool(e.get("drift_detected")),
+        drifted=bool(e.get("drift_detected")), influence=ranks.get(e["column"]),
         status=_t("drifted" if e.get("drift_detected") else "stable", lang),
         method=method_name(e.get("method"), lang), score=score_text(e.get("score"), lang),
         threshold=score_text(e.get("threshold"), lang),
@@ -407,12 +410,22 @@ def drift_screen(lang: str) -> DriftScreen | None:
                        options=options)
 
 
-def drift_rows(lang: str) -> list[DriftRow]:
-    """The table rows alone (the "show all" callback), [] without a summary."""
+def ordered(rows: list[DriftRow], order: str | None) -> list[DriftRow]:
+    """Rows in one of `ORDERS` (anything else: as given, most drifted first)."""
+    if order == "influence":
+        return sorted(rows, key=lambda r: (r.influence is None, r.influence or 0))
+    if order == "label":
+        return sorted(rows, key=lambda r: r.label.casefold())
+    return list(rows)
+
+
+def drift_rows(lang: str, order: str | None = None) -> list[DriftRow]:
+    """The table rows alone (the "show all" and sort callback), [] without a summary."""
     state = clients.get_state()
     if not state.drift_summary:
         return []
-    return rows_from_summary(state.drift_summary, state.dictionary, ranked_features(state), lang)
+    rows = rows_from_summary(state.drift_summary, state.dictionary, ranked_features(state), lang)
+    return ordered(rows, order)
 
 
 # --- one column's two distributions ------------------------------------------------------------
