@@ -142,6 +142,11 @@ def test_cost_note_names_both_costs_and_what_they_are_measured_on():
     assert "5\u202f000 clients d'entraînement" in note and "moyenne sur 5 plis" in note
     assert "« test mis de côté » (502,5 pour 1 000)" in note and "1\u202f000 clients" in note
     assert "held-out test cost (502.5 per 1,000)" in smodel.cost_note(METRICS, "en")
+    # the held-out cost was measured at the candidate's tuning threshold (38 %), not the one applied
+    assert smodel.cost_note(METRICS, "en", 0.4123).endswith(
+        "This test cost is measured at the 38.0% threshold chosen during tuning, without these "
+        "clients; the threshold applied, 41.2%, was chosen again afterwards on all training clients.")
+    assert "threshold applied" not in smodel.cost_note(METRICS, "en", 0.38)
 
 
 def test_cost_curve_marks_the_chosen_threshold_with_its_cost():
@@ -527,7 +532,8 @@ def test_drift_screen_count_is_the_stored_summarys(pages, monkeypatch, json_engi
     assert "It counts 2 drifts out of 2 (100.0%), prediction included" in _text(
         _find(body, ids.DRIFT_REPORT_SCOPE))
     scope = _text(_find(body, ids.DRIFT_SCOPE))
-    assert "the 3 application columns" in scope and "model's 1 most influential" in scope
+    assert "Tested features (3): the application columns" in scope
+    assert "among the model's 1 most influential" in scope
     assert "Kolmogorov-Smirnov test (p-value): 3 features, drift when the score is below 0.05" in scope
 
 

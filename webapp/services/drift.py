@@ -61,11 +61,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "stable": "✓ Stable",
         "share_sentence": "{n_drifted} variables sur {n_columns} ont dérivé ({share}) entre les "
                           "{reference} clients d'entraînement et les {current} nouveaux demandeurs.",
-        "scope": ("Variables testées : les {n_columns} colonnes de la demande présentes dans les deux "
-                  "lots et les variables calculées parmi les {n_top} plus influentes du modèle ; la "
-                  "probabilité prédite est testée à part. Chaque variable est comparée sur "
-                  "{rows_reference} clients d'entraînement et {rows_current} nouveaux demandeurs "
-                  "tirés au hasard."),
+        "scope": ("Variables testées ({n_columns}) : les colonnes de la demande présentes dans les "
+                  "deux lots, plus les variables calculées (historique, ratios) parmi les {n_top} "
+                  "plus influentes du modèle ; la probabilité prédite est testée à part. Chaque "
+                  "variable est comparée sur {rows_reference} clients d'entraînement et "
+                  "{rows_current} nouveaux demandeurs tirés au hasard."),
         "method_item": "{method} : {count} variables, dérive si le score {rule} {threshold}",
         "at_least": "atteint", "below": "est inférieur à",
         "report_scope": ("Le rapport Evidently lié ne détaille que {n_columns} colonnes : la "
@@ -102,11 +102,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "stable": "✓ Stable",
         "share_sentence": "{n_drifted} of {n_columns} features drifted ({share}) between the "
                           "{reference} training clients and the {current} new applicants.",
-        "scope": ("Tested features: the {n_columns} application columns present in both batches "
-                  "and the computed features among the model's {n_top} most influential; the "
-                  "predicted probability is tested apart. Each feature is compared on "
-                  "{rows_reference} training clients and {rows_current} new applicants drawn at "
-                  "random."),
+        "scope": ("Tested features ({n_columns}): the application columns present in both "
+                  "batches, plus the computed features (history, ratios) among the model's {n_top} "
+                  "most influential; the predicted probability is tested apart. Each feature is "
+                  "compared on {rows_reference} training clients and {rows_current} new applicants "
+                  "drawn at random."),
         "method_item": "{method}: {count} features, drift when the score {rule} {threshold}",
         "at_least": "reaches", "below": "is below",
         "report_scope": ("The linked Evidently report details only {n_columns} columns: the "

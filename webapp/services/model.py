@@ -102,6 +102,9 @@ TEXTS: dict[str, dict[str, str]] = {
                       "est choisi. Le coût « test mis de côté » ({holdout_cost} pour 1 000) est mesuré une "
                       "seule fois sur {n_holdout} clients que ni le réglage ni le choix du seuil n'ont vus ; "
                       "l'écart vient de ces clients différents et de leur petit nombre."),
+        "threshold_note": (" Ce coût de test est mesuré au seuil de {holdout_threshold} choisi pendant "
+                           "le réglage, sans ces clients ; le seuil appliqué, {threshold}, a été "
+                           "rechoisi ensuite sur tous les clients d'entraînement."),
         "importance_note": ("Influence moyenne : de combien, en moyenne sur les clients, la variable "
                             "déplace le score du modèle, en log-odds (échelle du score avant sa conversion "
                             "en probabilité : +0,1 multiplie la cote du risque par environ 1,1)."),
@@ -142,6 +145,9 @@ TEXTS: dict[str, dict[str, str]] = {
                       "The held-out test cost ({holdout_cost} per 1,000) is measured once on "
                       "{n_holdout} clients neither the tuning nor the threshold saw; the gap comes "
                       "from these other clients and their small number."),
+        "threshold_note": (" This test cost is measured at the {holdout_threshold} threshold chosen "
+                           "during tuning, without these clients; the threshold applied, "
+                           "{threshold}, was chosen again afterwards on all training clients."),
         "importance_note": ("Mean influence: how far, on average over the clients, the feature moves "
                             "the model's score, in log-odds (the score's scale before it becomes a "
                             "probability: +0.1 multiplies the odds of default by about 1.1)."),
@@ -286,16 +292,23 @@ def threshold_sentence(metrics: dict[str, Any], threshold: float, lang: str) -> 
               fn=format_number(fn / fp, lang))
 
 
-def cost_note(metrics: dict[str, Any], lang: str) -> str:
-    """Why the curve's cost and the held-out cost differ: what each is measured on."""
+def cost_note(metrics: dict[str, Any], lang: str, threshold: float | None = None) -> str:
+    """Why the curve's cost and the held-out cost differ: what each is measured on (and at
+    which threshold, when the held-out one is not the threshold applied)."""
     oof = (metrics.get("final") or {}).get("oof") or {}
     holdout = _holdout(metrics)
     n_clients = metrics.get("n_clients") or {}
-    return _t("cost_note", lang, cv_cost=format_number(oof.get("cost_per_1000"), lang, 1),
+    text = _t("cost_note", lang, cv_cost=format_number(oof.get("cost_per_1000"), lang, 1),
               n_cv=format_number(oof.get("n_clients") or n_clients.get("all"), lang),
               folds=(metrics.get("protocol") or {}).get("folds", "—"),
               holdout_cost=format_number(holdout.get("cost_per_1000"), lang, 1),
               n_holdout=format_number(holdout.get("n_clients") or n_clients.get("holdout"), lang))
+    held = holdout.get("threshold")
+    if threshold is not None and held is not None and format_percent(held, lang) != format_percent(
+            threshold, lang):
+        text += _t("threshold_note", lang, holdout_threshold=format_percent(held, lang),
+                   threshold=format_percent(threshold, lang))
+    return text
 
 
 # --- global importance -------------------------------------------------------------------------
@@ -384,7 +397,7 @@ def model_screen(lang: str) -> ModelScreen:
         card=model_card(metrics, state.manifest or {}, getattr(state.model, "kind", None),
                         threshold, lang),
         threshold=threshold, threshold_text=threshold_sentence(metrics, threshold, lang),
-        cost_curve=state.cost_curve, cost_note=cost_note(metrics, lang),
+        cost_curve=state.cost_curve, cost_note=cost_note(metrics, lang, threshold),
         candidates=candidates_table(metrics, lang), params=params_table(metrics, lang),
         metrics=metrics, importance=top, importance_note=_t("importance_note", lang),
         beeswarm=bees, labels=dict(zip(top["feature"], top["label"])),
