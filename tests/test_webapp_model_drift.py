@@ -149,6 +149,24 @@ def test_cost_note_names_both_costs_and_what_they_are_measured_on():
     assert "threshold applied" not in smodel.cost_note(METRICS, "en", 0.38)
 
 
+def test_segments_and_constraints_are_written_out_by_the_service():
+    segment = {"n_clients": 995, "auc": 0.6886, "cost_per_1000": 600.0, "mean_predicted": 0.0808,
+               "observed_rate": 0.0774, "calibration_gap": 0.0442, "calibrated_within_tolerance": True}
+    metrics = {**METRICS, "segments": {"with_history": segment},
+               "constraints": {"n_constrained": 51, "cv_auc_constrained": 0.7335,
+                               "cv_auc_unconstrained": 0.7233}}
+    table = smodel.segments(metrics, "fr")
+    assert table.headers[3] == "Coût pour 1 000 (test)"
+    assert table.rows == [["Avec historique", "995", "0,689", "600", "8,1\u202f%", "7,7\u202f%",
+                           "4,4\u202f%"]]
+    assert table.sentences == ["Avec historique : 995 clients, probabilité moyenne prédite 8,1\u202f% "
+                               "pour un taux de défaut observé de 7,7\u202f% (écart de moins de 10 %)."]
+    assert smodel.segments(METRICS, "fr") is None
+    assert "AUC 0.734 with these constraints against 0.723 without (difference 0.010)" in (
+        smodel.constraints_sentence(metrics, "en"))
+    assert smodel.constraints_sentence(METRICS, "en") is None
+
+
 def test_cost_curve_marks_the_chosen_threshold_with_its_cost():
     curve = pd.DataFrame({"threshold": [0.1, 0.2, 0.3, 0.4],
                           "cost": [900, 700, 500, 600], "cost_per_1000": [90.0, 70.0, 50.0, 60.0]})

@@ -46,23 +46,6 @@ TEXTS = {
         "no_comparison": "Le tableau de comparaison des candidats est indisponible.",
         "field": "Élément",
         "value": "Valeur",
-        "segments": "Clients avec et sans historique de crédit",
-        "segments_note": ("Jeu de test mis de côté. « Sans historique » : les mêmes clients, tout "
-                          "leur historique retiré, notés comme un nouveau demandeur ; ils sont "
-                          "confiés à un modèle appris sur la seule demande."),
-        "segment": "Segment", "clients": "Clients", "auc": "AUC", "cost_1000": "Coût / 1 000",
-        "predicted": "Probabilité moyenne prédite", "observed": "Taux de défaut observé",
-        "gap": "Écart de calibration",
-        "with_history": "Avec historique",
-        "no_history": "Sans historique (modèle utilisé)",
-        "main_model_no_history": "Sans historique, modèle principal (non utilisé)",
-        "segment_sentence": ("{segment} : {clients} clients, probabilité moyenne prédite {predicted} "
-                             "pour un taux de défaut observé de {observed} ({within})."),
-        "within": "écart de moins de 10 %", "outside": "écart de plus de 10 %",
-        "constraints": ("Sens imposés : {n} variables (scores externes, revenu, taux d'effort, "
-                        "retards de paiement…) ne peuvent faire varier le risque que dans le sens "
-                        "attendu. Sur les mêmes plis, AUC {constrained} avec ces contraintes contre "
-                        "{unconstrained} sans (écart {cost})."),
         "protected_note": ("Le sexe du demandeur n'est jamais utilisé par le modèle ; il n'est "
                            "conservé que pour le suivi de l'équité."),
     },
@@ -87,23 +70,6 @@ TEXTS = {
         "no_comparison": "The comparison table of the candidates is unavailable.",
         "field": "Item",
         "value": "Value",
-        "segments": "Clients with and without credit history",
-        "segments_note": ("Held-out split. \"Without history\": the same clients with all their "
-                          "history removed, scored as a new applicant; they are scored by a model "
-                          "learnt from the application alone."),
-        "segment": "Segment", "clients": "Clients", "auc": "AUC", "cost_1000": "Cost / 1,000",
-        "predicted": "Mean predicted probability", "observed": "Observed default rate",
-        "gap": "Calibration gap",
-        "with_history": "With history",
-        "no_history": "Without history (model in use)",
-        "main_model_no_history": "Without history, main model (not used)",
-        "segment_sentence": ("{segment}: {clients} clients, mean predicted probability {predicted} "
-                             "against an observed default rate of {observed} ({within})."),
-        "within": "within 10%", "outside": "more than 10% apart",
-        "constraints": ("Imposed directions: {n} features (external scores, income, debt-service "
-                        "ratio, late payments…) can move the risk only the expected way. On the "
-                        "same folds, AUC {constrained} with these constraints against "
-                        "{unconstrained} without (difference {cost})."),
         "protected_note": ("The applicant's gender is never used by the model; it is kept only "
                            "to monitor fairness."),
     },
@@ -170,53 +136,28 @@ def importance_block(screen: service.ModelScreen, lang: str) -> list:
     ]
 
 
-SEGMENT_KEYS = ("with_history", "no_history", "main_model_no_history")
-
-
 def segments_block(metrics: dict, lang: str) -> list:
     """Held-out figures of clients with and without history, a table and a sentence each."""
-    segments = (metrics or {}).get("segments") or {}
-    rows = [(key, segments[key]) for key in SEGMENT_KEYS
-            if (segments.get(key) or {}).get("n_clients")]
-    if not rows:
+    segments = service.segments(metrics, lang)
+    if segments is None:
         return []
-    header = html.Thead(html.Tr([html.Th(_t(k, lang), scope="col") for k in (
-        "segment", "clients", "auc", "cost_1000", "predicted", "observed", "gap")]))
-    body = html.Tbody([html.Tr([
-        html.Th(_t(key, lang), scope="row"), html.Td(format_number(row["n_clients"], lang)),
-        html.Td(format_number(row["auc"], lang, 3)),
-        html.Td(format_number(row["cost_per_1000"], lang)),
-        html.Td(format_percent(row["mean_predicted"], lang)),
-        html.Td(format_percent(row["observed_rate"], lang)),
-        html.Td(format_percent(row["calibration_gap"], lang)),
-    ]) for key, row in rows])
-    sentences = [_t("segment_sentence", lang, segment=_t(key, lang),
-                    clients=format_number(row["n_clients"], lang),
-                    predicted=format_percent(row["mean_predicted"], lang),
-                    observed=format_percent(row["observed_rate"], lang),
-                    within=_t("within" if row["calibrated_within_tolerance"] else "outside", lang))
-                 for key, row in rows[:2]]
+    header = html.Thead(html.Tr([html.Th(h, scope="col") for h in segments.headers]))
+    body = html.Tbody([html.Tr([html.Th(row[0], scope="row"), *[html.Td(v) for v in row[1:]]])
+                       for row in segments.rows])
     return [
-        html.H2(_t("segments", lang), className="h5 mt-4"),
-        html.P(_t("segments_note", lang), className="text-muted small"),
-        html.Div(dbc.Table([header, body], id=ids.MODEL_SEGMENTS, striped=True, bordered=True, size="sm"),
-                 className="table-responsive"),
-        html.Ul([html.Li(sentence) for sentence in sentences]),
+        html.H2(segments.heading, className="h5 mt-4"),
+        html.P(segments.note, className="text-muted small"),
+        html.Div(dbc.Table([header, body], id=ids.MODEL_SEGMENTS, striped=True, bordered=True,
+                           size="sm"), className="table-responsive"),
+        html.Ul([html.Li(sentence) for sentence in segments.sentences]),
     ]
 
 
 def constraints_block(metrics: dict, lang: str) -> list:
     """Which directions are imposed, what they cost in AUC, and the protected attribute."""
-    constraints = (metrics or {}).get("constraints")
-    texts = [html.P(_t("protected_note", lang))]
-    if constraints:
-        texts.insert(0, html.P(_t(
-            "constraints", lang, n=constraints["n_constrained"],
-            constrained=format_number(constraints["cv_auc_constrained"], lang, 3),
-            unconstrained=format_number(constraints["cv_auc_unconstrained"], lang, 3),
-            cost=format_number(constraints["cv_auc_constrained"]
-                               - constraints["cv_auc_unconstrained"], lang, 3))))
-    return [html.Div(texts, id=ids.MODEL_CONSTRAINTS)]
+    sentence = service.constraints_sentence(metrics, lang)
+    texts = [html.P(sentence)] if sentence else []
+    return [html.Div([*texts, html.P(_t("protected_note", lang))], id=ids.MODEL_CONSTRAINTS)]
 
 
 # --- lending rules and fairness report ---------------------------------------------------------

@@ -109,6 +109,23 @@ TEXTS: dict[str, dict[str, str]] = {
                             "déplace le score du modèle, en log-odds (échelle du score avant sa conversion "
                             "en probabilité : +0,1 multiplie la cote du risque par environ 1,1)."),
         "unknown_model": "modèle inconnu",
+        "segments": "Clients avec et sans historique de crédit",
+        "segments_note": ("Jeu de test mis de côté. « Sans historique » : les mêmes clients, tout "
+                          "leur historique retiré, notés comme un nouveau demandeur ; ils sont "
+                          "confiés à un modèle appris sur la seule demande."),
+        "segment": "Segment", "seg_clients": "Clients", "cost_1000": "Coût pour 1 000 (test)",
+        "seg_predicted": "Probabilité moyenne prédite", "seg_observed": "Taux de défaut observé",
+        "gap": "Écart de calibration",
+        "with_history": "Avec historique",
+        "no_history": "Sans historique (modèle utilisé)",
+        "main_model_no_history": "Sans historique, modèle principal (non utilisé)",
+        "segment_sentence": ("{segment} : {clients} clients, probabilité moyenne prédite {predicted} "
+                             "pour un taux de défaut observé de {observed} ({within})."),
+        "within": "écart de moins de 10 %", "outside": "écart de plus de 10 %",
+        "constraints": ("Sens imposés : {n} variables (scores externes, revenu, taux d'effort, "
+                        "retards de paiement…) ne peuvent faire varier le risque que dans le sens "
+                        "attendu. Sur les mêmes plis, AUC {constrained} avec ces contraintes contre "
+                        "{unconstrained} sans (écart {cost})."),
     },
     "en": {
         "model": "Model",
@@ -152,6 +169,23 @@ TEXTS: dict[str, dict[str, str]] = {
                             "the model's score, in log-odds (the score's scale before it becomes a "
                             "probability: +0.1 multiplies the odds of default by about 1.1)."),
         "unknown_model": "unknown model",
+        "segments": "Clients with and without credit history",
+        "segments_note": ("Held-out split. \"Without history\": the same clients with all their "
+                          "history removed, scored as a new applicant; they are scored by a model "
+                          "learnt from the application alone."),
+        "segment": "Segment", "seg_clients": "Clients", "cost_1000": "Cost per 1,000 (test)",
+        "seg_predicted": "Mean predicted probability", "seg_observed": "Observed default rate",
+        "gap": "Calibration gap",
+        "with_history": "With history",
+        "no_history": "Without history (model in use)",
+        "main_model_no_history": "Without history, main model (not used)",
+        "segment_sentence": ("{segment}: {clients} clients, mean predicted probability {predicted} "
+                             "against an observed default rate of {observed} ({within})."),
+        "within": "within 10%", "outside": "more than 10% apart",
+        "constraints": ("Imposed directions: {n} features (external scores, income, debt-service "
+                        "ratio, late payments…) can move the risk only the expected way. On the "
+                        "same folds, AUC {constrained} with these constraints against "
+                        "{unconstrained} without (difference {cost})."),
     },
 }
 
@@ -309,6 +343,56 @@ def cost_note(metrics: dict[str, Any], lang: str, threshold: float | None = None
         text += _t("threshold_note", lang, holdout_threshold=format_percent(held, lang),
                    threshold=format_percent(threshold, lang))
     return text
+
+
+# --- clients with and without history, monotone constraints ----------------------------------
+
+SEGMENT_KEYS = ("with_history", "no_history", "main_model_no_history")
+SEGMENT_COLUMNS = ("segment", "seg_clients", "auc", "cost_1000", "seg_predicted", "seg_observed",
+                   "gap")
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The held-out segments table and its sentences, written out."""
+
+    heading: str
+    note: str
+    headers: list[str]
+    rows: list[list[str]]      # first cell: the segment's name (row header)
+    sentences: list[str]
+
+
+def segments(metrics: dict[str, Any], lang: str) -> Segments | None:
+    """Held-out figures of clients with and without history; None when training made none."""
+    stored = (metrics or {}).get("segments") or {}
+    found = [(key, stored[key]) for key in SEGMENT_KEYS if (stored.get(key) or {}).get("n_clients")]
+    if not found:
+        return None
+    rows = [[_t(key, lang), format_number(row["n_clients"], lang), format_number(row["auc"], lang, 3),
+             format_number(row["cost_per_1000"], lang), format_percent(row["mean_predicted"], lang),
+             format_percent(row["observed_rate"], lang), format_percent(row["calibration_gap"], lang)]
+            for key, row in found]
+    sentences = [_t("segment_sentence", lang, segment=_t(key, lang),
+                    clients=format_number(row["n_clients"], lang),
+                    predicted=format_percent(row["mean_predicted"], lang),
+                    observed=format_percent(row["observed_rate"], lang),
+                    within=_t("within" if row["calibrated_within_tolerance"] else "outside", lang))
+                 for key, row in found[:2]]
+    return Segments(_t("segments", lang), _t("segments_note", lang),
+                    [_t(c, lang) for c in SEGMENT_COLUMNS], rows, sentences)
+
+
+def constraints_sentence(metrics: dict[str, Any], lang: str) -> str | None:
+    """Which directions are imposed and what they cost in AUC on the same folds."""
+    constraints = (metrics or {}).get("constraints")
+    if not constraints:
+        return None
+    return _t("constraints", lang, n=constraints["n_constrained"],
+              constrained=format_number(constraints["cv_auc_constrained"], lang, 3),
+              unconstrained=format_number(constraints["cv_auc_unconstrained"], lang, 3),
+              cost=format_number(constraints["cv_auc_constrained"]
+                                 - constraints["cv_auc_unconstrained"], lang, 3))
 
 
 # --- global importance -------------------------------------------------------------------------
