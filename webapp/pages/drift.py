@@ -165,7 +165,8 @@ def verdict_block(verdict: service.Verdict, lang: str) -> html.Section:
     icon = {"low": "✓", "watch": "◔", "review": "⚠"}.get(verdict.level, "")
     return html.Section([
         html.H2(_t("verdict", lang), className="h5"),
-        html.P(html.Strong(f"{icon} {verdict.headline}"), className="lead mb-1"),
+        html.P(html.Strong([html.Span(icon, **{"aria-hidden": "true"}), f" {verdict.headline}"]),
+               className="lead mb-1"),
         html.P(verdict.facts, className="mb-1"),
         html.P(verdict.rule, className="text-muted small mb-0"),
     ], id=ids.DRIFT_VERDICT, className=f"border rounded p-3 mb-3 drift-verdict-{verdict.level}",
@@ -204,7 +205,9 @@ def render(lang: str) -> list:
         dbc.Row(dbc.Col([dbc.Label(_t("feature", lang), html_for=ids.DRIFT_FEATURE),
                          dbc.Select(id=ids.DRIFT_FEATURE, options=screen.options, value=first)],
                         xs=12, md=6), className="mb-3"),
-        dcc.Loading(html.Div(render_distribution(first, lang), id=ids.DRIFT_DISTRIBUTION)),
+        # polite live region: the chosen feature's chart caption is read out when it changes
+        dcc.Loading(html.Div(render_distribution(first, lang), id=ids.DRIFT_DISTRIBUTION,
+                             **{"aria-live": "polite"})),
         html.H2(_t("prediction", lang), className="h5 mt-4"),
         chart(ids.DRIFT_PREDICTION_CHART, *prediction),
     ]
