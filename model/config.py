@@ -196,3 +196,17 @@ COUNTERFACTUAL_GRID = 16
 MISSING_NEVER_HELPS: tuple[str, ...] = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 # The lender named on the letters to customers.
 LENDER_NAME = os.environ.get("SCORING_LENDER_NAME", "Prêt à dépenser")
+
+# Overall drift verdict of the Data drift screen (model/drift/verdict.py). "Important" means
+# among the model's DRIFT_TOP_FEATURES most influential features (the head of the sorted
+# shap_global.parquet). Levels are tried in order; the first whose any condition holds is the
+# verdict, the last (no condition) is the default. Shares are of the tested features, the
+# prediction aside. 30 % drifted or two important features: the population the model scores
+# has changed enough to re-estimate it; 10 % or one important feature or drifted predictions:
+# watch the next batch.
+DRIFT_TOP_FEATURES = 10
+DRIFT_VERDICT_RULES = (
+    {"level": "review", "min_share_drifted": 0.30, "min_top_drifted": 2, "prediction": False},
+    {"level": "watch", "min_share_drifted": 0.10, "min_top_drifted": 1, "prediction": True},
+    {"level": "low", "min_share_drifted": None, "min_top_drifted": None, "prediction": False},
+)

@@ -64,6 +64,41 @@ def test_shifted_columns_are_flagged_and_stable_ones_are_not(tmp_path):
     assert set(table["column"]) == set(flags) and "current_mean" in table.columns
 
 
+def _page_figures(report_html) -> tuple[float, int, int]:
+    """The sentence Evidently's page itself writes: "Drift is detected for x% of columns (n out of m)"."""
+    import re
+
+    found = re.findall(r"Drift is detected for ([0-9.]+)% of columns \((\d+) out of (\d+)\)",
+                       report_html.read_text(errors="replace"))
+    assert len(found) == 1, found
+    share, drifted, columns = found[0]
+    return float(share), int(drifted), int(columns)
+
+
+def test_stored_report_figures_are_the_pages_own(tmp_path):
+    """The summary records what the linked HTML page counts (its own columns, the prediction
+    included), and that count is the summary's flags over the same columns."""
+    reference, current = _batches(seed=4)
+    rng = np.random.default_rng(5)
+    summary = run_drift(reference, current, tmp_path, sample_rows=1500,
+                        reference_pred=rng.beta(2, 20, len(reference)),
+                        current_pred=rng.beta(6, 20, len(current)), max_html_columns=3,
+                        key_columns=["stable"])
+    share, drifted, columns = _page_figures(tmp_path / "report.html")
+    report = summary["report"]
+    assert (report["n_drifted"], report["n_columns"]) == (drifted, columns)
+    assert report["share_drifted"] * 100 == pytest.approx(share, abs=1e-3)
+    assert columns == len(summary["report_columns"]) == 3  # prediction, key column, most drifted
+    flags = {e["column"]: e["drift_detected"] for e in summary["columns"]}
+    assert drifted == sum(flags[c] for c in summary["report_columns"])
+    assert report["includes_prediction"] and report["agrees_with_summary"]
+    # not the same base as the summary's own count (every feature, the prediction apart)
+    assert (summary["n_drifted"], summary["n_columns"]) == (2, 4)
+    # page: the prediction (drifted), "stable" (the key column, not drifted), the most drifted
+    assert summary["report_columns"][:2] == [PREDICTION_COLUMN, "stable"]
+    assert (drifted, columns) == (2, 3)
+
+
 def test_prediction_drift_and_key_columns(tmp_path):
     reference, current = _batches(seed=2)
     rng = np.random.default_rng(3)

@@ -29,7 +29,9 @@ BROWSER_EXAMPLES, MALFORMED_EXAMPLES = 2700, 1300
 CALLBACK_PATH = "/_dash-update-component"
 PAGES = ("", "/why", "/compare", "/what-if", "/nothing")
 FORMS = {ids.WHATIF_FIELD: fields.WHATIF_FIELDS, ids.WHATIF_FEEDBACK: fields.WHATIF_FIELDS,
-         ids.NEW_FIELD: fields.NEW_APPLICANT_FIELDS, ids.NEW_FEEDBACK: fields.NEW_APPLICANT_FIELDS}
+         ids.NEW_FIELD: fields.NEW_APPLICANT_FIELDS, ids.NEW_FEEDBACK: fields.NEW_APPLICANT_FIELDS,
+         # the drift table's row buttons: real columns, an unknown one, an over-long one
+         ids.DRIFT_ROW_PICK: ("EXT_SOURCE_2", "AMT_CREDIT", "NAME_CONTRACT_TYPE", "NOPE", "x" * 300)}
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +96,9 @@ def value_strategy(component: str, prop: str, facts: dict):
 
 
 def _field_choices(declared: dict, names: list[str]) -> list[dict]:
-    return [{"field": name, "type": declared["type"]} for name in names]
+    """One item per name, under the pattern's wildcard key ("field", "column")."""
+    key = next(k for k, v in declared.items() if v in (["ALL"], ["ALLSMALLER"], ["MATCH"]))
+    return [{key: name, "type": declared["type"]} for name in names]
 
 
 @st.composite

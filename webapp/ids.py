@@ -89,6 +89,36 @@ NEW_POLICY_RULES = "new-policy-rules"
 # Model screen: fairness report.
 MODEL_FAIRNESS = "model-fairness"
 
+# --- screen 6: model (webapp/pages/model_card.py) ----------------------------
+MODEL_CARD = "model-card"
+MODEL_THRESHOLD = "model-threshold"
+MODEL_COST_CHART = "model-cost-curve"
+MODEL_COST_NOTE = "model-cost-note"            # cross-validated vs held-out cost, in words
+MODEL_COMPARISON = "model-comparison-table"
+MODEL_PARAMS = "model-hyperparameters-table"
+MODEL_IMPORTANCE_CHART = "model-importance-chart"
+MODEL_BEESWARM_CHART = "model-beeswarm-chart"
+MODEL_SEGMENTS = "model-segments-table"
+MODEL_CONSTRAINTS = "model-constraints"
+MODEL_POLICY_RULES = "model-policy-rules"
+MODEL_FAIRNESS_PROXIES = "model-fairness-proxies"
+
+# --- screen 7: data drift (webapp/pages/drift.py) ----------------------------
+DRIFT_VERDICT = "drift-verdict"
+DRIFT_SUMMARY = "drift-summary"
+DRIFT_SCOPE = "drift-scope"                    # which columns, tests and thresholds the count covers
+DRIFT_REPORT_SCOPE = "drift-report-scope"      # what the linked Evidently page counts
+DRIFT_REPORT_LINK = "drift-report-link"
+DRIFT_TABLE = "drift-table"
+DRIFT_TABLE_BODY = "drift-table-body"
+DRIFT_SHOW_ALL = "drift-show-all"              # button: first rows / every row
+DRIFT_SORT = "drift-sort"                      # select: most drifted / most influential / by name
+DRIFT_ROW_PICK = "drift-row-pick"              # pattern-matching: {"type": DRIFT_ROW_PICK, "column": name}
+DRIFT_FEATURE = "drift-feature"
+DRIFT_DISTRIBUTION = "drift-distribution"
+DRIFT_DISTRIBUTION_CHART = "drift-distribution-chart"
+DRIFT_PREDICTION_CHART = "drift-prediction-chart"
+
 # --- advisor's decision (webapp/decision_form.py) and audit screen (webapp/pages/audit.py) ---
 DECISION_CARD = "decision-card"
 DECISION_CONTEXT = "decision-context"          # dcc.Store: {"client_id": ...} or {"new": true}

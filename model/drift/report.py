@@ -3,7 +3,8 @@
 `run_drift` compares two frames column by column and writes `summary.json` (every
 column: drift flag, test, score, summary statistics of both sides) and
 `report.html` (Evidently's page, restricted to the columns that matter so that it
-stays a few MB instead of 60). `drift_from_files` is the command-line entry point:
+stays a few MB instead of 60; the summary's `report` records what that page itself
+counts, so the screen can say that it covers fewer columns). `drift_from_files` is the command-line entry point:
 it validates two files in Kaggle's application format and, given a trained
 artifact folder, adds the model's top features and the predicted probability.
 """
@@ -215,12 +216,35 @@ def run_drift(
     with stage(f"drift report page on {len(html_columns)} columns", log):
         page = _evidently_snapshot(cur_sample, ref_sample, html_columns, page=True)
         _write_html(page, out_dir / REPORT_FILE)
+    summary["report"] = report_figures(page.dict(), html_columns, results)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     _write_json(out_dir / SUMMARY_FILE, summary)
     log.info("drift: %d of %d columns drifted (%.0f %%)%s; written to %s",
              n_drifted, len(features), 100 * summary["share_drifted"],
              _prediction_note(summary["prediction"]), out_dir)
     return summary
+
+
+def report_figures(page: dict[str, Any], html_columns: list[str],
+                   results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the HTML page itself says ("Drift is detected for x% of columns (n out of m)").
+
+    The page covers `html_columns` only, the prediction included, so its figures differ
+    from the summary's (every tested feature, prediction apart). They are stored so the
+    screen can say what the linked page counts; `agrees_with_summary` checks that the
+    page's own count is the count of the summary's flags over the same columns.
+    """
+    counted = next((m["value"] for m in page.get("metrics", [])
+                    if m.get("config", {}).get("type", "").endswith(":DriftedColumnsCount")), None)
+    from_summary = sum(bool(results[c]["drift_detected"]) for c in html_columns)
+    n_drifted = int(round(counted["count"])) if counted else from_summary
+    if n_drifted != from_summary:
+        log.warning("drift report page counts %d drifted columns, the summary %d on the same "
+                    "%d columns", n_drifted, from_summary, len(html_columns))
+    return {"n_columns": len(html_columns), "n_drifted": n_drifted,
+            "share_drifted": n_drifted / len(html_columns) if html_columns else 0.0,
+            "includes_prediction": PREDICTION_COLUMN in html_columns,
+            "agrees_with_summary": n_drifted == from_summary}
 
 
 def _prediction_note(prediction: dict | None) -> str:

@@ -1,12 +1,10 @@
-"""Figures, tables and sentences of the Model screen: global SHAP, model card, cost curve.
+"""Charts of the Model screen and their text alternatives: global SHAP bars, beeswarm, cost curve.
 
-Everything here reads precomputed artifacts (`shap_global`, `shap_sample`,
-`metrics.json`, `cost_curve.csv`, the manifest): nothing is computed from the
-model itself on a request.
+Pure drawing from frames `webapp.services.model` prepares (top features, beeswarm
+sample) and the stored cost curve. The threshold is written as a percentage, as on the
+rest of the screen; SHAP axes are named by what they mean to a manager.
 """
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,18 +12,13 @@ from webapp import figures as palette
 from webapp.figures import plain
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import translate
-from webapp.services.population import feature_label
 
-TOP_FEATURES = 15
-BEESWARM_FEATURES = 10
-# Points per feature row in the beeswarm (the sample may hold thousands of clients).
-BEESWARM_POINTS = 400
 # Colour-blind-safe scale from low (dark blue) to high (yellow) feature values.
 VALUE_SCALE = "Cividis"
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
-        "mean_abs_shap": "Influence moyenne sur le score (|SHAP| moyen, log-odds)",
+        "mean_abs_shap": "Influence moyenne sur le score (log-odds)",
         "importance_alt": "Diagramme en barres des {n} variables les plus influentes. En tête : "
                           "{first} ({first_value}), puis {second} ({second_value}) et {third} "
                           "({third_value}).",
@@ -35,42 +28,20 @@ TEXTS: dict[str, dict[str, str]] = {
                         "hautes {direction} le risque.",
         "raises": "augmentent",
         "lowers": "diminuent",
-        "shap_value": "Effet sur le score (valeur SHAP, log-odds)",
+        "shap_value": "Effet sur le score de chaque client (log-odds)",
         "feature_value": "Valeur",
         "low": "basse",
         "high": "haute",
         "cost_axis": "Coût pour 1 000 clients",
         "threshold_axis": "Seuil de probabilité de défaut",
-        "chosen": "Seuil retenu : {threshold} (coût {cost} pour 1 000 clients)",
-        "cost_alt": "Courbe du coût métier selon le seuil, de {first} à {last}. Le coût est minimal, "
-                    "{cost} pour 1 000 clients, au seuil retenu de {threshold}, marqué par un losange "
-                    "et une ligne verticale.",
+        "chosen": "Seuil retenu : {threshold} (coût {cost} pour 1 000 clients, validation croisée)",
+        "cost_alt": "Courbe du coût métier en validation croisée selon le seuil, de {first} à {last}. "
+                    "Le coût est minimal, {cost} pour 1 000 clients, au seuil retenu de "
+                    "{threshold}, marqué par un losange et une ligne verticale.",
         "no_data": "Données indisponibles.",
-        "model": "Modèle",
-        "params": "Meilleurs hyperparamètres",
-        "auc_cv": "AUC (validation croisée)",
-        "auc": "AUC (test)",
-        "recall": "Rappel (test)",
-        "precision": "Précision (test)",
-        "f2": "F2 (test)",
-        "brier": "Brier (test)",
-        "cost": "Coût (test)",
-        "cost_per_1000": "Coût pour 1 000 (test)",
-        "fit_seconds": "Entraînement (s)",
-        "chosen_mark": "✓ retenu",
-        "card_kind": "Type de modèle",
-        "card_version": "Version",
-        "card_trained": "Date d'entraînement",
-        "card_threshold": "Seuil de décision",
-        "card_holdout": "Jeu de test mis de côté",
-        "card_holdout_value": "{n} clients jamais vus pendant le réglage",
-        "card_brier": "Calibration {method} (Brier avant → après)",
-        "card_cost_weights": "Coût métier",
-        "card_cost_weights_value": "{fn} × défaut manqué + {fp} × bon client refusé",
-        "imbalance": "Déséquilibre",
     },
     "en": {
-        "mean_abs_shap": "Mean influence on the score (mean |SHAP|, log-odds)",
+        "mean_abs_shap": "Mean influence on the score (log-odds)",
         "importance_alt": "Bar chart of the {n} most influential features. First: {first} "
                           "({first_value}), then {second} ({second_value}) and {third} ({third_value}).",
         "beeswarm_alt": "Scatter of the SHAP values of {clients} clients for {n} features. Right of "
@@ -78,39 +49,17 @@ TEXTS: dict[str, dict[str, str]] = {
                         "yellow (high value). For “{feature}”, high values {direction} the risk.",
         "raises": "raise",
         "lowers": "lower",
-        "shap_value": "Effect on the score (SHAP value, log-odds)",
+        "shap_value": "Effect on each client's score (log-odds)",
         "feature_value": "Value",
         "low": "low",
         "high": "high",
         "cost_axis": "Cost per 1,000 clients",
         "threshold_axis": "Probability-of-default threshold",
-        "chosen": "Chosen threshold: {threshold} (cost {cost} per 1,000 clients)",
-        "cost_alt": "Curve of the business cost by threshold, from {first} to {last}. The cost is "
-                    "lowest, {cost} per 1,000 clients, at the chosen threshold of {threshold}, marked "
-                    "by a diamond and a vertical line.",
+        "chosen": "Chosen threshold: {threshold} (cost {cost} per 1,000 clients, cross-validation)",
+        "cost_alt": "Curve of the cross-validated business cost by threshold, from {first} to "
+                    "{last}. The cost is lowest, {cost} per 1,000 clients, at the chosen "
+                    "threshold of {threshold}, marked by a diamond and a vertical line.",
         "no_data": "Data unavailable.",
-        "model": "Model",
-        "params": "Best hyperparameters",
-        "auc_cv": "AUC (cross-validation)",
-        "auc": "AUC (test)",
-        "recall": "Recall (test)",
-        "precision": "Precision (test)",
-        "f2": "F2 (test)",
-        "brier": "Brier (test)",
-        "cost": "Cost (test)",
-        "cost_per_1000": "Cost per 1,000 (test)",
-        "fit_seconds": "Training (s)",
-        "chosen_mark": "✓ chosen",
-        "card_kind": "Model type",
-        "card_version": "Version",
-        "card_trained": "Training date",
-        "card_threshold": "Decision threshold",
-        "card_holdout": "Held-out test split",
-        "card_holdout_value": "{n} clients never seen while tuning",
-        "card_brier": "Calibration {method} (Brier before → after)",
-        "card_cost_weights": "Business cost",
-        "card_cost_weights_value": "{fn} × missed default + {fp} × good client refused",
-        "imbalance": "Imbalance",
     },
 }
 
@@ -120,25 +69,6 @@ def _text(key: str, lang: str, **values: object) -> str:
 
 
 # --- global importance -------------------------------------------------------------------------
-
-def top_importance(shap_global: pd.DataFrame, dictionary: pd.DataFrame | None, lang: str,
-                   n: int = TOP_FEATURES) -> pd.DataFrame:
-    """The `n` features with the largest mean |SHAP|, largest first, with their label.
-
-    The label is the one saved with the SHAP table (`label_fr` / `label_en`) when
-    present, else the feature dictionary's description.
-    """
-    if shap_global is None or shap_global.empty:
-        return pd.DataFrame(columns=["feature", "label", "mean_abs_shap"])
-    from model.explain.global_shap import top_features
-
-    top = shap_global.set_index("feature").loc[top_features(shap_global, n)].reset_index()
-    saved = f"label_{'en' if lang == 'en' else 'fr'}"
-    labels = (top[saved].astype(str).tolist() if saved in top.columns
-              else [feature_label(dictionary, f, lang) for f in top["feature"]])
-    return pd.DataFrame({"feature": top["feature"].to_numpy(), "label": labels,
-                         "mean_abs_shap": top["mean_abs_shap"].to_numpy()})
-
 
 def importance_figure(top: pd.DataFrame, lang: str) -> dict:
     """Horizontal bars of mean |SHAP|, the most influential feature on top."""
@@ -174,40 +104,6 @@ def importance_summary(top: pd.DataFrame, lang: str) -> str:
 
 
 # --- beeswarm ----------------------------------------------------------------------------------
-
-def beeswarm_frame(shap_sample: dict[str, np.ndarray] | None, features: list[str],
-                   points: int = BEESWARM_POINTS, seed: int = 0) -> pd.DataFrame:
-    """Long table (feature, shap, value_rank) for `features`, at most `points` clients each.
-
-    `shap_sample` holds `shap_values` and `feature_values` (clients x features)
-    and `feature_names`. Feature values are turned into ranks in [0, 1] per
-    feature (NaN stays NaN) so one colour scale serves features of any unit.
-    """
-    columns = ["feature", "shap", "value_rank"]
-    if not shap_sample:
-        return pd.DataFrame(columns=columns)
-    for key in ("shap_values", "feature_values", "feature_names"):
-        if key not in shap_sample:
-            raise KeyError(f"shap_sample.npz has no array {key!r} (has {sorted(shap_sample)})")
-    names = [str(n) for n in shap_sample["feature_names"]]
-    shap_values = np.asarray(shap_sample["shap_values"], dtype=np.float64)
-    values = np.asarray(shap_sample["feature_values"], dtype=np.float64)
-    rows = np.arange(shap_values.shape[0])
-    if len(rows) > points:
-        rows = np.sort(np.random.default_rng(seed).choice(rows, size=points, replace=False))
-    parts = []
-    for feature in features:
-        if feature not in names:
-            continue
-        j = names.index(feature)
-        column = pd.Series(values[rows, j])
-        parts.append(pd.DataFrame({
-            "feature": feature,
-            "shap": shap_values[rows, j],
-            "value_rank": column.rank(pct=True).to_numpy(),
-        }))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-
 
 def beeswarm_figure(frame: pd.DataFrame, labels: dict[str, str], lang: str,
                     seed: int = 0) -> dict:
@@ -281,19 +177,19 @@ def cost_curve_figure(cost_curve: pd.DataFrame | None, threshold: float, lang: s
     if cost_curve is None or cost_curve.empty:
         return plain.empty_figure(_text("no_data", lang))
     cost = cost_at(cost_curve, threshold)
-    label = _text("chosen", lang, threshold=format_number(threshold, lang, 3),
+    label = _text("chosen", lang, threshold=format_percent(threshold, lang),
                   cost=format_number(cost, lang, 1))
     curve = {"type": "scatter", "mode": "lines", "showlegend": False,
              "x": plain.significant(cost_curve["threshold"]),
              "y": plain.significant(cost_curve["cost_per_1000"]),
              "line": {"color": palette.BLUE, "width": 2},
-             "hovertemplate": "%{x:.3f} → %{y:.1f}<extra></extra>"}
+             "hovertemplate": "%{x:.1%} → %{y:.1f}<extra></extra>"}
     chosen = {"type": "scatter", "mode": "markers+text", "name": label, "showlegend": False,
               "x": [threshold], "y": [cost], "text": [label], "textposition": "top right",
               "marker": {"symbol": "diamond", "size": 14, "color": palette.BLACK},
               "hovertemplate": label + "<extra></extra>"}
     return plain.figure([curve, chosen], height=380, lang=lang, shapes=[plain.vertical_line(threshold)],
-                        xaxis=plain.axis(_text("threshold_axis", lang)),
+                        xaxis=plain.axis(_text("threshold_axis", lang), tickformat=".0%"),
                         yaxis=plain.axis(_text("cost_axis", lang)))
 
 
@@ -301,84 +197,7 @@ def cost_curve_summary(cost_curve: pd.DataFrame | None, threshold: float, lang: 
     if cost_curve is None or cost_curve.empty:
         return _text("no_data", lang)
     return _text("cost_alt", lang,
-                 first=format_number(cost_curve["threshold"].min(), lang, 2),
-                 last=format_number(cost_curve["threshold"].max(), lang, 2),
+                 first=format_percent(cost_curve["threshold"].min(), lang, 0),
+                 last=format_percent(cost_curve["threshold"].max(), lang, 0),
                  cost=format_number(cost_at(cost_curve, threshold), lang, 1),
-                 threshold=format_number(threshold, lang, 3))
-
-
-# --- model card and comparison table ----------------------------------------------------------
-
-def candidates_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
-    """One row per candidate (`metrics.json`): cross-validated and held-out metrics, time, parameters.
-
-    Numbers are formatted for the language; the chosen model is marked in words
-    (not only in bold). Column headers are the translated metric names.
-    """
-    chosen = metrics.get("chosen")
-    rows = []
-    for name, entry in (metrics.get("candidates") or {}).items():
-        cv, holdout = entry.get("cv") or {}, entry.get("holdout") or {}
-        params = entry.get("best_params") or {}
-        rows.append({
-            _text("model", lang): f"{name} {_text('chosen_mark', lang)}" if name == chosen else name,
-            _text("imbalance", lang): str(entry.get("imbalance", "—")),
-            _text("auc_cv", lang): format_number(cv.get("auc"), lang, 3),
-            _text("auc", lang): format_number(holdout.get("auc"), lang, 3),
-            _text("recall", lang): format_percent(holdout.get("recall"), lang),
-            _text("precision", lang): format_percent(holdout.get("precision"), lang),
-            _text("f2", lang): format_number(holdout.get("f2"), lang, 3),
-            _text("brier", lang): format_number(holdout.get("brier"), lang, 4),
-            _text("cost_per_1000", lang): format_number(holdout.get("cost_per_1000"), lang, 1),
-            _text("fit_seconds", lang): format_number(entry.get("fit_seconds"), lang, 1),
-            _text("params", lang): ", ".join(f"{k}={_param(v)}" for k, v in params.items()) or "—",
-        })
-    return pd.DataFrame(rows)
-
-
-def _param(value: object) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def model_card(metrics: dict[str, Any], manifest: dict[str, Any], kind: str | None,
-               threshold: float, lang: str) -> list[tuple[str, str]]:
-    """(label, value) pairs of the model card: type, version, date, held-out metrics, threshold.
-
-    Read from `metrics.json` (candidates, chosen, final calibration, cost weights,
-    client counts) and the artifact manifest (creation date, library versions).
-    """
-    chosen = metrics.get("chosen")
-    entry = (metrics.get("candidates") or {}).get(chosen) or {}
-    holdout = entry.get("holdout") or {}
-    versions = manifest.get("versions") or {}
-    version = ", ".join(f"{k} {versions[k]}" for k in ("lightgbm", "scikit-learn") if k in versions)
-    registered = (metrics.get("mlflow") or {}).get("registered_version")
-    if registered is not None:
-        version = f"MLflow v{registered} · {version}" if version else f"MLflow v{registered}"
-    weights = metrics.get("cost_weights") or {}
-    card = [
-        (_text("card_kind", lang), " · ".join(str(v) for v in (kind or entry.get("kind"),
-                                                                 entry.get("imbalance")) if v)
-         or str(chosen)),
-        (_text("card_version", lang), version or "—"),
-        (_text("card_trained", lang), str(manifest.get("created_at", "—")).replace("T", " ")),
-        (_text("card_threshold", lang), format_number(threshold, lang, 3)),
-        (_text("auc", lang), format_number(holdout.get("auc"), lang, 3)),
-        (_text("recall", lang), format_percent(holdout.get("recall"), lang)),
-        (_text("precision", lang), format_percent(holdout.get("precision"), lang)),
-        (_text("cost", lang), format_number(holdout.get("cost"), lang)),
-        (_text("cost_per_1000", lang), format_number(holdout.get("cost_per_1000"), lang, 1)),
-        (_text("card_cost_weights", lang), _text("card_cost_weights_value", lang,
-                                                 fn=weights.get("fn", 10), fp=weights.get("fp", 1))),
-    ]
-    holdout_clients = (metrics.get("n_clients") or {}).get("holdout") or holdout.get("n_clients")
-    if holdout_clients:
-        card.append((_text("card_holdout", lang),
-                     _text("card_holdout_value", lang, n=format_number(holdout_clients, lang))))
-    calibration = (metrics.get("final") or {}).get("calibration") or {}
-    brier = calibration.get("brier") or {}
-    method = calibration.get("method")
-    if brier.get("raw") is not None and brier.get(method) is not None:
-        card.append((_text("card_brier", lang, method=method),
-                     f"{format_number(brier['raw'], lang, 4)} → {format_number(brier[method], lang, 4)}"))
-    return card
+                 threshold=format_percent(threshold, lang))

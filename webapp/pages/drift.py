@@ -1,37 +1,27 @@
 """Screen 7 — data drift (`/drift`), for risk managers: do new applicants still look
 like the clients the model learnt from?
 
-The share of drifted features, a table sortable by drift score, reference vs
-current distribution of a chosen feature, prediction drift, and a link to the
-full Evidently report served by the app at `/reports/drift.html`.
+An overall verdict (act or not), the share of drifted features with what it counts
+(columns, tests, thresholds), what the linked Evidently report covers, a table of the
+features (most drifted first, first rows or all), reference vs current distribution of a
+chosen feature, and prediction drift. Everything comes from `webapp.services.drift`;
+this module only lays it out and wires two thin callbacks.
 """
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import numpy as np
-import pandas as pd
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import figures as palette
 from webapp import ids
-from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
-from webapp.services import population as pop
-from webapp.figures import drift as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.components import chart, error_alert
+from webapp.services import drift as service
+from webapp.services.errors import ServiceError, error_message
 from webapp.validation import bounded_text
 
 REPORT_URL = "/reports/drift.html"
-SUMMARY = "drift-summary"
-TABLE = "drift-table"
-FEATURE = "drift-feature"
-DISTRIBUTION = "drift-distribution"
-DISTRIBUTION_CHART = "drift-distribution-chart"
-PREDICTION_CHART = "drift-prediction-chart"
-REPORT_LINK = "drift-report-link"
 MAX_COLUMN_LENGTH = 200  # longest feature name of the builder is about 60 characters
 
 TEXTS = {
@@ -41,27 +31,32 @@ TEXTS = {
         "intro": ("Chaque variable est comparée entre les clients d'entraînement (référence) et les "
                   "nouveaux demandeurs (lot actuel) par un test statistique d'Evidently. Une dérive "
                   "signifie que le modèle voit des clients différents de ceux sur lesquels il a appris."),
+        "verdict": "Avis d'ensemble",
+        "methods": "Tests utilisés (choisis par Evidently selon le type de variable) :",
         "report": "Ouvrir le rapport Evidently complet (nouvel onglet)",
         "no_report": "Le rapport Evidently complet n'est pas disponible.",
-        "table": "Variables, de la plus à la moins dérivée",
-        "table_note": ("Intensité = score du test rapporté à son seuil (1 ou plus : dérive). "
-                       "Cliquez sur un en-tête pour trier, sur une ligne pour voir sa distribution."),
+        "table": "Variables testées",
+        "table_caption": "Résultat du test de dérive de chaque variable",
+        "table_note": ("Intensité = score du test rapporté à son seuil (1 ou plus : dérive). Rang "
+                       "d'influence : place de la variable dans l'importance SHAP du modèle. Choisissez "
+                       "une variable pour voir sa distribution."),
+        "sort": "Trier le tableau",
+        "sort_severity": "De la plus à la moins dérivée",
+        "sort_influence": "De la plus à la moins influente dans le modèle",
+        "sort_label": "Par nom (ordre alphabétique)",
+        "show_all": "Afficher les {count} variables",
+        "show_first": "N'afficher que les {count} premières",
+        "pick": "Voir la distribution de « {label} »",
         "feature": "Variable à examiner",
         "distribution": "Référence et lot actuel",
         "prediction": "Dérive des prédictions",
         "missing_summary": ("Le résumé de dérive est indisponible : il est produit par "
                             "« python -m model build » (ou « python -m model drift »)."),
-        "col_label": "Variable",
-        "col_column": "Colonne",
-        "col_status": "Dérive",
-        "col_method": "Test",
-        "col_score": "Score",
-        "col_severity": "Intensité",
-        "col_reference_mean": "Moyenne référence",
-        "col_current_mean": "Moyenne actuelle",
-        "col_reference_missing": "Manquants référence (%)",
-        "col_current_missing": "Manquants actuels (%)",
-        "prediction_option": "Probabilité de défaut prédite",
+        "col_label": "Variable (nom technique)", "col_status": "Dérive",
+        "col_method": "Test", "col_score": "Score", "col_threshold": "Seuil",
+        "col_severity": "Intensité", "col_rank": "Rang d'influence",
+        "col_reference_mean": "Moyenne référence", "col_current_mean": "Moyenne actuelle",
+        "col_reference_missing": "Manquants référence", "col_current_missing": "Manquants actuels",
     },
     "en": {
         "screen": "Data drift",
@@ -69,34 +64,37 @@ TEXTS = {
         "intro": ("Each feature is compared between the training clients (reference) and the new "
                   "applicants (current batch) by an Evidently statistical test. Drift means the model "
                   "sees clients unlike those it learnt from."),
+        "verdict": "Overall verdict",
+        "methods": "Tests used (chosen by Evidently by type of feature):",
         "report": "Open the full Evidently report (new tab)",
         "no_report": "The full Evidently report is not available.",
-        "table": "Features, most drifted first",
-        "table_note": ("Severity = test score relative to its threshold (1 or more: drift). "
-                       "Click a header to sort, a row to see its distribution."),
+        "table": "Tested features",
+        "table_caption": "Drift test result of each feature",
+        "table_note": ("Severity = test score relative to its threshold (1 or more: drift). Rank of "
+                       "influence: the feature's place in the model's SHAP importance. Choose a "
+                       "feature to see its distribution."),
+        "sort": "Sort the table",
+        "sort_severity": "Most drifted first",
+        "sort_influence": "Most influential in the model first",
+        "sort_label": "By name (alphabetical)",
+        "show_all": "Show all {count} features",
+        "show_first": "Show only the first {count}",
+        "pick": "See the distribution of “{label}”",
         "feature": "Feature to examine",
         "distribution": "Reference and current batch",
         "prediction": "Prediction drift",
         "missing_summary": ("The drift summary is unavailable: it is made by `python -m model build` "
                             "(or `python -m model drift`)."),
-        "col_label": "Feature",
-        "col_column": "Column",
-        "col_status": "Drift",
-        "col_method": "Test",
-        "col_score": "Score",
-        "col_severity": "Severity",
-        "col_reference_mean": "Reference mean",
-        "col_current_mean": "Current mean",
-        "col_reference_missing": "Reference missing (%)",
-        "col_current_missing": "Current missing (%)",
-        "prediction_option": "Predicted probability of default",
+        "col_label": "Feature (technical name)", "col_status": "Drift",
+        "col_method": "Test", "col_score": "Score", "col_threshold": "Threshold",
+        "col_severity": "Severity", "col_rank": "Rank of influence",
+        "col_reference_mean": "Reference mean", "col_current_mean": "Current mean",
+        "col_reference_missing": "Reference missing", "col_current_missing": "Current missing",
     },
 }
-TABLE_COLUMNS = ("label", "column", "status", "method", "score", "severity", "reference_mean",
-                 "current_mean", "reference_missing", "current_missing")
-# d3-format specifiers: means of any unit with 4 significant digits, shares in % with one decimal.
-NUMBER_FORMATS = {"score": ".3~r", "severity": ",.2f", "reference_mean": ",.4~r",
-                  "current_mean": ",.4~r", "reference_missing": ",.1f", "current_missing": ",.1f"}
+# Table columns after the feature's label (technical name beneath it), in order (DriftRow fields).
+TABLE_COLUMNS = ("status", "method", "score", "threshold", "severity", "rank",
+                 "reference_mean", "current_mean", "reference_missing", "current_missing")
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -112,102 +110,106 @@ dash.register_page(__name__, path="/drift", title=title, name="Data drift",
                    description="Training clients vs new applicants: drifted features and predictions")
 
 
-# --- what the callbacks call -------------------------------------------------------------------
-
-def drift_figure(state, column: str, lang: str) -> tuple[object, str]:
-    """(figure, text alternative) of reference vs current for one column of the summary."""
-    entry = fig.drift_entry(state.drift_summary or {}, column)
-    label = (_t("prediction_option", lang) if column == pop.PREDICTION_COLUMN
-             else pop.feature_label(state.dictionary, column, lang))
-    values = pop.column_values(column, state.clients, state.applications, state.plot_columns)
-    current = fig.is_current(state.clients)
-    categorical = (entry or {}).get("kind") == "categorical" or (
-        values is not None and not _is_numeric(values))
-    if values is None:
-        empty = fig.numeric_drift_figure(pop.split_histogram([], []), label, lang)
-        return empty, fig.numeric_drift_summary(entry, label, lang)
-    if categorical:
-        shares = fig.category_shares(values, current, lang)
-        return (fig.category_drift_figure(shares, label, lang),
-                fig.category_drift_summary(entry, shares, label, lang))
-    histogram = pop.split_histogram(values.to_numpy(np.float64), current.astype(np.float64),
-                                    labels=("reference", "current"))
-    return fig.numeric_drift_figure(histogram, label, lang), fig.numeric_drift_summary(entry, label, lang)
+def table_rows(rows: list[service.DriftRow], lang: str) -> list[html.Tr]:
+    """One row per feature; its label is a button that shows its distribution (keyboard too)."""
+    return [html.Tr([
+        html.Th([html.Button(row.label, id={"type": ids.DRIFT_ROW_PICK, "column": row.column},
+                             type="button", className="btn btn-link p-0 text-start",
+                             title=_t("pick", lang, label=row.label)),
+                 html.Span(row.column, className="technical-name")],
+                scope="row", className="drift-label"),
+        *[html.Td(getattr(row, c), className="fw-bold" if row.drifted else None)
+          for c in TABLE_COLUMNS],
+    ]) for row in rows]
 
 
-def _is_numeric(values: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+def drift_table(rows: list[service.DriftRow], lang: str, show_all: bool = False) -> html.Div:
+    """A plain table (row headers, caption) with the first rows or all, and the toggle."""
+    head = html.Thead(html.Tr([html.Th(_t(f"col_{c}", lang), scope="col")
+                               for c in ("label", *TABLE_COLUMNS)]))
+    shown = rows if show_all else rows[:service.PAGE_SIZE]
+    table = html.Table([html.Caption(_t("table_caption", lang), className="visually-hidden"), head,
+                        html.Tbody(table_rows(shown, lang), id=ids.DRIFT_TABLE_BODY)],
+                       id=ids.DRIFT_TABLE, className="table table-sm table-striped")
+    toggle = (html.Button(_toggle_text(len(rows), show_all, lang), id=ids.DRIFT_SHOW_ALL,
+                          type="button", n_clicks=1 if show_all else 0,
+                          className="btn btn-outline-secondary btn-sm",
+                          **{"aria-controls": ids.DRIFT_TABLE_BODY})
+              if len(rows) > service.PAGE_SIZE else
+              html.Button(id=ids.DRIFT_SHOW_ALL, type="button", hidden=True, n_clicks=0))
+    sort = dbc.Row(dbc.Col([
+        dbc.Label(_t("sort", lang), html_for=ids.DRIFT_SORT),
+        dbc.Select(id=ids.DRIFT_SORT, value=service.ORDERS[0],
+                   options=[{"label": _t(f"sort_{o}", lang), "value": o} for o in service.ORDERS]),
+    ], xs=12, md=6), className="mb-2")
+    return html.Div([sort, html.Div(table, className="table-responsive"), toggle])
+
+
+def _toggle_text(count: int, show_all: bool, lang: str) -> str:
+    return (_t("show_first", lang, count=service.PAGE_SIZE) if show_all
+            else _t("show_all", lang, count=count))
 
 
 def render_distribution(column: str | None, lang: str) -> list:
     try:
-        state = clients.get_state()
+        drawn = service.distribution(column, lang) if column else None
     except ServiceError as error:
         return [error_alert(error_message(error, lang))]
-    if not state.drift_summary or not column:
+    if drawn is None:
         return [error_alert(_t("missing_summary", lang))]
-    figure, text = drift_figure(state, column, lang)
-    return [chart(DISTRIBUTION_CHART, figure, text)]
+    return [chart(ids.DRIFT_DISTRIBUTION_CHART, *drawn)]
 
 
-def drift_datatable(table, lang: str) -> dash_table.DataTable:
-    """The per-feature table, sortable in the browser (sort_action="native")."""
-    columns = [{"name": _t(f"col_{c}", lang), "id": c,
-                **({"type": "numeric", "format": _number_format(c, lang)} if c in NUMBER_FORMATS else {})}
-               for c in TABLE_COLUMNS]
-    return dash_table.DataTable(
-        id=TABLE,
-        columns=columns,
-        data=table[list(TABLE_COLUMNS)].replace({np.nan: None}).to_dict("records"),
-        sort_action="native",
-        sort_by=[{"column_id": "severity", "direction": "desc"}],
-        page_size=15,
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": palette.FONT_FAMILY, "fontSize": "0.95rem", "padding": "4px 8px",
-                    "textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                    "color": palette.TEXT_COLOURS["body"]},
-        style_header={"fontWeight": "bold", "backgroundColor": "#F1F3F5"},
-        style_data_conditional=[{"if": {"filter_query": "{severity} >= 1"},
-                                 "fontWeight": "bold"}],
-    )
-
-
-def _number_format(column: str, lang: str) -> dict:
-    decimal, group = (",", "\u202f") if lang == "fr" else (".", ",")
-    return {"locale": {"decimal": decimal, "group": group}, "specifier": NUMBER_FORMATS[column]}
+def verdict_block(verdict: service.Verdict, lang: str) -> html.Section:
+    """The overall verdict first: what to do, then the facts and the rule it follows."""
+    icon = {"low": "✓", "watch": "◔", "review": "⚠"}.get(verdict.level, "")
+    return html.Section([
+        html.H2(_t("verdict", lang), className="h5"),
+        html.P(html.Strong([html.Span(icon, **{"aria-hidden": "true"}), f" {verdict.headline}"]),
+               className="lead mb-1"),
+        html.P(verdict.facts, className="mb-1"),
+        html.P(verdict.rule, className="text-muted small mb-0"),
+    ], id=ids.DRIFT_VERDICT, className=f"border rounded p-3 mb-3 drift-verdict-{verdict.level}",
+        **{"aria-label": _t("verdict", lang), "data-level": verdict.level})
 
 
 def render(lang: str) -> list:
-    """Summary, report link, table, feature chooser, distributions; or a clear message."""
+    """Verdict, counts and what they cover, report link, table, distributions; or a message."""
     try:
-        state = clients.get_state()
+        screen = service.drift_screen(lang)
+        prediction = service.distribution(service.PREDICTION_COLUMN, lang) if screen else None
     except ServiceError as error:
         return [error_alert(error_message(error, lang))]
-    summary = state.drift_summary
-    if not summary:
+    if screen is None:
         return [error_alert(_t("missing_summary", lang))]
-    table = fig.drift_table(summary, state.dictionary, lang)
-    options = [{"label": f"{row.label} ({row.column})" if row.label != row.column else row.column,
-                "value": row.column} for row in table.itertuples()]
-    first = options[0]["value"] if options else None
+    first = screen.options[0]["value"] if screen.options else None
     report = (html.A(_t("report", lang), href=REPORT_URL, target="_blank", rel="noopener",
-                     id=REPORT_LINK, className="btn btn-outline-primary")
-              if state.drift_report_path is not None
-              else html.P(_t("no_report", lang), id=REPORT_LINK, className="text-muted"))
-    prediction_figure, prediction_text = drift_figure(state, pop.PREDICTION_COLUMN, lang)
+                     id=ids.DRIFT_REPORT_LINK, className="btn btn-outline-primary")
+              if screen.has_report
+              else html.P(_t("no_report", lang), id=ids.DRIFT_REPORT_LINK, className="text-muted"))
     return [
-        html.Div([html.P(html.Strong(fig.share_sentence(summary, lang)), className="lead"),
-                  html.P(fig.prediction_sentence(summary, lang)), report], id=SUMMARY),
+        verdict_block(screen.verdict, lang),
+        html.Div([
+            html.P(html.Strong(screen.share), className="lead"),
+            html.Div([html.P(screen.scope, className="mb-1"),
+                      html.P(_t("methods", lang), className="mb-0"),
+                      html.Ul([html.Li(item) for item in screen.methods])], id=ids.DRIFT_SCOPE),
+            html.P(screen.prediction),
+            html.P(screen.report, id=ids.DRIFT_REPORT_SCOPE) if screen.report else None,
+            report,
+        ], id=ids.DRIFT_SUMMARY),
         html.H2(_t("table", lang), className="h5 mt-4"),
         html.P(_t("table_note", lang), className="text-muted small"),
-        drift_datatable(table, lang),
+        drift_table(screen.rows, lang),
         html.H2(_t("distribution", lang), className="h5 mt-4"),
-        dbc.Row(dbc.Col([dbc.Label(_t("feature", lang), html_for=FEATURE),
-                         dbc.Select(id=FEATURE, options=options, value=first)], xs=12, md=6),
-                className="mb-3"),
-        dcc.Loading(html.Div(render_distribution(first, lang), id=DISTRIBUTION)),
+        dbc.Row(dbc.Col([dbc.Label(_t("feature", lang), html_for=ids.DRIFT_FEATURE),
+                         dbc.Select(id=ids.DRIFT_FEATURE, options=screen.options, value=first)],
+                        xs=12, md=6), className="mb-3"),
+        # polite live region: the chosen feature's chart caption is read out when it changes
+        dcc.Loading(html.Div(render_distribution(first, lang), id=ids.DRIFT_DISTRIBUTION,
+                             **{"aria-live": "polite"})),
         html.H2(_t("prediction", lang), className="h5 mt-4"),
-        chart(PREDICTION_CHART, prediction_figure, prediction_text),
+        chart(ids.DRIFT_PREDICTION_CHART, *prediction),
     ]
 
 
@@ -215,10 +217,12 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
     lang = normalise_language(lang)
     body = render(lang)
     # Callbacks need their components even when the summary is missing (validation layout).
-    placeholders = [] if any(getattr(c, "id", None) == SUMMARY for c in body) else [
-        dash_table.DataTable(id=TABLE, data=[], columns=[], style_table={"display": "none"}),
-        dbc.Select(id=FEATURE, options=[], style={"display": "none"}),
-        html.Div(id=DISTRIBUTION),
+    placeholders = [] if any(getattr(c, "id", None) == ids.DRIFT_SUMMARY for c in body) else [
+        html.Div([html.Table(html.Tbody(id=ids.DRIFT_TABLE_BODY)),
+                  html.Button(id=ids.DRIFT_SHOW_ALL, n_clicks=0),
+                  dbc.Select(id=ids.DRIFT_SORT, options=[])], hidden=True),
+        dbc.Select(id=ids.DRIFT_FEATURE, options=[], style={"display": "none"}),
+        html.Div(id=ids.DRIFT_DISTRIBUTION),
     ]
     return html.Div([
         html.H1(_t("heading", lang), className="h3 my-3"),
@@ -229,26 +233,47 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
 
 
 @callback(
-    Output(FEATURE, "value"),
-    Input(TABLE, "active_cell"),
-    State(TABLE, "derived_viewport_data"),
+    Output(ids.DRIFT_TABLE_BODY, "children"),
+    Output(ids.DRIFT_SHOW_ALL, "children"),
+    Input(ids.DRIFT_SHOW_ALL, "n_clicks"),
+    Input(ids.DRIFT_SORT, "value"),
+    State(ids.LANGUAGE, "data"),
     prevent_initial_call=True,
 )
-def pick_from_table(active_cell: dict | None, rows: list[dict] | None) -> str:
-    """Clicking a row of the (possibly re-sorted) table selects its feature."""
-    position = active_cell.get("row") if isinstance(active_cell, dict) else None
-    if not isinstance(position, int) or not isinstance(rows, list) or not 0 <= position < len(rows):
+def toggle_rows(n_clicks: int | None, order: str | None, lang: str | None) -> tuple[list, str]:
+    """The rows in the chosen order; odd clicks show every feature, even ones the first rows."""
+    if not isinstance(n_clicks, int) or isinstance(n_clicks, bool) or n_clicks < 0:
         raise PreventUpdate
-    row = rows[position]
-    column = bounded_text(row.get("column"), MAX_COLUMN_LENGTH) if isinstance(row, dict) else None
+    lang = normalise_language(lang)
+    try:
+        rows = service.drift_rows(lang, order if order in service.ORDERS else None)
+    except ServiceError:
+        raise PreventUpdate from None
+    show_all = n_clicks % 2 == 1
+    shown = rows if show_all else rows[:service.PAGE_SIZE]
+    return table_rows(shown, lang), _toggle_text(len(rows), show_all, lang)
+
+
+@callback(
+    Output(ids.DRIFT_FEATURE, "value"),
+    Input({"type": ids.DRIFT_ROW_PICK, "column": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def pick_from_table(_clicks: list) -> str:
+    """Choosing a feature's label in the table selects it for the distribution chart."""
+    trigger = ctx.triggered_id
+    clicked = ctx.triggered[0].get("value") if ctx.triggered else None
+    if not isinstance(trigger, dict) or not clicked:  # rows added by "show all" fire too
+        raise PreventUpdate
+    column = bounded_text(trigger.get("column"), MAX_COLUMN_LENGTH)
     if column is None:
         raise PreventUpdate
     return column
 
 
 @callback(
-    Output(DISTRIBUTION, "children"),
-    Input(FEATURE, "value"),
+    Output(ids.DRIFT_DISTRIBUTION, "children"),
+    Input(ids.DRIFT_FEATURE, "value"),
     State(ids.LANGUAGE, "data"),
     prevent_initial_call=True,
 )

@@ -1,10 +1,11 @@
 """Screen 6 — the model (`/model`): what the score is built on and how good it is.
 
-Model card (type, version, training date, held-out AUC / recall / precision /
-cost, the threshold), the cost-vs-threshold curve with the chosen threshold
-marked, the comparison table of every candidate, and global SHAP importance
-(bars and a beeswarm), the lending rules applied after the score and the fairness
-report by gender and age band. Everything is read from precomputed artifacts.
+Model card (type in words, version, training date, held-out AUC / recall / precision,
+cross-validated and held-out cost, the threshold as a percentage), the cost-vs-threshold
+curve with the chosen threshold marked and what its cost measures, the comparison of
+every candidate and their tuned settings, global SHAP importance (bars and a beeswarm),
+the lending rules applied after the score and the fairness report by gender and age band.
+The content comes from `webapp.services.model`; this module only lays it out.
 """
 from __future__ import annotations
 
@@ -13,22 +14,15 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from model.fairness_text import group_name, group_sentence, proxy_sentence
+import pandas as pd
+
 from webapp import ids
-from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
 from webapp.figures import model as fig
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.components import chart, error_alert
-
-CARD = "model-card"
-THRESHOLD = "model-threshold"
-COST_CHART = "model-cost-curve"
-COMPARISON = "model-comparison-table"
-IMPORTANCE_CHART = "model-importance-chart"
-BEESWARM_CHART = "model-beeswarm-chart"
-SEGMENTS = "model-segments-table"
-CONSTRAINTS = "model-constraints"
+from webapp.services import model as service
+from webapp.services.errors import ServiceError, error_message
 
 TEXTS = {
     "fr": {
@@ -37,13 +31,13 @@ TEXTS = {
         "intro": ("Ce que le score mesure, sur quelles données il a été appris et ce qu'il vaut sur des "
                   "clients qu'il n'a jamais vus."),
         "card": "Fiche du modèle",
-        "threshold": ("Seuil de décision : {threshold}. Un client dont la probabilité de défaut atteint "
-                      "ce seuil est refusé ; en dessous, le crédit est accordé. Ce seuil minimise le coût "
-                      "métier, où un défaut manqué coûte dix fois un bon client refusé."),
         "cost": "Coût métier selon le seuil",
         "comparison": "Comparaison des modèles candidats",
-        "comparison_note": ("Mesures sur le jeu de test mis de côté (sauf la colonne « validation "
-                            "croisée »), chaque modèle à son propre seuil optimal."),
+        "comparison_note": ("Colonnes « validation croisée » : moyenne sur les plis des clients de "
+                            "réglage ; colonnes « test » : le jeu de test mis de côté, jamais vu. "
+                            "Chaque modèle à son propre seuil optimal."),
+        "params": "Réglages retenus pour chaque modèle candidat",
+        "params_note": "« — » : réglage sans objet pour ce type de modèle.",
         "importance": "Variables les plus influentes (SHAP global)",
         "beeswarm": "Effet de chaque variable selon sa valeur",
         "beeswarm_note": ("Chaque point est un client : à droite de la ligne, la variable augmente son "
@@ -52,23 +46,6 @@ TEXTS = {
         "no_comparison": "Le tableau de comparaison des candidats est indisponible.",
         "field": "Élément",
         "value": "Valeur",
-        "segments": "Clients avec et sans historique de crédit",
-        "segments_note": ("Jeu de test mis de côté. « Sans historique » : les mêmes clients, tout "
-                          "leur historique retiré, notés comme un nouveau demandeur ; ils sont "
-                          "confiés à un modèle appris sur la seule demande."),
-        "segment": "Segment", "clients": "Clients", "auc": "AUC", "cost_1000": "Coût / 1 000",
-        "predicted": "Probabilité moyenne prédite", "observed": "Taux de défaut observé",
-        "gap": "Écart de calibration",
-        "with_history": "Avec historique",
-        "no_history": "Sans historique (modèle utilisé)",
-        "main_model_no_history": "Sans historique, modèle principal (non utilisé)",
-        "segment_sentence": ("{segment} : {clients} clients, probabilité moyenne prédite {predicted} "
-                             "pour un taux de défaut observé de {observed} ({within})."),
-        "within": "écart de moins de 10 %", "outside": "écart de plus de 10 %",
-        "constraints": ("Sens imposés : {n} variables (scores externes, revenu, taux d'effort, "
-                        "retards de paiement…) ne peuvent faire varier le risque que dans le sens "
-                        "attendu. Sur les mêmes plis, AUC {constrained} avec ces contraintes contre "
-                        "{unconstrained} sans (écart {cost})."),
         "protected_note": ("Le sexe du demandeur n'est jamais utilisé par le modèle ; il n'est "
                            "conservé que pour le suivi de l'équité."),
     },
@@ -78,13 +55,13 @@ TEXTS = {
         "intro": ("What the score measures, which data it was learnt from and how well it does on "
                   "clients it never saw."),
         "card": "Model card",
-        "threshold": ("Decision threshold: {threshold}. A client whose probability of default reaches "
-                      "it is refused; below it, the credit is granted. The threshold minimises the "
-                      "business cost, where a missed default costs ten times a good client refused."),
         "cost": "Business cost by threshold",
         "comparison": "Comparison of the candidate models",
-        "comparison_note": ("Measured on the held-out test split (except the cross-validation column), "
-                            "each model at its own optimal threshold."),
+        "comparison_note": ("Cross-validation columns: mean over the folds of the tuning clients; "
+                            "test columns: the held-out split, never seen. Each model at its own "
+                            "optimal threshold."),
+        "params": "Settings tuned for each candidate model",
+        "params_note": "“n/a”: setting that does not apply to that kind of model.",
         "importance": "Most influential features (global SHAP)",
         "beeswarm": "Effect of each feature by its value",
         "beeswarm_note": ("Each point is a client: right of the line the feature raises their risk; "
@@ -93,23 +70,6 @@ TEXTS = {
         "no_comparison": "The comparison table of the candidates is unavailable.",
         "field": "Item",
         "value": "Value",
-        "segments": "Clients with and without credit history",
-        "segments_note": ("Held-out split. \"Without history\": the same clients with all their "
-                          "history removed, scored as a new applicant; they are scored by a model "
-                          "learnt from the application alone."),
-        "segment": "Segment", "clients": "Clients", "auc": "AUC", "cost_1000": "Cost / 1,000",
-        "predicted": "Mean predicted probability", "observed": "Observed default rate",
-        "gap": "Calibration gap",
-        "with_history": "With history",
-        "no_history": "Without history (model in use)",
-        "main_model_no_history": "Without history, main model (not used)",
-        "segment_sentence": ("{segment}: {clients} clients, mean predicted probability {predicted} "
-                             "against an observed default rate of {observed} ({within})."),
-        "within": "within 10%", "outside": "more than 10% apart",
-        "constraints": ("Imposed directions: {n} features (external scores, income, debt-service "
-                        "ratio, late payments…) can move the risk only the expected way. On the "
-                        "same folds, AUC {constrained} with these constraints against "
-                        "{unconstrained} without (difference {cost})."),
         "protected_note": ("The applicant's gender is never used by the model; it is kept only "
                            "to monitor fairness."),
     },
@@ -135,84 +95,69 @@ def card_table(items: list[tuple[str, str]], lang: str) -> dbc.Table:
         [html.Thead(html.Tr([html.Th(_t("field", lang), scope="col"),
                              html.Th(_t("value", lang), scope="col")])),
          html.Tbody([html.Tr([html.Th(label, scope="row"), html.Td(value)]) for label, value in items])],
-        id=CARD, bordered=False, striped=True, size="sm", className="model-card-table",
+        id=ids.MODEL_CARD, bordered=False, striped=True, size="sm", className="model-card-table",
     )
 
 
-def comparison_block(metrics: dict, lang: str) -> html.Div:
-    table = fig.candidates_table(metrics, lang)
-    if table.empty:
+def _table(frame: pd.DataFrame, table_id: str) -> html.Div:
+    """A DataFrame as a table whose first column is the row header (read well by screen readers)."""
+    head = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in frame.columns]))
+    body = html.Tbody([html.Tr([html.Th(row[0], scope="row"), *[html.Td(v) for v in row[1:]]])
+                       for row in frame.itertuples(index=False)])
+    return html.Div(dbc.Table([head, body], id=table_id, striped=True, bordered=True, hover=True,
+                              size="sm"), className="table-responsive")
+
+
+def comparison_block(candidates: pd.DataFrame, params: pd.DataFrame, lang: str) -> html.Div:
+    if candidates.empty:
         return error_alert(_t("no_comparison", lang))
-    return html.Div([
-        html.P(_t("comparison_note", lang), className="text-muted small"),
-        html.Div(dbc.Table.from_dataframe(table, id=COMPARISON, striped=True, bordered=True,
-                                          hover=True, size="sm"), className="table-responsive"),
-    ])
+    parts = [html.P(_t("comparison_note", lang), className="text-muted small"),
+             _table(candidates, ids.MODEL_COMPARISON)]
+    if not params.empty:
+        parts += [html.H3(_t("params", lang), className="h6 mt-3"),
+                  html.P(_t("params_note", lang), className="text-muted small"),
+                  _table(params, ids.MODEL_PARAMS)]
+    return html.Div(parts)
 
 
-def importance_block(state, lang: str) -> list:
-    if state.shap_global is None or state.shap_global.empty:
+def importance_block(screen: service.ModelScreen, lang: str) -> list:
+    top = screen.importance
+    if top.empty:
         return [error_alert(_t("no_shap", lang))]
-    top = fig.top_importance(state.shap_global, state.dictionary, lang)
-    labels = dict(zip(top["feature"], top["label"]))
-    bees = fig.beeswarm_frame(state.shap_sample, list(top["feature"][:fig.BEESWARM_FEATURES]))
     return [
         html.H2(_t("importance", lang), className="h5 mt-4"),
-        chart(IMPORTANCE_CHART, fig.importance_figure(top, lang), fig.importance_summary(top, lang)),
+        html.P(screen.importance_note, className="text-muted"),
+        chart(ids.MODEL_IMPORTANCE_CHART, fig.importance_figure(top, lang),
+              fig.importance_summary(top, lang)),
         html.H2(_t("beeswarm", lang), className="h5 mt-4"),
         html.P(_t("beeswarm_note", lang), className="text-muted"),
-        chart(BEESWARM_CHART, fig.beeswarm_figure(bees, labels, lang),
-              fig.beeswarm_summary(bees, labels, lang)),
+        chart(ids.MODEL_BEESWARM_CHART, fig.beeswarm_figure(screen.beeswarm, screen.labels, lang),
+              fig.beeswarm_summary(screen.beeswarm, screen.labels, lang)),
     ]
-
-
-SEGMENT_KEYS = ("with_history", "no_history", "main_model_no_history")
 
 
 def segments_block(metrics: dict, lang: str) -> list:
     """Held-out figures of clients with and without history, a table and a sentence each."""
-    segments = (metrics or {}).get("segments") or {}
-    rows = [(key, segments[key]) for key in SEGMENT_KEYS
-            if (segments.get(key) or {}).get("n_clients")]
-    if not rows:
+    segments = service.segments(metrics, lang)
+    if segments is None:
         return []
-    header = html.Thead(html.Tr([html.Th(_t(k, lang), scope="col") for k in (
-        "segment", "clients", "auc", "cost_1000", "predicted", "observed", "gap")]))
-    body = html.Tbody([html.Tr([
-        html.Th(_t(key, lang), scope="row"), html.Td(format_number(row["n_clients"], lang)),
-        html.Td(format_number(row["auc"], lang, 3)),
-        html.Td(format_number(row["cost_per_1000"], lang)),
-        html.Td(format_percent(row["mean_predicted"], lang)),
-        html.Td(format_percent(row["observed_rate"], lang)),
-        html.Td(format_percent(row["calibration_gap"], lang)),
-    ]) for key, row in rows])
-    sentences = [_t("segment_sentence", lang, segment=_t(key, lang),
-                    clients=format_number(row["n_clients"], lang),
-                    predicted=format_percent(row["mean_predicted"], lang),
-                    observed=format_percent(row["observed_rate"], lang),
-                    within=_t("within" if row["calibrated_within_tolerance"] else "outside", lang))
-                 for key, row in rows[:2]]
+    header = html.Thead(html.Tr([html.Th(h, scope="col") for h in segments.headers]))
+    body = html.Tbody([html.Tr([html.Th(row[0], scope="row"), *[html.Td(v) for v in row[1:]]])
+                       for row in segments.rows])
     return [
-        html.H2(_t("segments", lang), className="h5 mt-4"),
-        html.P(_t("segments_note", lang), className="text-muted small"),
-        html.Div(dbc.Table([header, body], id=SEGMENTS, striped=True, bordered=True, size="sm"),
-                 className="table-responsive"),
-        html.Ul([html.Li(sentence) for sentence in sentences]),
+        html.H2(segments.heading, className="h5 mt-4"),
+        html.P(segments.note, className="text-muted small"),
+        html.Div(dbc.Table([header, body], id=ids.MODEL_SEGMENTS, striped=True, bordered=True,
+                           size="sm"), className="table-responsive"),
+        html.Ul([html.Li(sentence) for sentence in segments.sentences]),
     ]
 
 
 def constraints_block(metrics: dict, lang: str) -> list:
     """Which directions are imposed, what they cost in AUC, and the protected attribute."""
-    constraints = (metrics or {}).get("constraints")
-    texts = [html.P(_t("protected_note", lang))]
-    if constraints:
-        texts.insert(0, html.P(_t(
-            "constraints", lang, n=constraints["n_constrained"],
-            constrained=format_number(constraints["cv_auc_constrained"], lang, 3),
-            unconstrained=format_number(constraints["cv_auc_unconstrained"], lang, 3),
-            cost=format_number(constraints["cv_auc_constrained"]
-                               - constraints["cv_auc_unconstrained"], lang, 3))))
-    return [html.Div(texts, id=CONSTRAINTS)]
+    sentence = service.constraints_sentence(metrics, lang)
+    texts = [html.P(sentence)] if sentence else []
+    return [html.Div([*texts, html.P(_t("protected_note", lang))], id=ids.MODEL_CONSTRAINTS)]
 
 
 # --- lending rules and fairness report ---------------------------------------------------------
@@ -269,7 +214,7 @@ def policy_block(rules: list[str], lang: str) -> list:
         return []
     return [html.H2(_f("policy", lang), className="h5 mt-4"),
             html.P(_f("policy_note", lang), className="text-muted"),
-            html.Ul([html.Li(text) for text in rules], id="model-policy-rules")]
+            html.Ul([html.Li(text) for text in rules], id=ids.MODEL_POLICY_RULES)]
 
 
 def _with_interval(value: float | None, interval: list | None, lang: str) -> str:
@@ -335,42 +280,41 @@ def fairness_block(report: dict | None, lang: str) -> list:
              gender_note(report.get("protected_features_in_model", []), lang)]
     for key, attribute in report["attributes"].items():
         parts += [html.H3(_f(key, lang), className="h6 mt-3"),
-                  fairness_table(attribute, limit, lang, f"model-fairness-{key}"),
+                  fairness_table(attribute, limit, lang, f"{ids.MODEL_FAIRNESS}-{key}"),
                   html.Ul([html.Li(group_sentence(g, lang, limit)) for g in attribute["groups"]],
                           className="small")]
     parts += [html.H3(_f("proxies", lang), className="h6 mt-3"),
               html.Ul([html.Li(proxy_sentence(p, lang)) for p in report.get("proxies", [])],
-                      id="model-fairness-proxies")]
+                      id=ids.MODEL_FAIRNESS_PROXIES)]
     return [html.Section(parts, id=ids.MODEL_FAIRNESS, **{"aria-label": _f("fairness", lang)})]
 
 
 def render(lang: str) -> list:
     """The whole screen for one language, or the reason it cannot be shown."""
     try:
-        state = clients.get_state()
+        screen = service.model_screen(lang)
     except ServiceError as error:
         return [error_alert(error_message(error, lang))]
-    threshold = float(state.model.threshold_)
-    items = fig.model_card(state.metrics, state.manifest, getattr(state.model, "kind", None),
-                           threshold, lang)
     return [
         dbc.Row([
-            dbc.Col([html.H2(_t("card", lang), className="h5"), card_table(items, lang)], xs=12, lg=5),
+            dbc.Col([html.H2(_t("card", lang), className="h5"), card_table(screen.card, lang)],
+                    xs=12, lg=5),
             dbc.Col([
                 html.H2(_t("cost", lang), className="h5"),
-                html.P(_t("threshold", lang, threshold=format_number(threshold, lang, 3)),
-                       id=THRESHOLD),
-                chart(COST_CHART, fig.cost_curve_figure(state.cost_curve, threshold, lang),
-                      fig.cost_curve_summary(state.cost_curve, threshold, lang)),
+                html.P(screen.threshold_text, id=ids.MODEL_THRESHOLD),
+                chart(ids.MODEL_COST_CHART,
+                      fig.cost_curve_figure(screen.cost_curve, screen.threshold, lang),
+                      fig.cost_curve_summary(screen.cost_curve, screen.threshold, lang)),
+                html.P(screen.cost_note, id=ids.MODEL_COST_NOTE, className="small"),
             ], xs=12, lg=7),
         ], className="g-4"),
         html.H2(_t("comparison", lang), className="h5 mt-4"),
-        comparison_block(state.metrics, lang),
-        *constraints_block(state.metrics, lang),
-        *segments_block(state.metrics, lang),
-        *importance_block(state, lang),
-        *policy_block(clients.policy_rules(lang), lang),
-        *fairness_block(clients.fairness_report(), lang),
+        comparison_block(screen.candidates, screen.params, lang),
+        *constraints_block(screen.metrics, lang),
+        *segments_block(screen.metrics, lang),
+        *importance_block(screen, lang),
+        *policy_block(screen.policy_rules, lang),
+        *fairness_block(screen.fairness, lang),
     ]
 
 
