@@ -15,7 +15,7 @@ from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.layout import error_alert, explanation_view, score_row
-from webapp.validation import form_values
+from webapp.validation import bounded_text, form_fields, form_values
 
 TEXTS = {
     "fr": {
@@ -67,7 +67,12 @@ dash.register_page(__name__, path="/new", title=title, name="New applicant",
                    description="Score a new credit application")
 
 
+MEMORY_KEY = "new"  # the form's entry in `ids.FORM_MEMORY`
+MAX_SEARCH_LENGTH = 40  # "?entry=<12 digits>"
+
+
 def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
+    """One field, pre-filled (typical applicant, or a log entry's value) as an advisor types it."""
     spec = fields.FIELD_SPECS[name]
     field_id = {"type": ids.NEW_FIELD, "field": name}
     default = fields.NEW_APPLICANT_DEFAULTS.get(name) if value is None else value
@@ -79,7 +84,7 @@ def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
         control = dbc.Select(id=field_id, value=default or ("" if not spec.required else None),
                              options=options)
     else:
-        control = dbc.Input(id=field_id, value=default, type="text", inputMode="decimal",
+        control = dbc.Input(id=field_id, value=fields.field_text(name, default, lang), type="text", inputMode="decimal",
                             autoComplete="off", required=spec.required)
     if spec.column in PROTECTED_ATTRIBUTES:
         note = dbc.FormText(_t("protected", lang), id=f"{ids.NEW_FIELD}-{name}-note")
@@ -100,8 +105,9 @@ def layout(lang: str | None = None, entry: str | None = None, **_query: str) -> 
         html.H1(_t("heading", lang), className="h3 my-3"),
         html.P(_t("intro", lang)),
         dbc.Alert(_t("as_scored", lang, entry=entry), color="info", id=ids.AS_SCORED) if logged else None,
+        dcc.Store(id=ids.NEW_PAGE, data={"entry": entry if logged else None}),
         html.Form(dbc.Row([field_control(name, lang, logged.get(name)) for name in fields.NEW_APPLICANT_FIELDS]),
-                  id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
+                  id=ids.NEW_FORM, **{"aria-label": _t("heading", lang)}),
         dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
         decision_card({"new": True}, None, lang, hidden=True),
@@ -122,7 +128,7 @@ def logged_inputs(entry: str | None) -> dict:
 def result_view(result: clients.Result, lang: str) -> html.Div:
     return html.Div([
         score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang, ids.NEW_POLICY_RULES),
-        explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
+        explanation_view(result, lang, chart_id=ids.NEW_CHART, sentences_id=ids.NEW_SENTENCES),
     ])
 
 
@@ -157,3 +163,46 @@ def score_application(_clicks: int, values: list, field_ids: list[dict], lang: s
         return error_alert(_t("invalid", lang)), messages, invalid, *no_decision
     return (result_view(result, lang), messages, invalid, None,
             recommendation_text(result.decision.outcome, lang), "")
+
+
+@callback(
+    Output(ids.FORM_MEMORY, "data", allow_duplicate=True),
+    Input({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
+    State(ids.URL, "search"),
+    State(ids.LANGUAGE, "data"),
+    prevent_initial_call=True,
+)
+def remember(values: list, field_ids: list[dict], search: str | None, lang: str | None) -> dash.Patch:
+    """Keep the whole form, language-neutral: the page re-renders with the typical applicant's
+    values when the language changes (see `restore`)."""
+    form = form_values(values, field_ids, fields.NEW_APPLICANT_FIELDS)
+    if form is None:
+        raise PreventUpdate
+    memory = dash.Patch()
+    memory[MEMORY_KEY] = {"search": bounded_text(search, MAX_SEARCH_LENGTH) or "",
+                          "values": fields.remembered_values(form, normalise_language(lang))}
+    return memory
+
+
+@callback(
+    Output({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    Input(ids.NEW_PAGE, "data"),
+    State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
+    State(ids.FORM_MEMORY, "data"),
+    State(ids.URL, "search"),
+    State(ids.LANGUAGE, "data"),
+)
+def restore(_page: object, field_ids: list[dict], memory: object, search: str | None,
+            lang: str | None) -> list:
+    """On every render of the page (a language switch re-renders it): the form as the advisor
+    left it, numbers written for the new language."""
+    names = form_fields(field_ids, fields.NEW_APPLICANT_FIELDS)
+    entry = fields.memory_entry(memory, MEMORY_KEY, search)
+    if names is None or entry is None:
+        raise PreventUpdate
+    values = fields.restored_values(entry["values"], names, normalise_language(lang),
+                                    {n: fields.NEW_APPLICANT_DEFAULTS.get(n) for n in names})
+    if values is None:
+        raise PreventUpdate
+    return values
