@@ -238,7 +238,10 @@ const box = e => { const r = e.getBoundingClientRect();
                    return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
 return {svg: box(graph.querySelector('svg.main-svg')),
         ticks: [...graph.querySelectorAll('.yaxislayer-above .ytick text')].map(box),
-        values: [...graph.querySelectorAll('.trace g.point text')].map(box)};
+        // each bar's value: a text by the bar, or an annotation in a column (not the threshold's)
+        values: [...graph.querySelectorAll('.trace g.point text'),
+                 ...[...graph.querySelectorAll('.annotation-text')]
+                    .filter(e => !/^(Seuil|Threshold)/.test(e.textContent))].map(box)};
 """
 
 
@@ -258,7 +261,7 @@ def test_waterfall_labels_fit_beside_their_values_at_640px(dash_duo, dash_app, a
             if lang == "en":
                 _switch_language(dash_duo, "EN")
                 dash_duo.wait_for_contains_text("h1", "Why this score?", timeout=TIMEOUT)
-            dash_duo.wait_for_element(f"#{ids.WHY_CHART} g.point text", timeout=TIMEOUT)
+            dash_duo.wait_for_element(f"#{ids.WHY_CHART} g.point", timeout=TIMEOUT)
             geometry = dash_duo.driver.execute_script(WATERFALL_GEOMETRY, ids.WHY_CHART)
             svg, ticks, values = geometry["svg"], geometry["ticks"], geometry["values"]
             assert len(ticks) == len(values) >= 3
@@ -280,12 +283,12 @@ def test_waterfall_draws_the_threshold_and_speaks_in_points(dash_duo, dash_app, 
     threshold = format_percent(app_state.model.threshold_, "fr")
     dash_duo.start_server(dash_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}/why")
-    dash_duo.wait_for_element(f"#{ids.WHY_CHART} g.point text", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.WHY_CHART} g.point", timeout=TIMEOUT)
     annotations = [a.text for a in dash_duo.find_elements(f"#{ids.WHY_CHART} .annotation-text")]
     assert f"Seuil {threshold}" in annotations
     lines = dash_duo.find_elements(f"#{ids.WHY_CHART} .shapelayer path")
     assert any("stroke-dasharray" in (line.get_attribute("style") or "") for line in lines)
-    values = [v.text for v in dash_duo.find_elements(f"#{ids.WHY_CHART} .trace g.point text")]
+    values = [v["text"] for v in dash_duo.driver.execute_script(WATERFALL_GEOMETRY, ids.WHY_CHART)["values"]]
     steps = values[1:-1]  # between the base rate and the client's probability
     assert steps and all(v.endswith(("point", "points")) for v in steps)
     # French: "points" from 2 on; English: "points" but for exactly 1.0.
@@ -296,7 +299,8 @@ def test_waterfall_draws_the_threshold_and_speaks_in_points(dash_duo, dash_app, 
     dash_duo.wait_for_contains_text("h1", "Why this score?", timeout=TIMEOUT)
     _wait(dash_duo).until(lambda d: any(a.text.startswith("Threshold") for a in d.find_elements(
         "css selector", f"#{ids.WHY_CHART} .annotation-text")))
-    english = [v.text for v in dash_duo.find_elements(f"#{ids.WHY_CHART} .trace g.point text")][1:-1]
+    english = [v["text"] for v in dash_duo.driver.execute_script(WATERFALL_GEOMETRY,
+                                                                 ids.WHY_CHART)["values"]][1:-1]
     for text in english:
         number = abs(float(text.split("\u00a0")[0].lstrip("+−")))
         assert text.endswith("points") == (number != 1.0), text
