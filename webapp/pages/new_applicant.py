@@ -84,8 +84,8 @@ def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
         control = dbc.Select(id=field_id, value=default or ("" if not spec.required else None),
                              options=options)
     else:
-        control = dbc.Input(id=field_id, value=fields.field_text(name, default, lang), type="text", inputMode="decimal",
-                            autoComplete="off", required=spec.required)
+        control = dbc.Input(id=field_id, value=fields.field_text(name, default, lang), type="text",
+                            inputMode="decimal", autoComplete="off", required=spec.required)
     if spec.column in PROTECTED_ATTRIBUTES:
         note = dbc.FormText(_t("protected", lang), id=f"{ids.NEW_FIELD}-{name}-note")
     elif spec.column in MISSING_NEVER_HELPS:

@@ -57,6 +57,7 @@ TEXTS = {
     },
 }
 DEBOUNCE_MS = 400
+RESULT_CLASS = "whatif-result"  # plus " stale" while a field is invalid (assets/style.css)
 QUOTES = {"fr": ("« ", " »"), "en": ("“", "”")}
 
 
@@ -84,8 +85,8 @@ def field_input(name: str, value: object, lang: str) -> dbc.Col:
     field_id = {"type": ids.WHATIF_FIELD, "field": name}
     return dbc.Col([
         dbc.Label(spec.label(lang), html_for=ids.dom_id(field_id)),
-        dbc.Input(id=field_id, value=fields.field_text(name, value, lang), type="text", inputMode="decimal", autoComplete="off",
-                  debounce=DEBOUNCE_MS),
+        dbc.Input(id=field_id, value=fields.field_text(name, value, lang), type="text",
+                  inputMode="decimal", autoComplete="off", debounce=DEBOUNCE_MS),
         dbc.FormFeedback(id={"type": ids.WHATIF_FEEDBACK, "field": name}, type="invalid"),
     ], xs=12, sm=6, lg=4, className="mb-3")
 
@@ -168,9 +169,6 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
                                                       id=ids.WHATIF_RESULT, className=RESULT_CLASS,
                                                       **{"aria-live": "polite"})),
     ])
-
-
-RESULT_CLASS = "whatif-result"
 
 
 def _typed_number(raw: str, lang: str) -> object:
