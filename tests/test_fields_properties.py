@@ -118,6 +118,9 @@ def test_what_if_amounts_are_whole_euros_and_only_edits_are_remembered():
                                   ["goods", "annuity", "credit"], "en", original) \
         == ["412,120", "40,000", "beaucoup"]
     assert fields.restored_values([1, 2], ["goods"], "en") is None  # storage holding anything else
+    typed_in_french = {"lang": "fr", "search": "", "values": {"income": "180 000,5", "gender": "F"}}
+    assert fields.restore_entry(typed_in_french, ["income", "gender", "credit"], "en",
+                                {"credit": 513531}) == ["180,000.5", "F", "513,531"]
 
 
 def test_a_url_with_its_own_values_wins_over_remembered_ones():

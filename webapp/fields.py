@@ -369,9 +369,10 @@ def choice_label(value: str, lang: str | None) -> str:
 
 
 def memory_entry(memory: object, key: str, search: object) -> dict | None:
-    """The remembered values of one form (key "whatif:<id>", "new"), as
-    `{"search": ..., "values": {...}}`; None when there are none, or when the page's URL
-    brings values of its own (a proposal, a log entry) other than those they were typed on:
+    """The remembered entry of one form (key "whatif:<id>", "new"), as
+    `{"search": <URL query it was typed on>, "lang": <language it was typed in>,
+    "values": {field: text as typed}}`; None when there is none, or when the page's URL
+    brings values of its own (a proposal, a log entry) other than those it was typed on:
     then the URL wins, as the link the advisor just followed says."""
     entry = memory.get(key) if isinstance(memory, dict) else None
     if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict):
@@ -379,6 +380,14 @@ def memory_entry(memory: object, key: str, search: object) -> dict | None:
     if search and entry.get("search") != search:
         return None
     return entry
+
+
+def restore_entry(entry: dict, names: list[str], lang: str | None,
+                  baseline: dict[str, object] | None = None) -> list[object] | None:
+    """The values of `memory_entry` for the form's fields, re-read in the language they were
+    typed in and written for `lang` ("180 000,5" typed in French -> "180,000.5")."""
+    kept = remembered_values(entry["values"], normalise_language(entry.get("lang")))
+    return restored_values(kept, names, lang, baseline)
 
 
 def inputs_text(inputs: dict[str, object], lang: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from model.config import MISSING_NEVER_HELPS, PROTECTED_ATTRIBUTES
@@ -15,7 +15,7 @@ from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.layout import error_alert, explanation_view, score_row
-from webapp.validation import bounded_text, form_fields, form_values
+from webapp.validation import form_fields, form_values
 
 TEXTS = {
     "fr": {
@@ -165,24 +165,27 @@ def score_application(_clicks: int, values: list, field_ids: list[dict], lang: s
             recommendation_text(result.decision.outcome, lang), "")
 
 
-@callback(
+# Keep the whole form as typed, with its language: the page re-renders with the typical
+# applicant's values when the language changes (see `restore`). In the browser, as the
+# fields are not debounced: a server callback would cost a request per keystroke.
+clientside_callback(
+    """
+    function(values, fieldIds, search, lang, memory) {
+        const typed = {};
+        fieldIds.forEach(function(fid, i) { typed[fid.field] = values[i]; });
+        const kept = Object.assign({}, memory || {});
+        kept["%(key)s"] = {search: (search || "").slice(0, %(max)d), lang: lang, values: typed};
+        return kept;
+    }
+    """ % {"key": MEMORY_KEY, "max": MAX_SEARCH_LENGTH},
     Output(ids.FORM_MEMORY, "data", allow_duplicate=True),
     Input({"type": ids.NEW_FIELD, "field": ALL}, "value"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
     State(ids.URL, "search"),
     State(ids.LANGUAGE, "data"),
+    State(ids.FORM_MEMORY, "data"),
     prevent_initial_call=True,
 )
-def remember(values: list, field_ids: list[dict], search: str | None, lang: str | None) -> dash.Patch:
-    """Keep the whole form, language-neutral: the page re-renders with the typical applicant's
-    values when the language changes (see `restore`)."""
-    form = form_values(values, field_ids, fields.NEW_APPLICANT_FIELDS)
-    if form is None:
-        raise PreventUpdate
-    memory = dash.Patch()
-    memory[MEMORY_KEY] = {"search": bounded_text(search, MAX_SEARCH_LENGTH) or "",
-                          "values": fields.remembered_values(form, normalise_language(lang))}
-    return memory
 
 
 @callback(
@@ -201,8 +204,8 @@ def restore(_page: object, field_ids: list[dict], memory: object, search: str | 
     entry = fields.memory_entry(memory, MEMORY_KEY, search)
     if names is None or entry is None:
         raise PreventUpdate
-    values = fields.restored_values(entry["values"], names, normalise_language(lang),
-                                    {n: fields.NEW_APPLICANT_DEFAULTS.get(n) for n in names})
+    values = fields.restore_entry(entry, names, normalise_language(lang),
+                                  {n: fields.NEW_APPLICANT_DEFAULTS.get(n) for n in names})
     if values is None:
         raise PreventUpdate
     return values

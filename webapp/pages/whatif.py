@@ -244,8 +244,9 @@ def reset(_clicks: int, field_ids: list[dict], stored: dict | None, lang: str | 
 )
 def remember(values: list, field_ids: list[dict], stored: dict | None, search: str | None,
              lang: str | None) -> dash.Patch:
-    """Keep the fields that differ from the file, language-neutral, for this client: the page
-    re-renders from the file when the language changes (see `restore`)."""
+    """Keep the fields that differ from the file, as typed, for this client: the page
+    re-renders from the file when the language changes (see `restore`). Server-side: it
+    compares with the file, and the fields are debounced (one request per pause)."""
     edited = form_values(values, field_ids, fields.WHATIF_FIELDS)
     if not isinstance(stored, dict) or edited is None:
         raise PreventUpdate
@@ -253,11 +254,13 @@ def remember(values: list, field_ids: list[dict], stored: dict | None, search: s
         original = clients.whatif_original(stored.get("client_id"))
     except ServiceError:
         raise PreventUpdate from None
-    kept = fields.remembered_values(edited, normalise_language(lang), original)
+    lang = normalise_language(lang)
+    changed = fields.remembered_values(edited, lang, original)
     memory = dash.Patch()
     key = memory_key(stored.get("client_id"))
-    if kept:
-        memory[key] = {"search": bounded_text(search, MAX_SEARCH_LENGTH) or "", "values": kept}
+    if changed:
+        memory[key] = {"search": bounded_text(search, MAX_SEARCH_LENGTH) or "", "lang": lang,
+                       "values": {name: edited[name] for name in changed}}
     else:
         del memory[key]
     return memory
@@ -286,7 +289,7 @@ def restore(stored: dict | None, field_ids: list[dict], memory: object, search: 
         original = clients.whatif_original(stored.get("client_id"))
     except ServiceError:
         raise PreventUpdate from None
-    values = fields.restored_values(entry["values"], names, normalise_language(lang), original)
+    values = fields.restore_entry(entry, names, normalise_language(lang), original)
     if values is None:
         raise PreventUpdate
     return values
