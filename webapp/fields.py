@@ -284,7 +284,7 @@ def remembered_values(values: dict[str, object], lang: str | None,
         spec = FIELD_SPECS.get(name)
         if spec is None:
             continue
-        value: object = raw
+        value: object = raw if isinstance(raw, str) or raw is None else None
         if spec.kind != "choice":
             try:
                 value = parse_number(raw, lang)
