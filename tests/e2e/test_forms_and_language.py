@@ -172,6 +172,8 @@ def test_new_applicant_form_survives_the_language_switch(dash_duo, dash_app, idl
     _type(_field(dash_duo, ids.NEW_FIELD, "income"), "180 000,5")
     _type(_field(dash_duo, ids.NEW_FIELD, "employment_years"), "3,5")
     Select(_field(dash_duo, ids.NEW_FIELD, "education")).select_by_value("Higher education")
+    _click(dash_duo, f"#{ids.NEW_SUBMIT}")
+    french = dash_duo.wait_for_element(f"#{ids.NEW_PROBABILITY}", timeout=TIMEOUT).text
     idle(dash_duo)
 
     _switch_language(dash_duo, "EN")
@@ -182,10 +184,24 @@ def test_new_applicant_form_survives_the_language_switch(dash_duo, dash_app, idl
     assert _value(dash_duo, ids.NEW_FIELD, "credit") == format_number(default, "en", 0)
     assert Select(_field(dash_duo, ids.NEW_FIELD, "education")).first_selected_option \
         .get_attribute("value") == "Higher education"
-    # Scored in English, the form reads the English numbers back.
-    _click(dash_duo, f"#{ids.NEW_SUBMIT}")
-    dash_duo.wait_for_element(f"#{ids.NEW_PROBABILITY}", timeout=TIMEOUT)
+    # The scored form is scored again in English, reading the English numbers back.
+    english = format_percent(fields.parse_number(french.replace("%", ""), "fr") / 100, "en")
+    dash_duo.wait_for_text_to_equal(f"#{ids.NEW_PROBABILITY}", english, timeout=TIMEOUT)
     assert not dash_duo.find_elements(f"#{ids.NEW_FORM} .is-invalid")
+    # Edited after scoring: the next switch keeps the edit but does not score it unasked.
+    _type(_field(dash_duo, ids.NEW_FIELD, "income"), "beaucoup")
+    idle(dash_duo)
+    _switch_language(dash_duo, "FR")
+    dash_duo.wait_for_contains_text("h1", "Nouvelle demande de crédit", timeout=TIMEOUT)
+    _wait(dash_duo).until(lambda d: _value(dash_duo, ids.NEW_FIELD, "income") == "beaucoup")
+    idle(dash_duo)
+    assert not dash_duo.find_elements(f"#{ids.NEW_PROBABILITY}")
+    # Opened again in the same language, it is a new application: the typical applicant.
+    dash_duo.driver.get(f"{dash_duo.server_url}/new")
+    dash_duo.wait_for_contains_text("h1", "Nouvelle demande de crédit", timeout=TIMEOUT)
+    idle(dash_duo)
+    income = fields.NEW_APPLICANT_DEFAULTS["income"]
+    assert _value(dash_duo, ids.NEW_FIELD, "income") == format_number(income, "fr", 0)
     assert dash_duo.get_logs() == []
 
 

@@ -165,21 +165,26 @@ def score_application(_clicks: int, values: list, field_ids: list[dict], lang: s
             recommendation_text(result.decision.outcome, lang), "")
 
 
-# Keep the whole form as typed, with its language: the page re-renders with the typical
-# applicant's values when the language changes (see `restore`). In the browser, as the
-# fields are not debounced: a server callback would cost a request per keystroke.
+# Keep the whole form as typed, with its language, and whether the advisor scored it since
+# the last edit: the page re-renders with the typical applicant's values when the language
+# changes (see `restore`). In the browser, as the fields are not debounced: a server
+# callback would cost a request per keystroke.
 clientside_callback(
     """
-    function(values, fieldIds, search, lang, memory) {
+    function(values, _clicks, fieldIds, search, lang, memory) {
         const typed = {};
         fieldIds.forEach(function(fid, i) { typed[fid.field] = values[i]; });
+        const triggered = (window.dash_clientside.callback_context.triggered || []);
+        const scored = triggered.some(function(t) { return t.prop_id.endsWith(".n_clicks"); });
         const kept = Object.assign({}, memory || {});
-        kept["%(key)s"] = {search: (search || "").slice(0, %(max)d), lang: lang, values: typed};
+        kept["%(key)s"] = {search: (search || "").slice(0, %(max)d), lang: lang, values: typed,
+                           scored: scored};
         return kept;
     }
     """ % {"key": MEMORY_KEY, "max": MAX_SEARCH_LENGTH},
     Output(ids.FORM_MEMORY, "data", allow_duplicate=True),
     Input({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    Input(ids.NEW_SUBMIT, "n_clicks"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
     State(ids.URL, "search"),
     State(ids.LANGUAGE, "data"),
@@ -190,6 +195,7 @@ clientside_callback(
 
 @callback(
     Output({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    Output(ids.NEW_SUBMIT, "n_clicks"),
     Input(ids.NEW_PAGE, "data"),
     State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
     State(ids.FORM_MEMORY, "data"),
@@ -197,15 +203,20 @@ clientside_callback(
     State(ids.LANGUAGE, "data"),
 )
 def restore(_page: object, field_ids: list[dict], memory: object, search: str | None,
-            lang: str | None) -> list:
-    """On every render of the page (a language switch re-renders it): the form as the advisor
-    left it, numbers written for the new language."""
+            lang: str | None) -> tuple[list, object]:
+    """After a language switch (the page re-renders): the form as the advisor left it, numbers
+    written for the new language, and scored again if it was scored (a "click" on the button:
+    `score_application` then validates and scores as usual).
+
+    Only then: opened again in the same language, the page is a new application and starts
+    from the typical applicant (the form has no reset button, unlike the what-if)."""
+    lang = normalise_language(lang)
     names = form_fields(field_ids, fields.NEW_APPLICANT_FIELDS)
     entry = fields.memory_entry(memory, MEMORY_KEY, search)
-    if names is None or entry is None:
+    if names is None or entry is None or normalise_language(entry.get("lang")) == lang:
         raise PreventUpdate
-    values = fields.restore_entry(entry, names, normalise_language(lang),
+    values = fields.restore_entry(entry, names, lang,
                                   {n: fields.NEW_APPLICANT_DEFAULTS.get(n) for n in names})
     if values is None:
         raise PreventUpdate
-    return values
+    return values, (1 if entry.get("scored") is True else dash.no_update)
