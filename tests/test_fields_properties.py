@@ -68,3 +68,64 @@ def test_parse_client_id_is_none_or_a_valid_id(raw):
         assert parsed is None
     digits = search_digits(raw)
     assert len(digits) < 10 and digits.isascii()
+
+
+NUMBER_FIELDS = [n for n in fields.WHATIF_FIELDS if fields.FIELD_SPECS[n].kind != "choice"]
+
+
+@run_bounded(300)
+@given(name=st.sampled_from(NUMBER_FIELDS), cents=st.integers(-10**10, 10**10),
+       lang=st.sampled_from(["fr", "en"]))
+def test_a_field_written_for_the_advisor_reads_back_exactly(name, cents, lang):
+    """`field_text` (what the what-if and new-applicant forms show) and `parse_number` (what
+    they read) agree in both languages, to the cent: "412 120" / "412,120", "1 234,56"."""
+    value = cents / 100
+    text = fields.field_text(name, value, lang)
+    assert math.isclose(fields.parse_number(text, lang), value, rel_tol=1e-12, abs_tol=1e-9)
+
+
+@run_bounded(200)
+@given(values=st.dictionaries(st.sampled_from(fields.NEW_APPLICANT_FIELDS),
+                              st.one_of(st.none(), st.integers(-10**9, 10**9).map(lambda c: c / 100),
+                                        st.text(max_size=12))),
+       typed_in=st.sampled_from(["fr", "en"]), shown_in=st.sampled_from(["fr", "en"]))
+def test_remembered_values_come_back_the_same_in_the_other_language(values, typed_in, shown_in):
+    """A form typed in one language and re-rendered in the other reads as the same values."""
+    names = list(fields.NEW_APPLICANT_FIELDS)
+    typed = {n: fields.field_text(n, v, typed_in) if isinstance(v, float) else v
+             for n, v in values.items()}
+    kept = fields.remembered_values(typed, typed_in)
+    shown = dict(zip(names, fields.restored_values(kept, names, shown_in)))
+    for name, raw in typed.items():
+        if fields.FIELD_SPECS[name].kind == "choice" or not isinstance(values[name], float):
+            continue
+        assert math.isclose(fields.parse_number(shown[name], shown_in), values[name],
+                            rel_tol=1e-12, abs_tol=1e-9)
+
+
+def test_what_if_amounts_are_whole_euros_and_only_edits_are_remembered():
+    import pandas as pd
+
+    stored = pd.Series({"AMT_GOODS_PRICE": 412120.0625, "AMT_ANNUITY": 36185.2265625,
+                        "AMT_CREDIT": 406597.5})
+    original = fields.fields_from_raw_row(stored, ("goods", "annuity", "credit"))
+    assert original == {"goods": 412120, "annuity": 36185, "credit": 406598}  # round half to even
+    assert fields.field_text("goods", original["goods"], "fr") == "412\u202f120"
+    assert fields.field_text("goods", original["goods"], "en") == "412,120"
+    typed = {"goods": "412 120", "annuity": "40 000", "credit": "beaucoup"}
+    assert fields.remembered_values(typed, "fr", original) == {"annuity": 40000.0, "credit": "beaucoup"}
+    assert fields.restored_values({"annuity": 40000.0, "credit": "beaucoup"},
+                                  ["goods", "annuity", "credit"], "en", original) \
+        == ["412,120", "40,000", "beaucoup"]
+    assert fields.restored_values([1, 2], ["goods"], "en") is None  # storage holding anything else
+    typed_in_french = {"lang": "fr", "search": "", "values": {"income": "180 000,5", "gender": "F"}}
+    assert fields.restore_entry(typed_in_french, ["income", "gender", "credit"], "en",
+                                {"credit": 513531}) == ["180,000.5", "F", "513,531"]
+
+
+def test_a_url_with_its_own_values_wins_over_remembered_ones():
+    memory = {"new": {"search": "", "values": {"income": 1.0}}, "bad": [1]}
+    assert fields.memory_entry(memory, "new", "") == memory["new"]
+    assert fields.memory_entry(memory, "new", "?entry=3") is None
+    assert fields.memory_entry({"new": {"search": "?entry=3", "values": {}}}, "new", "?entry=3")
+    assert fields.memory_entry(memory, "bad", "") is None and fields.memory_entry(None, "new", "") is None

@@ -6,7 +6,7 @@ import pytest
 
 from webapp import figures as palette
 from webapp.figures.client import (Step, score_axis_max, score_figure, score_text_alternative,
-                                   waterfall_figure, waterfall_text_alternative)
+                                   waterfall_figure, waterfall_text_alternative, wrap_label)
 
 
 def test_refused_score_is_hatched_labelled_and_marks_the_threshold() -> None:
@@ -64,3 +64,20 @@ def test_waterfall_text_alternative_names_the_main_factor() -> None:
     assert text.startswith("Cascade de 3 contributions allant du taux de base 8,0")
     assert "External score = 0.2 (+4,0\u00a0points, augmente le risque)" in text
     assert waterfall_text_alternative(0.08, [], 0.08, "en") == "No contribution to show."
+
+
+def test_waterfall_labels_wrap_and_values_sit_in_a_column() -> None:
+    """At 640 px the labels used to run over the chart and the values over the labels."""
+    long = "Historique au bureau de crédit (autres prêteurs) (8 crédits déclarés)"
+    wrapped = wrap_label(long)
+    assert wrapped.split("<br>") == ["Historique au bureau de crédit", "(autres prêteurs) (8 crédits",
+                                     "déclarés)"]
+    assert wrap_label("mot " * 40).split("<br>")[-1].endswith("…")
+    assert all(len(line) <= 30 for line in wrap_label("mot " * 40).split("<br>"))
+    fig = waterfall_figure(0.08, [Step(long, -0.0004)] + STEPS, 0.1196, "fr", threshold=0.1)
+    assert fig.data[0].textposition == "none" and fig.data[0].customdata[1] == long
+    values = [a.text for a in fig.layout.annotations if a.name == "value"]
+    assert values == ["8,0\u202f%", "0,0\u00a0point", "+4,0\u00a0points", "−1,0\u00a0point",
+                      "+0,5\u00a0point", "12,0\u202f%"]  # no "−0,0" for a delta that rounds to 0
+    assert all(a.xref == "paper" and a.x == 1.0 and a.xanchor == "left"
+               for a in fig.layout.annotations if a.name == "value")

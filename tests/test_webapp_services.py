@@ -8,7 +8,7 @@ import pytest
 from webapp import fields
 from webapp.services import clients
 from webapp.services.errors import ServiceError, error_message
-from webapp.formatting import NBSP
+from webapp.formatting import NARROW_NBSP as NARROW, NBSP
 from webapp.services.clients import Score
 
 
@@ -43,6 +43,10 @@ def test_facts_from_a_raw_row() -> None:
     assert facts["goods"] == "n/a"
     assert facts["contract"] == "Cash loan"
     assert facts["employment"] == "not employed / pensioner"
+    assert facts["annuity"] == "€24,700 per year"  # a yearly sum says so (not a monthly instalment)
+    french = {f.key: f.value for f in clients.facts_from_row(row, "fr")}
+    assert french["annuity"] == f"24{NARROW}700{NBSP}€ par an" and french["goods"] == "—"
+    assert clients.facts_from_row(row.drop("AMT_ANNUITY"), "fr")[3].value == "—"
 
 
 def test_validation_reports_each_field_in_the_language() -> None:

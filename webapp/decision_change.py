@@ -22,9 +22,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "heading": "Ce qui changerait la décision",
         "granted": "La demande est accordée : rien à changer.",
-        "credit": "Accordé si le crédit est au plus {credit} (même durée, annuité {annuity}).",
+        "credit": "Accordé si le crédit est au plus {credit} (même durée, annuité {annuity} par an).",
         "term": ("Accordé si la durée passe à {years} ans pour le même crédit "
-                 "(annuité {annuity} au lieu de {original})."),
+                 "(annuité {annuity} par an au lieu de {original})."),
         "none": ("Aucun changement du montant ou de la durée dans des limites plausibles "
                  "(crédit réduit jusqu'à {share} du montant demandé, durée allongée jusqu'à "
                  "{factor} fois) ne suffit pour que la demande soit accordée."),
@@ -33,9 +33,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "heading": "What would change the decision",
         "granted": "The application is granted: nothing to change.",
-        "credit": "Granted if the credit is at most {credit} (same term, annuity {annuity}).",
+        "credit": "Granted if the credit is at most {credit} (same term, annuity {annuity} per year).",
         "term": ("Granted if the term becomes {years} years for the same credit "
-                 "(annuity {annuity} instead of {original})."),
+                 "(annuity {annuity} per year instead of {original})."),
         "none": ("No change of the amount or the term within plausible bounds (credit down "
                  "to {share} of the amount asked, term up to {factor} times longer) gets the "
                  "application granted."),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import DAYS_NO_VALUE
-from webapp.formatting import format_number
+from webapp.formatting import format_number, missing
 from webapp.i18n import normalise_language, translate
 from webapp.validation import MAX_NUMBER_LENGTH, shorten
 
@@ -234,15 +234,97 @@ def fields_from_raw_row(row: pd.Series, names: tuple[str, ...]) -> dict[str, obj
         elif spec.kind == "choice":
             out[name] = str(value)
         elif spec.kind in ("count", "money"):
-            out[name] = int(round(float(value))) if float(value) == round(float(value)) else float(value)
+            # Whole euros, as an advisor types them (stored amounts are float32: 412120.0625);
+            # `changed_fields` then keeps the stored cents of an untouched field.
+            out[name] = int(round(float(value)))
         else:
             out[name] = round(float(value), 3)
     return out
 
 
+# Most decimals a field's text keeps: enough for any amount an advisor types (cents, 0.512).
+MAX_TEXT_DECIMALS = 6
+
+
+def _decimals_needed(value: float) -> int:
+    """Fewest decimals (up to `MAX_TEXT_DECIMALS`) that write `value` without losing it."""
+    for decimals in range(MAX_TEXT_DECIMALS + 1):
+        if math.isclose(round(value, decimals), value, rel_tol=1e-12, abs_tol=1e-12):
+            return decimals
+    return MAX_TEXT_DECIMALS
+
+
+def field_text(name: str, value: object, lang: str | None) -> str | None:
+    """A field's value as the advisor would type it in `lang`: "412 120" (fr) / "412,120" (en),
+    "6,5" / "6.5"; `parse_number(field_text(...), lang)` gives the value back.
+
+    Choices and text that is not a number (an invalid entry kept across a language switch)
+    come back unchanged; a missing value is None (an empty field).
+    """
+    if value is None or FIELD_SPECS[name].kind == "choice" or isinstance(value, (str, bool)):
+        return value  # type: ignore[return-value]
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return format_number(number, lang, _decimals_needed(number))
+
+
+def remembered_values(values: dict[str, object], lang: str | None,
+                      baseline: dict[str, object] | None = None) -> dict[str, object]:
+    """The typed values in a form that does not depend on the language, to keep them across a
+    language switch: numbers parsed ("1 234,5" -> 1234.5), text that is not one kept as typed.
+
+    With `baseline` (the stored file of a what-if), only the fields that differ from it.
+    """
+    kept: dict[str, object] = {}
+    for name, raw in values.items():
+        spec = FIELD_SPECS.get(name)
+        if spec is None:
+            continue
+        value: object = raw if isinstance(raw, str) or raw is None else None
+        if spec.kind != "choice":
+            try:
+                value = parse_number(raw, lang)
+            except ValueError:
+                value = raw if isinstance(raw, str) else None
+        if baseline is not None and _same_value(value, baseline.get(name)):
+            continue
+        kept[name] = value
+    return kept
+
+
+def _same_value(value: object, before: object) -> bool:
+    if value in (None, "") and before in (None, ""):
+        return True
+    if isinstance(value, (int, float)) and isinstance(before, (int, float)) \
+            and not isinstance(value, bool) and not isinstance(before, bool):
+        return math.isclose(float(value), float(before), rel_tol=1e-9, abs_tol=1e-9)
+    return value == before
+
+
+def restored_values(remembered: object, names: list[str], lang: str | None,
+                    baseline: dict[str, object] | None = None) -> list[object] | None:
+    """The form's values again, written for `lang`: the remembered ones, else the baseline's.
+
+    None when `remembered` is not what `remembered_values` writes (a browser's storage can
+    hold anything).
+    """
+    if not isinstance(remembered, dict):
+        return None
+    baseline = baseline or {}
+    out: list[object] = []
+    for name in names:
+        value = remembered[name] if name in remembered else baseline.get(name)
+        out.append(field_text(name, value, lang))
+    return out
+
+
 def changed_fields(clean: dict[str, object], original: dict[str, object]) -> dict[str, object]:
-    """The fields the advisor actually changed: the form shows rounded values (years to
-    0.1), so an untouched field must keep the stored raw value, not its rounded display."""
+    """The fields the advisor actually changed: the form shows rounded values (whole euros,
+    years to 0.1), so an untouched field must keep the stored raw value, not its rounded display."""
     changed = {}
     for name, value in clean.items():
         before = original.get(name)
@@ -284,3 +366,44 @@ CHOICE_LABELS_EN: dict[str, str] = {"F": "Female", "M": "Male", "Y": "Yes", "N":
 def choice_label(value: str, lang: str | None) -> str:
     table = CHOICE_LABELS_FR if normalise_language(lang) == "fr" else CHOICE_LABELS_EN
     return table.get(value, value)
+
+
+def memory_entry(memory: object, key: str, search: object) -> dict | None:
+    """The remembered entry of one form (key "whatif:<id>", "new"), as
+    `{"search": <URL query it was typed on>, "lang": <language it was typed in>,
+    "values": {field: text as typed}}`; None when there is none, or when the page's URL
+    brings values of its own (a proposal, a log entry) other than those it was typed on:
+    then the URL wins, as the link the advisor just followed says."""
+    entry = memory.get(key) if isinstance(memory, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict):
+        return None
+    if search and entry.get("search") != search:
+        return None
+    return entry
+
+
+def restore_entry(entry: dict, names: list[str], lang: str | None,
+                  baseline: dict[str, object] | None = None) -> list[object] | None:
+    """The values of `memory_entry` for the form's fields, re-read in the language they were
+    typed in and written for `lang` ("180 000,5" typed in French -> "180,000.5")."""
+    kept = remembered_values(entry["values"], normalise_language(entry.get("lang")))
+    return restored_values(kept, names, lang, baseline)
+
+
+def inputs_text(inputs: dict[str, object], lang: str | None) -> str:
+    """A log entry's scored fields for the advisor: "Revenu annuel (€) = 202 500, Type de
+    contrat = Prêt personnel" (the labels carry the units), not "income = 202500.0"."""
+    parts = []
+    for name, value in inputs.items():
+        spec = FIELD_SPECS.get(name)
+        if spec is None:  # a field of an older log: shown as recorded
+            parts.append(f"{name} = {value}")
+            continue
+        if value in (None, ""):
+            text = missing(lang)
+        elif spec.kind == "choice":
+            text = choice_label(str(value), lang)
+        else:
+            text = field_text(name, value, lang) or missing(lang)
+        parts.append(f"{spec.label(lang)} = {text}")
+    return ", ".join(parts)

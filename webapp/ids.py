@@ -139,6 +139,19 @@ AUDIT_RATES = "audit-rates"
 AUDIT_QUEUE = "audit-queue"
 AUDIT_EXPORT = "audit-export"
 
+# --- forms kept across the language switch (what-if, new applicant, why) ----------------
+FORM_MEMORY = "form-memory-store"      # dcc.Store (session): {key: remembered values}, see webapp/fields.py
+WHATIF_STALE = "whatif-stale"          # "Out of date: correct the field …" above the result
+WHATIF_COUNTERFACTUAL = "whatif-counterfactual"
+WHATIF_SENTENCES = "whatif-sentences"
+WHATIF_MISSING_NOTE = "whatif-missing-note"
+NEW_PAGE = "new-page-store"            # dcc.Store: {"entry": ...}, fires the form's restore on render
+NEW_FORM = "new-applicant-form"
+NEW_CHART = "new-contributions-chart"
+NEW_SENTENCES = "new-sentences"
+CLIENT_COUNTERFACTUAL = "client-counterfactual"
+CLIENT_LETTER = "client-letter"
+
 
 def dom_id(component_id: dict) -> str:
     """The DOM id Dash gives a pattern-matching id (for `<label for=...>` and browser tests)."""

@@ -187,6 +187,10 @@ def make_layout() -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.LANGUAGE, data=DEFAULT_LANGUAGE),
             dcc.Store(id=ids.CLIENT_STORE, storage_type="memory"),
+            # What the advisor typed in the what-if and new-applicant forms and the number of
+            # factors chosen: the pages re-render on a language switch (and a reload), and
+            # restore these instead of the stored file (see `fields.remembered_values`).
+            dcc.Store(id=ids.FORM_MEMORY, storage_type="session", data={}),
             html.A(shell("skip_link", DEFAULT_LANGUAGE), id=ids.SKIP_LINK, href=f"#{ids.MAIN_CONTENT}",
                    className="visually-hidden-focusable skip-link"),
             _header(),

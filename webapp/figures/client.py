@@ -8,6 +8,7 @@ on colour alone (WCAG 1.4.1).
 """
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -125,10 +126,15 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     """Base rate -> each contribution (largest first) -> other factors -> client's probability.
 
     `steps` deltas, `others` and `base` add up to `final` (the caller guarantees it);
-    bars that raise the risk are vermillion, bars that lower it blue, and each bar is
-    labelled with its signed size in points so the direction is readable without colour.
-    `threshold`: the decision threshold, drawn as a labelled dashed line (where the
+    bars that raise the risk are vermillion, bars that lower it blue, and each bar's signed
+    size in points is written in a column at the right, so the direction is readable without
+    colour. `threshold`: the decision threshold, drawn as a labelled dashed line (where the
     client's bar must end to be granted).
+
+    Readable at 640 px (a 1280-px screen at 200 % zoom): labels are wrapped on at most
+    three short lines (the full label is in the hover, the caption and the sentences), and the values
+    sit in the right margin, not beside their bar, where a bar lowering the risk near 0 %
+    pushed its "−0.4 points" over the label (measured in `tests/e2e/test_forms_and_language.py`).
     """
     lang = normalise_language(lang)
     labels = [_t("base", lang)] + [s.label for s in steps]
@@ -143,32 +149,56 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     measures.append("total")
     texts = [format_percent(base, lang)] + [_signed_points(v, lang) for v in values[1:-1]] \
         + [format_percent(final, lang)]
+    ticks = [wrap_label(label) for label in labels]
     fig = go.Figure(go.Waterfall(
-        orientation="h", measure=measures, y=labels, x=values, text=texts,
-        textposition="outside", cliponaxis=False,
+        orientation="h", measure=measures, y=ticks, x=values, text=texts, textposition="none",
+        customdata=labels, hovertemplate="%{customdata}: %{text}<extra></extra>",
         increasing={"marker": {"color": palette.RAISES_RISK}},
         decreasing={"marker": {"color": palette.LOWERS_RISK}},
         totals={"marker": {"color": palette.GREY}},
         connector={"line": {"color": palette.LIGHT_GREY, "width": 1}},
-        hoverinfo="skip",
     ))
-    height = 120 + 34 * len(labels)
+    lines = max(tick.count("<br>") + 1 for tick in ticks)
+    height = 120 + max(ROW_MIN_PX, LINE_PX * lines + 12) * len(labels)
     layout = palette.base_layout(height=height)
-    layout["margin"] = {"l": 10, "r": 70, "t": 40, "b": 50}
+    layout["margin"] = {"l": 10, "r": VALUE_COLUMN_PX, "t": 40, "b": 50}
     fig.update_layout(**layout, showlegend=False)
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
     fig.update_xaxes(tickformat=".0%", title=_t("axis_points", lang), gridcolor=palette.LIGHT_GREY,
                      automargin=True)
+    for tick, text in zip(ticks, texts):  # the value column, right of the plot
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=tick, yref="y",
+                           text=text, showarrow=False, align="left", name="value",
+                           font={"size": 12, "color": palette.TEXT_COLOURS["body"]})
     if threshold is not None:
         fig.add_vline(x=threshold, line={"color": palette.THRESHOLD, "width": 2, "dash": "dash"})
         fig.add_annotation(x=threshold, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                            text=_t("threshold", lang, value=format_percent(threshold, lang)),
-                           font={"color": palette.THRESHOLD, "size": 13})
+                           font={"color": palette.THRESHOLD, "size": 13}, name="threshold")
     return fig
 
 
+ROW_MIN_PX = 34        # px per bar with one-line labels
+LINE_PX = 14           # px per line of a 12-px label: rows grow with the longest label
+VALUE_COLUMN_PX = 96   # right margin holding "+13,1 points" / "−13.1 points" at 12 px
+LABEL_LINE = 30        # characters per label line (about 190 px at 12 px)
+LABEL_LINES = 3        # "Historique au bureau de crédit / (autres prêteurs) (8 crédits / déclarés)"
+
+
+def wrap_label(label: str, width: int = LABEL_LINE, lines: int = LABEL_LINES) -> str:
+    """'Historique au bureau de crédit<br>(autres prêteurs) (8 crédits…': at most `lines`
+    lines of `width` characters, cut with "…" beyond (plotly never wraps tick labels)."""
+    wrapped = textwrap.wrap(label, width=width, break_long_words=True) or [label]
+    if len(wrapped) > lines:
+        last = " ".join(wrapped[lines - 1:])
+        wrapped = wrapped[:lines - 1] + [last[:width - 1].rstrip() + "…"]
+    return "<br>".join(wrapped)
+
+
 def _signed_points(delta: float, lang: str) -> str:
-    sign = "+" if delta > 0 else "−" if delta < 0 else ""
+    """'+4,0 points', '−1,0 point'; no sign when it rounds to 0.0 (never "−0,0 point")."""
+    rounded = round(100 * delta, 1)
+    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
     return f"{sign}{format_points(delta, lang)}"
 
 

@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from webapp import audit_log, decision_change, ids
+from webapp import audit_log, decision_change, fields, ids
 from webapp.services import clients
 from webapp.services.errors import ServiceError, error_message
 from webapp.decision_form import decision_card
@@ -133,7 +133,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
         dcc.Link(_t("whatif", lang), href=client_path(client_id, "/what-if"),
                  className="btn btn-outline-primary me-2 mb-2"),
         html.A(_t("letter", lang), href=f"/clients/{client_id}/letter.pdf?lang={lang}",
-               id="client-letter", className="btn btn-outline-secondary mb-2", download=True),
+               id=ids.CLIENT_LETTER, className="btn btn-outline-secondary mb-2", download=True),
     ])
     return html.Div([
         heading,
@@ -160,7 +160,7 @@ def as_scored(entry: str | None, client_id: str, score: clients.Score, lang: str
         row = None
     if row is None or row.get("client_id") != clients.parse_client_id(client_id):
         return error_alert(_t("entry_missing", lang, entry=entry))
-    inputs = ", ".join(f"{k} = {v}" for k, v in (row.get("inputs") or {}).items())
+    inputs = fields.inputs_text(row.get("inputs") or {}, lang)
     return dbc.Alert([
         html.P(_t("as_scored", lang, entry=row["id"], at=str(row["at"])[:19], actor=row["actor"],
                   version=row["model_version"], probability=format_percent(row["probability"], lang)),
@@ -173,10 +173,10 @@ def as_scored(entry: str | None, client_id: str, score: clients.Score, lang: str
 def decision_change_card(client_id: str, decision: clients.Decision, lang: str) -> html.Div:
     """What would change the decision (refused or review), with one click into the simulation."""
     if decision.outcome == "granted":
-        return html.Div(id="client-counterfactual")
+        return html.Div(id=ids.CLIENT_COUNTERFACTUAL)
     change = decision_change.client_counterfactual(client_id)
-    body = proposal_view(client_id, change, lang, "client-counterfactual")
-    return dbc.Card(dbc.CardBody(body), id="client-counterfactual", className="mb-3")
+    body = proposal_view(client_id, change, lang, ids.CLIENT_COUNTERFACTUAL)
+    return dbc.Card(dbc.CardBody(body), id=ids.CLIENT_COUNTERFACTUAL, className="mb-3")
 
 
 def home_layout(lang: str | None = None) -> html.Div:

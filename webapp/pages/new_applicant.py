@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from model.config import MISSING_NEVER_HELPS, PROTECTED_ATTRIBUTES
@@ -15,7 +15,7 @@ from webapp.services.errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.decision_form import HIDDEN, decision_card, recommendation_text
 from webapp.components import error_alert, explanation_view, score_row
-from webapp.validation import form_values
+from webapp.validation import form_fields, form_values
 
 TEXTS = {
     "fr": {
@@ -67,7 +67,12 @@ dash.register_page(__name__, path="/new", title=title, name="New applicant",
                    description="Score a new credit application")
 
 
+MEMORY_KEY = "new"  # the form's entry in `ids.FORM_MEMORY`
+MAX_SEARCH_LENGTH = 40  # "?entry=<12 digits>"
+
+
 def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
+    """One field, pre-filled (typical applicant, or a log entry's value) as an advisor types it."""
     spec = fields.FIELD_SPECS[name]
     field_id = {"type": ids.NEW_FIELD, "field": name}
     default = fields.NEW_APPLICANT_DEFAULTS.get(name) if value is None else value
@@ -79,8 +84,8 @@ def field_control(name: str, lang: str, value: object = None) -> dbc.Col:
         control = dbc.Select(id=field_id, value=default or ("" if not spec.required else None),
                              options=options)
     else:
-        control = dbc.Input(id=field_id, value=default, type="text", inputMode="decimal",
-                            autoComplete="off", required=spec.required)
+        control = dbc.Input(id=field_id, value=fields.field_text(name, default, lang), type="text",
+                            inputMode="decimal", autoComplete="off", required=spec.required)
     if spec.column in PROTECTED_ATTRIBUTES:
         note = dbc.FormText(_t("protected", lang), id=f"{ids.NEW_FIELD}-{name}-note")
     elif spec.column in MISSING_NEVER_HELPS:
@@ -100,8 +105,9 @@ def layout(lang: str | None = None, entry: str | None = None, **_query: str) -> 
         html.H1(_t("heading", lang), className="h3 my-3"),
         html.P(_t("intro", lang)),
         dbc.Alert(_t("as_scored", lang, entry=entry), color="info", id=ids.AS_SCORED) if logged else None,
+        dcc.Store(id=ids.NEW_PAGE, data={"entry": entry if logged else None}),
         html.Form(dbc.Row([field_control(name, lang, logged.get(name)) for name in fields.NEW_APPLICANT_FIELDS]),
-                  id="new-applicant-form", **{"aria-label": _t("heading", lang)}),
+                  id=ids.NEW_FORM, **{"aria-label": _t("heading", lang)}),
         dbc.Button(_t("submit", lang), id=ids.NEW_SUBMIT, n_clicks=0, color="primary", className="mb-3"),
         dcc.Loading(delay_show=300, children=html.Div(id=ids.NEW_RESULT, **{"aria-live": "polite"})),
         decision_card({"new": True}, None, lang, hidden=True),
@@ -122,7 +128,7 @@ def logged_inputs(entry: str | None) -> dict:
 def result_view(result: clients.Result, lang: str) -> html.Div:
     return html.Div([
         score_row(result, _t("probability", lang), ids.NEW_PROBABILITY, lang, ids.NEW_POLICY_RULES),
-        explanation_view(result, lang, chart_id="new-contributions-chart", sentences_id="new-sentences"),
+        explanation_view(result, lang, chart_id=ids.NEW_CHART, sentences_id=ids.NEW_SENTENCES),
     ])
 
 
@@ -157,3 +163,60 @@ def score_application(_clicks: int, values: list, field_ids: list[dict], lang: s
         return error_alert(_t("invalid", lang)), messages, invalid, *no_decision
     return (result_view(result, lang), messages, invalid, None,
             recommendation_text(result.decision.outcome, lang), "")
+
+
+# Keep the whole form as typed, with its language, and whether the advisor scored it since
+# the last edit: the page re-renders with the typical applicant's values when the language
+# changes (see `restore`). In the browser, as the fields are not debounced: a server
+# callback would cost a request per keystroke.
+clientside_callback(
+    """
+    function(values, _clicks, fieldIds, search, lang, memory) {
+        const typed = {};
+        fieldIds.forEach(function(fid, i) { typed[fid.field] = values[i]; });
+        const triggered = (window.dash_clientside.callback_context.triggered || []);
+        const scored = triggered.some(function(t) { return t.prop_id.endsWith(".n_clicks"); });
+        const kept = Object.assign({}, memory || {});
+        kept["%(key)s"] = {search: (search || "").slice(0, %(max)d), lang: lang, values: typed,
+                           scored: scored};
+        return kept;
+    }
+    """ % {"key": MEMORY_KEY, "max": MAX_SEARCH_LENGTH},
+    Output(ids.FORM_MEMORY, "data", allow_duplicate=True),
+    Input({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    Input(ids.NEW_SUBMIT, "n_clicks"),
+    State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
+    State(ids.URL, "search"),
+    State(ids.LANGUAGE, "data"),
+    State(ids.FORM_MEMORY, "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output({"type": ids.NEW_FIELD, "field": ALL}, "value"),
+    Output(ids.NEW_SUBMIT, "n_clicks"),
+    Input(ids.NEW_PAGE, "data"),
+    State({"type": ids.NEW_FIELD, "field": ALL}, "id"),
+    State(ids.FORM_MEMORY, "data"),
+    State(ids.URL, "search"),
+    State(ids.LANGUAGE, "data"),
+)
+def restore(_page: object, field_ids: list[dict], memory: object, search: str | None,
+            lang: str | None) -> tuple[list, object]:
+    """After a language switch (the page re-renders): the form as the advisor left it, numbers
+    written for the new language, and scored again if it was scored (a "click" on the button:
+    `score_application` then validates and scores as usual).
+
+    Only then: opened again in the same language, the page is a new application and starts
+    from the typical applicant (the form has no reset button, unlike the what-if)."""
+    lang = normalise_language(lang)
+    names = form_fields(field_ids, fields.NEW_APPLICANT_FIELDS)
+    entry = fields.memory_entry(memory, MEMORY_KEY, search)
+    if names is None or entry is None or normalise_language(entry.get("lang")) == lang:
+        raise PreventUpdate
+    values = fields.restore_entry(entry, names, lang,
+                                  {n: fields.NEW_APPLICANT_DEFAULTS.get(n) for n in names})
+    if values is None:
+        raise PreventUpdate
+    return values, (1 if entry.get("scored") is True else dash.no_update)

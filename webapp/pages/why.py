@@ -33,6 +33,7 @@ TEXTS = {
     },
 }
 TOP_N_CHOICES = (5, 10, 15, 20)
+MEMORY_KEY = "why-top-n"  # the number of factors chosen, in `ids.FORM_MEMORY` (all clients)
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -87,3 +88,34 @@ def change_top_n(top_n: str | None, client_id: str | None, lang: str | None) -> 
     if client_id is None or top_n is None:
         raise PreventUpdate
     return render(client_id, int(top_n), normalise_language(lang))
+
+
+@callback(
+    Output(ids.FORM_MEMORY, "data", allow_duplicate=True),
+    Input(ids.WHY_TOP_N, "value"),
+    prevent_initial_call=True,
+)
+def remember_top_n(top_n: str | None) -> dash.Patch:
+    """Keep the advisor's choice: the page re-renders with the default on a language switch."""
+    top_n = choice(top_n, [str(n) for n in TOP_N_CHOICES])
+    if top_n is None:
+        raise PreventUpdate
+    memory = dash.Patch()
+    memory[MEMORY_KEY] = top_n
+    return memory
+
+
+@callback(
+    Output(ids.WHY_TOP_N, "value"),
+    Input(ids.WHY_CLIENT, "data"),
+    State(ids.FORM_MEMORY, "data"),
+    State(ids.WHY_TOP_N, "value"),
+)
+def restore_top_n(_client_id: object, memory: object, shown: str | None) -> str:
+    """On every render of the page: the number of factors chosen before (then `change_top_n`
+    redraws); nothing when it is the one shown."""
+    remembered = memory.get(MEMORY_KEY) if isinstance(memory, dict) else None
+    top_n = choice(remembered, [str(n) for n in TOP_N_CHOICES])
+    if top_n is None or top_n == shown:
+        raise PreventUpdate
+    return top_n

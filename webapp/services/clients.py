@@ -43,6 +43,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "income": "Revenu annuel",
         "credit": "Montant du crédit",
         "annuity": "Annuité",
+        "per_year": "{amount} par an",
         "goods": "Prix du bien",
         "contract": "Type de contrat",
         "employment": "Ancienneté dans l'emploi",
@@ -63,6 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "income": "Annual income",
         "credit": "Credit amount",
         "annuity": "Annuity",
+        "per_year": "{amount} per year",
         "goods": "Goods price",
         "contract": "Contract type",
         "employment": "Employment length",
@@ -162,6 +164,13 @@ def employment_text(days_employed: object, lang: str) -> str:
     return format_years(days, lang, decimals=1)
 
 
+def per_year(amount: object, lang: str) -> str:
+    """'24 700 € par an': an annuity is a yearly sum, and the file must say so (it was read
+    as a monthly instalment); a missing amount stays the bare placeholder."""
+    money = format_money(amount, lang, 0)
+    return money if money == missing(lang) else translate(TEXTS, "per_year", lang, amount=money)
+
+
 def facts_from_row(row: pd.Series, lang: str | None) -> list[Fact]:
     """The client's key facts, formatted for the language (pure: a raw application row in)."""
     lang = normalise_language(lang)
@@ -170,7 +179,7 @@ def facts_from_row(row: pd.Series, lang: str | None) -> list[Fact]:
         ("age", format_years(get("DAYS_BIRTH"), lang)),
         ("income", format_money(get("AMT_INCOME_TOTAL"), lang, 0)),
         ("credit", format_money(get("AMT_CREDIT"), lang, 0)),
-        ("annuity", format_money(get("AMT_ANNUITY"), lang, 0)),
+        ("annuity", per_year(get("AMT_ANNUITY"), lang)),
         ("goods", format_money(get("AMT_GOODS_PRICE"), lang, 0)),
         ("contract", _category_text(get("NAME_CONTRACT_TYPE"), lang)),
         ("employment", employment_text(get("DAYS_EMPLOYED"), lang)),
