@@ -10,7 +10,7 @@ It also reports the resident memory of the process after loading the
 artifacts and after the calls, and optionally of a gunicorn worker serving
 the same artifacts.
 
-    SCORING_ARTIFACTS=/path/to/artifacts python benchmarks/bench_app.py --clients 200 [--gunicorn]
+    SCORING_AUTH=off SCORING_ARTIFACTS=/path/to/artifacts python benchmarks/bench_app.py --clients 200 [--gunicorn]
 
 Prints a Markdown table (targets: p95 < 150 ms per client switch or what-if
 edit, RSS < 1.2 GB with the full-scale 307,511-client artifacts).
@@ -38,6 +38,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 log = logging.getLogger("bench_app")
 MB = 1024 * 1024
 P95_TARGET_MS = 150.0
+SCALE = "clipped"  # the Compare screen's default axis scale
 RSS_TARGET_MB = 1.2 * 1024
 # The what-if form field edited in the benchmark (clients.WHATIF_FIELDS).
 WHATIF_FIELD = "income"
@@ -73,6 +74,7 @@ def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callabl
     from webapp.pages import client, compare, drift, model_card, whatif, why
 
     simulate = _unwrap(whatif.simulate)
+    api = _api_client()
 
     def whatif_edit(client_id: int) -> Callable[[], object]:
         original = clients.whatif_original(client_id)
@@ -92,17 +94,43 @@ def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callabl
         "client switch: why-this-score page": lambda c: lambda: why.layout(client_id=str(c), lang=lang),
         "what-if edit (income +20 %)": whatif_edit,
         "compare: distribution, all clients": lambda c: lambda: compare.render_distribution(
-            c, None, "all", lang),
+            c, None, "all", SCALE, lang),
         "compare: distribution, similar clients": lambda c: lambda: compare.render_distribution(
-            c, None, "similar", lang),
+            c, None, "similar", SCALE, lang),
         "compare: distribution, nearest neighbours": lambda c: lambda: compare.render_distribution(
-            c, None, "neighbours", lang),
+            c, None, "neighbours", SCALE, lang),
         "compare: scatter (3,000 points)": lambda c: lambda: compare.render_scatter(
-            c, None, None, "all", lang),
+            c, None, None, "all", SCALE, lang),
+        # a new applicant (the client's own application typed in): score, reasons, counterfactual
+        "api: POST /api/score (new applicant)": lambda c: lambda: _post_score(api, _applicant(c)),
         # the same for every client: timed as often, for comparison
         "model page (whole screen)": lambda c: lambda: model_card.layout(lang=lang),
         "drift page (whole screen)": lambda c: lambda: drift.layout(lang=lang),
     }
+
+
+def _api_client():
+    """A test client of the app's Flask server (the API routes, sign-in as configured)."""
+    import app
+
+    return app.server.test_client()
+
+
+def _applicant(client_id: int) -> dict:
+    """The new-applicant fields of a stored client, as a caller of the API would send them."""
+    from webapp.fields import NEW_APPLICANT_FIELDS, fields_from_raw_row
+    from webapp.state import get_state
+
+    fields = fields_from_raw_row(get_state().applications.loc[client_id], NEW_APPLICANT_FIELDS)
+    return {name: value for name, value in fields.items() if value not in (None, "")}
+
+
+def _post_score(api, fields: dict) -> bytes:
+    answer = api.post("/api/score", json=fields)
+    if answer.status_code != 200:  # a refused request would time the error path
+        raise RuntimeError(f"POST /api/score answered {answer.status_code}: {answer.get_data()[:300]!r}"
+                           " (run with SCORING_AUTH=off)")
+    return answer.get_data()
 
 
 def percentile_row(name: str, times: list[float]) -> str:

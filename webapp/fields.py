@@ -368,6 +368,19 @@ def choice_label(value: str, lang: str | None) -> str:
     return table.get(value, value)
 
 
+def storable(raw: object) -> object:
+    """A typed field value as it may be kept in the browser's form memory: a string of at
+    most `MAX_NUMBER_LENGTH` characters, a finite number within ±1e15, else None. Any JSON
+    value may arrive from a crafted request; an integer beyond 64 bits cannot even be
+    serialised back (it was a 500)."""
+    if isinstance(raw, str):
+        return raw if len(raw) <= MAX_NUMBER_LENGTH else None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number = float(raw)
+        return raw if math.isfinite(number) and abs(number) <= 1e15 else None
+    return None
+
+
 def memory_entry(memory: object, key: str, search: object) -> dict | None:
     """The remembered entry of one form (key "whatif:<id>", "new"), as
     `{"search": <URL query it was typed on>, "lang": <language it was typed in>,

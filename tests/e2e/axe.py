@@ -32,7 +32,8 @@ def axe_source() -> str:
 
 
 def axe_violations(dash_duo, context: str = "document") -> list[dict]:
-    """The axe violations of the current page: [{id, help, targets: [css selector, ...]}]."""
+    """The axe violations of the current page: [{id, help, targets: [css selector, ...],
+    summaries: [why each target fails, ...]}]."""
     driver = dash_duo.driver
     if not driver.execute_script("return typeof window.axe !== 'undefined';"):
         driver.execute_script(axe_source())
@@ -48,7 +49,8 @@ def axe_violations(dash_duo, context: str = "document") -> list[dict]:
         axe.run(context === "document" ? document : context, options)
             .then(r => done(JSON.stringify(r.violations.map(v => ({
                 id: v.id, help: v.help,
-                targets: v.nodes.map(n => n.target.join(" "))})))))
+                targets: v.nodes.map(n => n.target.join(" ")),
+                summaries: v.nodes.map(n => n.failureSummary || "")})))))
             .catch(e => done(JSON.stringify([{id: "axe-error", help: String(e), targets: []}])));
         """,
         context, options,
@@ -58,4 +60,6 @@ def axe_violations(dash_duo, context: str = "document") -> list[dict]:
 
 def format_violations(violations: list[dict]) -> str:
     """One line per violation: rule id, the elements it found, and what the rule asks."""
-    return "\n".join(f"  {v['id']}: {', '.join(v['targets'][:5])} — {v['help']}" for v in violations)
+    return "\n".join(f"  {v['id']}: {', '.join(v['targets'][:5])} — {v['help']}"
+                     + "".join(f"\n      {s}" for s in v.get("summaries", [])[:3] if s)
+                     for v in violations)

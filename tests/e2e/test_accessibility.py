@@ -29,10 +29,6 @@ SCREENS = (
     ("404", "/no-such-page", f"#{ids.NOT_FOUND_HEADING}"),
 )
 
-# fixed on branch i11-modeldrift/… (drift table pagination, Compare, Model, what-if pages);
-# remove at merge. Each entry is one (screen, axe rule) pair still failing on this branch:
-# the drift table's pagination buttons (dash_table) have no text.
-KNOWN_ELSEWHERE: set[tuple[str, str]] = {("drift", "button-name")}
 
 
 def _set_language(dash_duo, lang: str) -> None:
@@ -46,8 +42,7 @@ def _set_language(dash_duo, lang: str) -> None:
 def _screen_violations(dash_duo, idle, screen: str, ready: str) -> list[dict]:
     dash_duo.wait_for_element(ready, timeout=TIMEOUT)
     idle(dash_duo)
-    violations = axe_violations(dash_duo)
-    return [v for v in violations if (screen, v["id"]) not in KNOWN_ELSEWHERE]
+    return axe_violations(dash_duo)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

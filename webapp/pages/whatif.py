@@ -260,7 +260,7 @@ def remember(values: list, field_ids: list[dict], stored: dict | None, search: s
     key = memory_key(stored.get("client_id"))
     if changed:
         memory[key] = {"search": bounded_text(search, MAX_SEARCH_LENGTH) or "", "lang": lang,
-                       "values": {name: edited[name] for name in changed}}
+                       "values": {name: fields.storable(edited[name]) for name in changed}}
     else:
         del memory[key]
     return memory
