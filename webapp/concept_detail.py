@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dash import html
 
+from webapp import ids
 from webapp.services import clients
 from webapp.formatting import format_number
 from webapp.i18n import translate
@@ -50,4 +51,4 @@ def concept_details_view(concepts: list[clients.ConceptDetail], lang: str) -> ht
             body,
         ], className="concept-detail mb-1", **{"data-concept": concept.key}))
     return html.Div([html.H2(translate(TEXTS, "heading", lang), className="h5 mt-3"), *blocks],
-                    id="why-concept-details")
+                    id=ids.WHY_CONCEPT_DETAILS)

@@ -134,10 +134,10 @@ def feedback(recorded: decisions.Recorded | None, errors: dict[str, str], decisi
     if recorded is None:
         return dbc.Alert([html.P(_t("fix", lang), className="mb-1"),
                           html.Ul([html.Li(message) for message in errors.values()], className="mb-0")],
-                         color="warning", id="decision-errors")
+                         color="warning", id=ids.DECISION_ERRORS)
     key = "saved_override" if recorded.override else "saved"
     return dbc.Alert(_t(key, lang, entry=recorded.entry_id, decision=decision_word(decision or "", lang)),
-                     color="success", id="decision-saved")
+                     color="success", id=ids.DECISION_SAVED)
 
 
 @callback(
@@ -178,5 +178,5 @@ def record(_clicks: int, decision: str | None, reason: str | None, category: str
     except ServiceError as error:
         return dbc.Alert(error_message(error, lang), color="warning")
     except db.DatabaseError:
-        return dbc.Alert(_t("not_saved", lang), color="danger", id="decision-not-saved")
+        return dbc.Alert(_t("not_saved", lang), color="danger", id=ids.DECISION_NOT_SAVED)
     return feedback(recorded, errors, decision, lang)

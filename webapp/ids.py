@@ -152,6 +152,14 @@ NEW_SENTENCES = "new-sentences"
 CLIENT_COUNTERFACTUAL = "client-counterfactual"
 CLIENT_LETTER = "client-letter"
 
+# --- messages and read-outs the browser tests look for ------------------------------------
+HOME_DATA_SUMMARY = "home-data-summary"      # what the app has loaded (clients, model, date)
+DECISION_ERRORS = "decision-errors"          # the decision form's field messages
+DECISION_SAVED = "decision-saved"            # "decision recorded" with its log entry
+DECISION_NOT_SAVED = "decision-not-saved"    # the database did not answer: nothing recorded
+WHY_CONCEPT_DETAILS = "why-concept-details"  # a concept opened: its raw features
+AUDIT_OVERALL_RATE = "audit-overall-rate"    # overall override rate on the audit screen
+
 
 def dom_id(component_id: dict) -> str:
     """The DOM id Dash gives a pattern-matching id (for `<label for=...>` and browser tests)."""

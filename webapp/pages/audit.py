@@ -185,7 +185,7 @@ def rates_view(frame: pd.DataFrame, lang: str) -> html.Div:
     return html.Div([
         html.H2(_t("rates", lang), className="h5"),
         html.P(_t("overall", lang, rate=format_percent(overall, lang), overrides=int(frame["override"].sum()),
-                  decisions=len(frame)), id="audit-overall-rate"),
+                  decisions=len(frame)), id=ids.AUDIT_OVERALL_RATE),
         html.H3(_t("per_actor", lang), className="h6"),
         _table([_t(c, lang) for c in ("col_actor", "col_decisions", "col_overrides", "col_rate")], rows,
                "audit-per-actor"),

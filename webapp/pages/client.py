@@ -190,7 +190,7 @@ def home_layout(lang: str | None = None) -> html.Div:
     return html.Div([
         html.H1(_t("home_heading", lang), className="h3 my-3"),
         html.P(_t("home_intro", lang)),
-        html.P(clients.loaded_text(summary, lang), id="home-data-summary", className="text-muted"),
+        html.P(clients.loaded_text(summary, lang), id=ids.HOME_DATA_SUMMARY, className="text-muted"),
         html.P(_t("examples", lang), className="mb-1"),
         html.Ul([html.Li(dcc.Link(str(sk_id), href=client_path(sk_id))) for sk_id in examples]),
         dcc.Link(_t("new", lang), href="/new", className="btn btn-outline-primary"),
