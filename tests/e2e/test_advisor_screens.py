@@ -13,6 +13,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from webapp import ids
 from webapp.formatting import format_percent
+from tests.e2e.browser import click as _click
 
 TIMEOUT = 20
 
@@ -47,13 +48,6 @@ def _type(element, text: str) -> None:
     element.send_keys(Keys.CONTROL, "a")
     element.send_keys(Keys.DELETE)
     element.send_keys(text)
-
-
-def _click(dash_duo, selector: str) -> None:
-    """Scroll the element to the middle of the window first (long forms), then click it."""
-    element = dash_duo.find_element(selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
 
 
 def _chart_bars(dash_duo, graph_id: str) -> int:
@@ -219,7 +213,6 @@ def _css_id(component_id: dict) -> str:
 
     text = dom_id(component_id)
     return "".join(f"\\{ch}" if ch in '{}":,' else ch for ch in text)
-
 
 
 def test_screens_reflow_at_200_percent_zoom(dash_duo, dash_app, app_state) -> None:

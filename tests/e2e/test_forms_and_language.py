@@ -14,6 +14,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from webapp import fields, ids
 from webapp.formatting import format_money, format_number, format_percent
+from tests.e2e.browser import click as _click
 
 TIMEOUT = 20
 MONEY = ("income", "credit", "annuity", "goods")
@@ -41,13 +42,6 @@ def _type(element, text: str) -> None:
     element.send_keys(Keys.CONTROL, "a")
     element.send_keys(Keys.DELETE)
     element.send_keys(text, Keys.TAB)
-
-
-def _click(dash_duo, selector: str) -> None:
-    element = dash_duo.find_element(selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
-                                   element)
-    element.click()
 
 
 def _switch_language(dash_duo, code: str) -> None:

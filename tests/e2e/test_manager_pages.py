@@ -21,6 +21,7 @@ from webapp.formatting import format_number, format_percent
 from webapp.services import drift as drift_service
 from webapp.services import model as model_service
 from webapp.services import population as pop
+from tests.e2e.browser import click as _click
 
 TIMEOUT = 30
 
@@ -139,26 +140,6 @@ def test_model_screen_shows_the_card_threshold_and_candidates(dash_duo, dash_app
         f"#{ids.MODEL_THRESHOLD}",
         f"Decision threshold: {format_percent(app_state.model.threshold_, 'en')}.", timeout=TIMEOUT)
     assert dash_duo.get_logs() == []
-
-
-def _click(dash_duo, selector: str, attempts: int = 20) -> None:
-    """Scroll the element to the middle and click it; retried while charts arriving still
-    move the page (the click then lands on another element)."""
-    import time
-
-    from selenium.common.exceptions import ElementClickInterceptedException
-
-    for attempt in range(attempts):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script(
-            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except ElementClickInterceptedException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.25)
 
 
 def _row_labels(dash_duo) -> list[str]:

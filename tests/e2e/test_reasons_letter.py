@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from webapp import ids
+from tests.e2e.browser import click as _click
 
 TIMEOUT = 20
 FETCH_PDF = """
@@ -37,25 +38,6 @@ def _refused(state, with_proposal: bool = False) -> int:
         if client_counterfactual(int(client_id)).changes:
             return int(client_id)
     return 0
-
-
-def _click(dash_duo, element, attempts: int = 20) -> None:
-    """Scroll the element to the middle and click it; retried while the page is still
-    laying out (charts arriving move it, and the click then lands on another element)."""
-    import time
-
-    from selenium.common.exceptions import ElementClickInterceptedException
-
-    for attempt in range(attempts):
-        dash_duo.driver.execute_script(
-            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except ElementClickInterceptedException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.25)
 
 
 def _switch_to_english(dash_duo) -> None:

@@ -11,6 +11,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests import secured_server
 from webapp import ids
+from tests.e2e.browser import click as _click
 
 TIMEOUT = 30
 REASON = "le client a apporté une caution de ses parents"
@@ -43,11 +44,6 @@ def _sign_in(dash_duo, server, role: str, path: str) -> None:
     driver.find_element(By.ID, "password").send_keys(secured_server.PASSWORDS[role])
     driver.find_element(By.ID, "login-submit").click()
     _wait(dash_duo).until(lambda d: d.current_url.endswith(path), message=f"not back on {path}")
-
-
-def _click(driver, element) -> None:
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
 
 
 def test_advisor_overrides_and_manager_sees_it_on_audit(dash_duo, server, artifacts_dir):

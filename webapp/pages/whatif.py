@@ -74,6 +74,15 @@ dash.register_page(__name__, path_template="/client/<client_id>/what-if", title=
                    description="Simulate the score of a client with edited application fields")
 
 
+def _stored_fields(stored: dict) -> dict[str, object]:
+    """The client's fields as stored, read again from the artifact set (never echoed from
+    the browser's store); nothing to update for a client the set does not have."""
+    try:
+        return clients.whatif_original(stored.get("client_id"))
+    except ServiceError:
+        raise PreventUpdate from None
+
+
 def memory_key(client_id: object) -> str:
     """The what-if's entry in `ids.FORM_MEMORY`: one per client."""
     return f"whatif:{parse_client_id(client_id)}"
@@ -225,10 +234,7 @@ def reset(_clicks: int, field_ids: list[dict], stored: dict | None, lang: str | 
     names = form_fields(field_ids, fields.WHATIF_FIELDS)
     if not isinstance(stored, dict) or names is None:
         raise PreventUpdate
-    try:
-        original = clients.whatif_original(stored.get("client_id"))
-    except ServiceError:
-        raise PreventUpdate from None
+    original = _stored_fields(stored)
     lang = normalise_language(lang)
     return [fields.field_text(name, original.get(name), lang) for name in names]
 
@@ -250,10 +256,7 @@ def remember(values: list, field_ids: list[dict], stored: dict | None, search: s
     edited = form_values(values, field_ids, fields.WHATIF_FIELDS)
     if not isinstance(stored, dict) or edited is None:
         raise PreventUpdate
-    try:
-        original = clients.whatif_original(stored.get("client_id"))
-    except ServiceError:
-        raise PreventUpdate from None
+    original = _stored_fields(stored)
     lang = normalise_language(lang)
     changed = fields.remembered_values(edited, lang, original)
     memory = dash.Patch()
@@ -285,10 +288,7 @@ def restore(stored: dict | None, field_ids: list[dict], memory: object, search: 
     entry = fields.memory_entry(memory, memory_key(stored.get("client_id")), search)
     if entry is None:
         raise PreventUpdate
-    try:
-        original = clients.whatif_original(stored.get("client_id"))
-    except ServiceError:
-        raise PreventUpdate from None
+    original = _stored_fields(stored)
     values = fields.restore_entry(entry, names, normalise_language(lang), original)
     if values is None:
         raise PreventUpdate
