@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz_requests import UNICODE_DIGITS, json_values, run_bounded
@@ -129,3 +129,22 @@ def test_a_url_with_its_own_values_wins_over_remembered_ones():
     assert fields.memory_entry(memory, "new", "?entry=3") is None
     assert fields.memory_entry({"new": {"search": "?entry=3", "values": {}}}, "new", "?entry=3")
     assert fields.memory_entry(memory, "bad", "") is None and fields.memory_entry(None, "new", "") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=60)
+                    | st.sampled_from([2**63, -2**63 - 1, 10**400]),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=5))
+def test_what_is_kept_in_the_form_memory_can_always_be_sent_back(raw):
+    """Any JSON value a crafted request puts in a what-if field is either kept as a short
+    string or bounded number, or dropped; Dash can always serialise it (2^63 was a 500)."""
+    from dash._utils import to_json
+
+    from webapp.fields import storable
+
+    kept = storable(raw)
+    assert kept is None or isinstance(kept, (str, int, float))
+    if isinstance(kept, (int, float)):
+        assert abs(kept) <= 10**15
+    to_json({"values": {"income": kept}})

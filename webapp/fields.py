@@ -375,9 +375,10 @@ def storable(raw: object) -> object:
     serialised back (it was a 500)."""
     if isinstance(raw, str):
         return raw if len(raw) <= MAX_NUMBER_LENGTH else None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        number = float(raw)
-        return raw if math.isfinite(number) and abs(number) <= 1e15 else None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if abs(raw) <= 10**15 else None  # float() of a huge int overflows
+    if isinstance(raw, float):
+        return raw if math.isfinite(raw) and abs(raw) <= 1e15 else None
     return None
 
 

@@ -17,6 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from model import config
 from webapp import ids
 from webapp.formatting import format_number
+from tests.e2e.browser import click as _click
 
 TIMEOUT = 30
 # "au 31e centile de « Moyenne des scores externes » (0,16) parmi 4 999 clients comparables"
@@ -63,9 +64,7 @@ def _ranks(text: str) -> dict[str, tuple[int, int]]:
 
 
 def _open_dropdown(dash_duo, dropdown_id: str) -> None:
-    element = dash_duo.find_element(f"#{dropdown_id}")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
+    _click(dash_duo, f"#{dropdown_id}")
 
 
 def _options(dash_duo, dropdown_id: str) -> list[str]:
@@ -83,14 +82,12 @@ def _choose(dash_duo, dropdown_id: str, label: str) -> None:
     dash_duo.wait_for_element(".dash-dropdown-search", timeout=TIMEOUT).send_keys(label)
     _wait(dash_duo).until(lambda d: any(o.get_attribute("textContent") == label
                                         for o in dash_duo.find_elements(".dash-dropdown-option")))
-    next(o for o in dash_duo.find_elements(".dash-dropdown-option")
-         if o.get_attribute("textContent") == label).click()
+    _click(dash_duo, next(o for o in dash_duo.find_elements(".dash-dropdown-option")
+                          if o.get_attribute("textContent") == label))
 
 
 def _click_label(dash_duo, radio_id: str, text: str) -> None:
-    label = next(lab for lab in dash_duo.find_elements(f"#{radio_id} label") if lab.text == text)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", label)
-    label.click()
+    _click(dash_duo, next(lab for lab in dash_duo.find_elements(f"#{radio_id} label") if lab.text == text))
 
 
 def test_histogram_and_scatter_state_the_same_percentile_and_count(dash_duo, dash_app, app_state, idle):
