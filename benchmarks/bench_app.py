@@ -89,24 +89,37 @@ def scenarios(sample: list[int], lang: str) -> dict[str, Callable[[int], Callabl
         values = [edited[n] for n in names]
         return lambda: simulate(values, field_ids, stored, lang)
 
+    def distribution(client_id: int, group: str) -> Callable[[], object]:
+        feature = _defaults(client_id, lang)[0]  # chosen before the clock starts
+        return lambda: compare.render_distribution(client_id, feature, group, SCALE, lang)
+
+    def scatter(client_id: int) -> Callable[[], object]:
+        x, y = _defaults(client_id, lang)
+        return lambda: compare.render_scatter(client_id, x, y, "all", SCALE, lang)
+
     return {
         "client switch: client file page": lambda c: lambda: client.layout(client_id=str(c), lang=lang),
         "client switch: why-this-score page": lambda c: lambda: why.layout(client_id=str(c), lang=lang),
         "what-if edit (income +20 %)": whatif_edit,
-        "compare: distribution, all clients": lambda c: lambda: compare.render_distribution(
-            c, None, "all", SCALE, lang),
-        "compare: distribution, similar clients": lambda c: lambda: compare.render_distribution(
-            c, None, "similar", SCALE, lang),
-        "compare: distribution, nearest neighbours": lambda c: lambda: compare.render_distribution(
-            c, None, "neighbours", SCALE, lang),
-        "compare: scatter (3,000 points)": lambda c: lambda: compare.render_scatter(
-            c, None, None, "all", SCALE, lang),
+        "compare: distribution, all clients": lambda c: distribution(c, "all"),
+        "compare: distribution, similar clients": lambda c: distribution(c, "similar"),
+        "compare: distribution, nearest neighbours": lambda c: distribution(c, "neighbours"),
+        "compare: scatter (3,000 points)": lambda c: scatter(c),
         # a new applicant (the client's own application typed in): score, reasons, counterfactual
-        "api: POST /api/score (new applicant)": lambda c: lambda: _post_score(api, _applicant(c)),
+        "api: POST /api/score (new applicant)": lambda c: (
+            lambda fields: lambda: _post_score(api, fields))(_applicant(c)),
         # the same for every client: timed as often, for comparison
         "model page (whole screen)": lambda c: lambda: model_card.layout(lang=lang),
         "drift page (whole screen)": lambda c: lambda: drift.layout(lang=lang),
     }
+
+
+def _defaults(client_id: int, lang: str) -> tuple[str, str]:
+    """The variables the Compare screen opens with (it refuses a missing one)."""
+    from webapp.services import population
+
+    setup = population.compare_setup(client_id, lang)
+    return setup.first, setup.second
 
 
 def _api_client():
@@ -125,12 +138,12 @@ def _applicant(client_id: int) -> dict:
     return {name: value for name, value in fields.items() if value not in (None, "")}
 
 
-def _post_score(api, fields: dict) -> bytes:
+def _post_score(api, fields: dict) -> str:
     answer = api.post("/api/score", json=fields)
     if answer.status_code != 200:  # a refused request would time the error path
         raise RuntimeError(f"POST /api/score answered {answer.status_code}: {answer.get_data()[:300]!r}"
                            " (run with SCORING_AUTH=off)")
-    return answer.get_data()
+    return answer.get_data(as_text=True)
 
 
 def percentile_row(name: str, times: list[float]) -> str:
