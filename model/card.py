@@ -18,6 +18,7 @@ import pandas as pd
 
 from model import config
 from model.fairness_text import group_name, group_sentence, proxy_sentence
+from model.training.names import model_in_words
 from model.fairness import protected_features
 from model.policy import POLICY_FILE, fired_mask, read_policy
 from model.wording import number, percent
@@ -152,10 +153,20 @@ def policy_section(rules: tuple, applications: pd.DataFrame | None,
                           rows)
 
 
+def _chosen_in_words(metrics: dict) -> str:
+    """"LightGBM (boosted decision trees), weighted classes (`lightgbm_balanced`)": the
+    manager's words, with the id the comparison table and the logs use."""
+    chosen = metrics.get("chosen")
+    entry = metrics.get("candidates", {}).get(chosen) if isinstance(metrics.get("candidates"), dict) else None
+    if not chosen or not isinstance(entry, dict) or not entry.get("kind"):
+        return f"`{chosen or '?'}`"
+    return f"{model_in_words(entry['kind'], entry.get('imbalance'), 'en')} (`{chosen}`)"
+
+
 def performance_section(metrics: dict, comparison_md: str) -> list[str]:
     hold, final = metrics.get("holdout", {}), metrics.get("final", {})
     lines = ["## Performance", "",
-             f"Chosen model: **{metrics.get('chosen', '?')}** (lowest cross-validated business "
+             f"Chosen model: **{_chosen_in_words(metrics)}** (lowest cross-validated business "
              f"cost, a missed default costing {metrics.get('cost_weights', {}).get('fn', '?')} times "
              f"a good client refused). Decision threshold {number(metrics.get('threshold'), 'en', 4)}.",
              ""]

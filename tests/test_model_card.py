@@ -7,6 +7,7 @@ import pytest
 
 from model import config
 from model.__main__ import main
+from model.training.names import model_in_words
 
 SECTIONS = ("## Intended use and users", "## Data", "## Excluded attributes",
             "## Monotone constraints", "## Lending policy rules", "## Performance",
@@ -23,7 +24,9 @@ def test_card_of_the_real_sample_build(artifacts_dir, tmp_path):
     metrics = json.loads((artifacts_dir / "metrics.json").read_text())
     manifest = json.loads((artifacts_dir / "manifest.json").read_text())
     fairness = json.loads((artifacts_dir / "fairness.json").read_text())
-    assert f"**{metrics['chosen']}**" in card
+    chosen = metrics["candidates"][metrics["chosen"]]
+    assert f"**{model_in_words(chosen['kind'], chosen['imbalance'], 'en')} (`{metrics['chosen']}`)**" in card
+    assert "LightGBM (boosted decision trees)" in card  # the manager's words, not only the id
     assert f"| {metrics['holdout']['auc']:.3f} |" in card
     assert manifest["files"]["model.joblib"][:12] in card and manifest["created_at"] in card
     for rule_id in ("debt_service_ratio", "credit_to_income", "minimum_age"):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import translate
+from model.training import names as model_names
 from webapp.services import clients
 from webapp.services.population import feature_label
 
@@ -25,18 +26,6 @@ BEESWARM_FEATURES = 10
 # Points per feature row in the beeswarm (the sample may hold thousands of clients).
 BEESWARM_POINTS = 400
 
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "lightgbm": {"fr": "LightGBM (arbres de décision boostés)", "en": "LightGBM (boosted decision trees)"},
-    "logistic": {"fr": "Régression logistique", "en": "Logistic regression"},
-    "dummy": {"fr": "Modèle de référence naïf (taux moyen pour tous)",
-              "en": "Naive baseline (the average rate for everyone)"},
-}
-IMBALANCE_NAMES: dict[str, dict[str, str]] = {
-    "none": {"fr": "sans rééquilibrage des classes", "en": "no class rebalancing"},
-    "balanced": {"fr": "classes pondérées", "en": "weighted classes"},
-    "class_weight": {"fr": "classes pondérées", "en": "weighted classes"},
-    "smote": {"fr": "défauts suréchantillonnés (SMOTE)", "en": "defaults oversampled (SMOTE)"},
-}
 # Hyperparameters in words, in the order shown; how each value is written.
 PARAM_NAMES: dict[str, dict[str, str]] = {
     "n_estimators": {"fr": "Nombre d'arbres (au plus)", "en": "Number of trees (at most)"},
@@ -194,18 +183,11 @@ def _t(key: str, lang: str, **values: object) -> str:
     return translate(TEXTS, key, lang, **values)
 
 
-def _word(table: dict[str, dict[str, str]], key: object, lang: str) -> str:
-    entry = table.get(str(key))
-    return entry["en" if lang == "en" else "fr"] if entry else str(key)
-
-
 def model_in_words(kind: str | None, imbalance: str | None, lang: str) -> str:
-    """"LightGBM (arbres de décision boostés), classes pondérées" (no imbalance for the baseline)."""
+    """"LightGBM (arbres de décision boostés), classes pondérées" (`model.training.names`)."""
     if not kind:
         return _t("unknown_model", lang)
-    if kind == "dummy" or not imbalance:
-        return _word(KIND_NAMES, kind, lang)
-    return f"{_word(KIND_NAMES, kind, lang)}, {_word(IMBALANCE_NAMES, imbalance, lang)}"
+    return model_names.model_in_words(kind, imbalance, lang)
 
 
 def param_value(name: str, value: object, lang: str) -> str:
@@ -219,7 +201,7 @@ def param_value(name: str, value: object, lang: str) -> str:
             return format_percent(value, lang, 0)
         text = f"{float(value):.3g}"
         return text.replace(".", ",") if lang != "en" else text
-    return _word(VALUE_WORDS, value, lang)
+    return model_names.word(VALUE_WORDS, value, lang)
 
 
 def candidates_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
@@ -258,7 +240,7 @@ def params_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
     columns = {name: (f"{model_in_words(e.get('kind'), e.get('imbalance'), lang)}"
                       f"{' ' + _t('chosen_mark', lang) if name == chosen else ''}")
                for name, e in candidates.items()}
-    rows = [{_t("params_heading", lang): _word(PARAM_NAMES, p, lang),
+    rows = [{_t("params_heading", lang): model_names.word(PARAM_NAMES, p, lang),
              **{columns[name]: (param_value(p, e["best_params"][p], lang) if p in e["best_params"]
                                 else format_number(None, lang))
                 for name, e in candidates.items()}} for p in names]
@@ -313,7 +295,7 @@ def model_card(metrics: dict[str, Any], manifest: dict[str, Any], kind: str | No
     brier = calibration.get("brier") or {}
     method = calibration.get("method")
     if brier.get("raw") is not None and brier.get(method) is not None:
-        card.append((_t("card_brier", lang, method=_word(CALIBRATION_NAMES, method, lang)),
+        card.append((_t("card_brier", lang, method=model_names.word(CALIBRATION_NAMES, method, lang)),
                      f"{format_number(brier['raw'], lang, 4)} → {format_number(brier[method], lang, 4)}"))
     return card
 
