@@ -69,14 +69,20 @@ def _file_probability(state, client_id: int) -> float:
     return float(np.asarray(state.model.predict_proba(state.feature_row(client_id)))[0])
 
 
-def test_whatif_amounts_read_as_typed_and_untouched_ones_keep_the_file(dash_duo, dash_app,
-                                                                       app_state, idle) -> None:
+def _open_whatif(dash_duo, dash_app, app_state) -> tuple[int, str]:
+    """The what-if of a client whose amounts have cents, once it shows the file's probability."""
     client_id = _client_with_cents(app_state)
-    row = app_state.applications.loc[client_id]
     dash_duo.start_server(dash_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}/what-if")
     shown = format_percent(_file_probability(app_state, client_id), "fr")
     dash_duo.wait_for_text_to_equal(f"#{ids.WHATIF_PROBABILITY}", shown, timeout=TIMEOUT)
+    return client_id, shown
+
+
+def test_whatif_amounts_read_as_typed_and_untouched_ones_keep_the_file(dash_duo, dash_app,
+                                                                       app_state, idle) -> None:
+    client_id, shown = _open_whatif(dash_duo, dash_app, app_state)
+    row = app_state.applications.loc[client_id]
     for name, column in COLUMNS.items():
         euros = round(float(row[column]))
         text = _value(dash_duo, ids.WHATIF_FIELD, name)
@@ -92,11 +98,7 @@ def test_whatif_amounts_read_as_typed_and_untouched_ones_keep_the_file(dash_duo,
 
 def test_an_invalid_field_marks_the_simulated_result_out_of_date(dash_duo, dash_app, app_state,
                                                                  idle) -> None:
-    client_id = _client_with_cents(app_state)
-    dash_duo.start_server(dash_app)
-    dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}/what-if")
-    shown = format_percent(_file_probability(app_state, client_id), "fr")
-    dash_duo.wait_for_text_to_equal(f"#{ids.WHATIF_PROBABILITY}", shown, timeout=TIMEOUT)
+    client_id, shown = _open_whatif(dash_duo, dash_app, app_state)
     _type(_field(dash_duo, ids.WHATIF_FIELD, "goods"), "4000000")
     _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text != shown,
                           message="the simulated probability did not change")
@@ -120,12 +122,8 @@ def test_an_invalid_field_marks_the_simulated_result_out_of_date(dash_duo, dash_
 
 
 def test_whatif_edits_survive_the_language_switch(dash_duo, dash_app, app_state, idle) -> None:
-    client_id = _client_with_cents(app_state)
+    client_id, shown = _open_whatif(dash_duo, dash_app, app_state)
     row = app_state.applications.loc[client_id]
-    dash_duo.start_server(dash_app)
-    dash_duo.driver.get(f"{dash_duo.server_url}/client/{client_id}/what-if")
-    shown = format_percent(_file_probability(app_state, client_id), "fr")
-    dash_duo.wait_for_text_to_equal(f"#{ids.WHATIF_PROBABILITY}", shown, timeout=TIMEOUT)
     _type(_field(dash_duo, ids.WHATIF_FIELD, "goods"), "4 000 000")
     _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text != shown)
     idle(dash_duo)
