@@ -7,6 +7,7 @@ from flask import Flask
 from model.policy import evaluate
 from webapp import ids
 from webapp.api import register_api
+from tests.rendered import rendered_text
 
 APPLICATION = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
                "children": 0, "family_members": 2, "contract": "Cash loans", "gender": "F",
@@ -29,10 +30,7 @@ def state(artifacts_dir):
     return get_state()
 
 
-def _text(component) -> str:
-    from dash._utils import to_json
-
-    return to_json(component)
+_text = rendered_text
 
 
 def _client_firing(state, rule_id: str | None) -> int:

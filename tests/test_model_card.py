@@ -8,6 +8,7 @@ import pytest
 from model import config
 from model.__main__ import main
 from model.training.names import model_in_words
+from tests.rendered import rendered_text
 
 SECTIONS = ("## Intended use and users", "## Data", "## Excluded attributes",
             "## Monotone constraints", "## Lending policy rules", "## Performance",
@@ -100,10 +101,8 @@ def model_screen(tmp_path_factory):
             "50.0% [40.0%, 60.0%]", "Under 25: no client", "to be removed from the model"]),
 ])
 def test_model_screen_fairness_table_in_both_languages(model_screen, lang, expected):
-    from dash._utils import to_json
-
     section = model_screen.fairness_block(FAIRNESS, lang)
-    text = to_json(section)
+    text = rendered_text(section)
     for piece in expected:
         assert piece in text, piece
     rows = model_screen.fairness_rows(FAIRNESS["attributes"]["gender"], 0.8, lang)
@@ -111,16 +110,12 @@ def test_model_screen_fairness_table_in_both_languages(model_screen, lang, expec
 
 
 def test_model_screen_warns_when_gender_still_reaches_the_model(model_screen):
-    from dash._utils import to_json
-
-    assert "Gender is not a model input" in to_json(model_screen.fairness_block(FAIRNESS, "en"))
+    assert "Gender is not a model input" in rendered_text(model_screen.fairness_block(FAIRNESS, "en"))
     still = {**FAIRNESS, "protected_features_in_model": ["CODE_GENDER_F", "CODE_GENDER_M"]}
-    text = to_json(model_screen.fairness_block(still, "fr"))
+    text = rendered_text(model_screen.fairness_block(still, "fr"))
     assert "ce modèle utilise encore 2 variable(s) tirée(s) du sexe" in text
     assert "n'est pas une variable du modèle" not in text
 
 
 def test_model_screen_says_when_there_is_no_fairness_report(model_screen):
-    from dash._utils import to_json
-
-    assert "The fairness report was not computed" in to_json(model_screen.fairness_block(None, "en"))
+    assert "The fairness report was not computed" in rendered_text(model_screen.fairness_block(None, "en"))

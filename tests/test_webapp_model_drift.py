@@ -21,6 +21,7 @@ from webapp.figures import model as mfig
 from webapp.services import drift as sdrift
 from webapp.services import model as smodel
 from webapp.services import population as pop
+from tests.rendered import rendered_text
 
 DICTIONARY = pd.DataFrame(
     {"description_fr": ["Score externe 2", "Revenu total"],
@@ -478,21 +479,7 @@ def json_engine(request, monkeypatch):
     return request.param
 
 
-def _text(component) -> str:
-    """Every string of a rendered layout (texts, ids, props), decoded: the same whichever
-    JSON encoder Dash uses (its plain encoder writes "r\\u00e9sum\\u00e9", orjson "résumé")."""
-    from dash._utils import to_json
-
-    def strings(value) -> list[str]:
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, dict):
-            return [s for item in value.values() for s in strings(item)]
-        if isinstance(value, list):
-            return [s for item in value for s in strings(item)]
-        return []
-
-    return "\n".join(strings(json.loads(to_json(component))))
+_text = rendered_text
 
 
 def _find(component, component_id):
