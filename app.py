@@ -46,11 +46,11 @@ def create_app() -> dash.Dash:
     """The Dash app with its pages, the drift report route and the JSON API."""
     from flask_compress import Compress
 
-    from webapp.api import register_api
+    from webapp.http.api import register_api
     from webapp.auth import register_auth
-    from webapp.errors import register_error_handlers
+    from webapp.http.errors import register_error_handlers
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
-    from webapp.letter import register_letter
+    from webapp.http.letter import register_letter
 
     app = dash.Dash(
         __name__,
@@ -90,7 +90,7 @@ def load_before_serving() -> None:
     """Load the served set and precompute its derived values; without one, serve the message."""
     configure_logging()
     from model.artifacts import ArtifactError
-    from webapp.state import refresh
+    from webapp.serving import refresh
 
     try:
         refresh()

@@ -131,8 +131,8 @@ def _api_client():
 
 def _applicant(client_id: int) -> dict:
     """The new-applicant fields of a stored client, as a caller of the API would send them."""
-    from webapp.fields import NEW_APPLICANT_FIELDS, fields_from_raw_row
-    from webapp.state import get_state
+    from webapp.ui.fields import NEW_APPLICANT_FIELDS, fields_from_raw_row
+    from webapp.serving import get_state
 
     fields = fields_from_raw_row(get_state().applications.loc[client_id], NEW_APPLICANT_FIELDS)
     return {name: value for name, value in fields.items() if value not in (None, "")}
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     import app  # noqa: F401  (builds the Dash app and registers the pages, as gunicorn does)
     from dash._utils import to_json
 
-    from webapp.state import get_state
+    from webapp.serving import get_state
 
     state = get_state()
     load_seconds = time.perf_counter() - started

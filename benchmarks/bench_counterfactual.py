@@ -2,7 +2,7 @@
 
     python benchmarks/bench_counterfactual.py --artifacts /tmp/i11art [--clients 500]
 
-Runs the app's own service (`webapp.decision_change.client_counterfactual`) on the
+Runs the app's own service (`webapp.services.decision_change.client_counterfactual`) on the
 refused clients of an artifact set (model probability at or above the threshold) and
 prints a Markdown table: clients, share with a proposal, p50 / p95 / max milliseconds.
 """
@@ -27,8 +27,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=0, help="at most this many (0: all)")
     args = parser.parse_args()
     os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
-    from webapp.decision_change import client_counterfactual
-    from webapp.state import get_state
+    from webapp.services.decision_change import client_counterfactual
+    from webapp.serving import get_state
 
     state = get_state()
     matrix = pd.DataFrame(np.asarray(state.features), columns=state.feature_names)

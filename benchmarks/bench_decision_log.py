@@ -31,7 +31,7 @@ TARGET_MS = 10.0
 
 def _scored(count: int, seed: int = 42) -> tuple[object, list]:
     from webapp.services import clients
-    from webapp.state import get_state
+    from webapp.serving import get_state
 
     state = get_state()
     rng = np.random.default_rng(seed)
@@ -47,7 +47,8 @@ def _scored(count: int, seed: int = 42) -> tuple[object, list]:
 def _time_writes(url: str, state, results, writes: int, threads: int) -> np.ndarray:
     """(wall ms, CPU ms of the writing thread) per write: on a loaded machine the wall time
     includes waiting for a core; the thread's CPU time is the write's own cost."""
-    from webapp import audit_log, db
+    from webapp import db
+    from webapp.db import audit_log
 
     os.environ["SCORING_DATABASE_URL"] = url
     db.engine(url)  # migrate outside the timing

@@ -96,7 +96,7 @@ def main() -> None:
 
     from model.explain.global_shap import compute_global_shap
     from model.explain.local import ClientExplainer
-    from webapp.reasons import explanation_sentences
+    from webapp.services.reasons import explanation_sentences
 
     if args.artifacts:
         model, dictionary, X, target, raw, train = _from_artifacts(args.artifacts)

@@ -26,8 +26,8 @@ def main() -> None:
     os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
     from tests.test_missing_data import FORM
     from webapp.services import clients
-    from webapp.fields import NEW_APPLICANT_FIELDS, validate_fields
-    from webapp.state import get_state
+    from webapp.ui.fields import NEW_APPLICANT_FIELDS, validate_fields
+    from webapp.serving import get_state
 
     state = get_state()
     typical = clients.typical_application(state).iloc[0]

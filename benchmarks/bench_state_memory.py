@@ -5,7 +5,7 @@
 Each measurement runs in its own subprocess so that its peak (`VmHWM` from /proc, not
 `ru_maxrss`, which Linux carries over from the parent across fork + exec) is its own:
 
-- `load_state`: import `webapp.state` and the explainer module, then `load_state(folder)`;
+- `load_state`: import `webapp.serving` and the explainer module, then `load_state(folder)`;
 - `import app + get_state`: what a gunicorn worker does (`import app`, then the state the
   first request, or start-up, loads).
 
@@ -47,7 +47,7 @@ def run_one(mode: str, folder: Path) -> dict:
     os.environ["SCORING_ARTIFACTS"] = str(folder)
     if mode == "state":
         import model.explain.local  # noqa: F401  (the explainer load_state builds)
-        from webapp.state import load_state
+        from webapp.serving import load_state
 
         before = _status_mb("VmRSS")
         _reset_peak()
@@ -58,7 +58,7 @@ def run_one(mode: str, folder: Path) -> dict:
         _reset_peak()
         started = time.perf_counter()
         import app  # noqa: F401
-        from webapp.state import get_state
+        from webapp.serving import get_state
 
         state = get_state()
     seconds = time.perf_counter() - started
@@ -67,7 +67,7 @@ def run_one(mode: str, folder: Path) -> dict:
             "seconds": seconds}
 
 
-LABELS = {"state": "`load_state` (after importing webapp.state)",
+LABELS = {"state": "`load_state` (after importing webapp.serving)",
           "app": "`import app` + `get_state()` (a gunicorn worker)"}
 
 

@@ -80,6 +80,6 @@ def artifacts_dir(artifacts_root: Path) -> Path:
 def app_state(artifacts_dir: Path):
     """The loaded app state of the session's artifact set (`SCORING_TEST_ARTIFACTS=<root>`
     reuses an existing root's current set, as the browser tests do)."""
-    from webapp.state import load_state
+    from webapp.serving import load_state
 
     return load_state(artifacts_dir)

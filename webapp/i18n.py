@@ -140,7 +140,7 @@ def shell(key: str, lang: str | None, **values: object) -> str:
 def page_title(screen: str, lang: str | None, client_id: object | None = None) -> str:
     """Browser-tab title: 'Client 100002 — Dossier client · Prêt à dépenser' (WCAG 2.4.2)."""
     if client_id not in (None, ""):
-        from webapp.validation import display_id
+        from webapp.http.validation import display_id
 
         return f"Client {display_id(client_id)} — {screen} · {APP_NAME}"
     return f"{screen} · {APP_NAME}"

@@ -119,7 +119,7 @@ DRIFT_DISTRIBUTION = "drift-distribution"
 DRIFT_DISTRIBUTION_CHART = "drift-distribution-chart"
 DRIFT_PREDICTION_CHART = "drift-prediction-chart"
 
-# --- advisor's decision (webapp/decision_form.py) and audit screen (webapp/pages/audit.py) ---
+# --- advisor's decision (webapp/ui/decision_form.py) and audit screen (webapp/pages/audit.py) ---
 DECISION_CARD = "decision-card"
 DECISION_CONTEXT = "decision-context"          # dcc.Store: {"client_id": ...} or {"new": true}
 DECISION_RECOMMENDATION = "decision-recommendation"
@@ -140,7 +140,7 @@ AUDIT_QUEUE = "audit-queue"
 AUDIT_EXPORT = "audit-export"
 
 # --- forms kept across the language switch (what-if, new applicant, why) ----------------
-FORM_MEMORY = "form-memory-store"      # dcc.Store (session): {key: remembered values}, see webapp/fields.py
+FORM_MEMORY = "form-memory-store"      # dcc.Store (session): {key: remembered values}, see webapp/ui/fields.py
 WHATIF_STALE = "whatif-stale"          # "Out of date: correct the field …" above the result
 WHATIF_COUNTERFACTUAL = "whatif-counterfactual"
 WHATIF_SENTENCES = "whatif-sentences"

@@ -13,7 +13,7 @@ is an ordinary link in the tab order, Enter opens the exact ID or the first matc
 nothing is hidden from assistive technology. (dcc.Dropdown was used before: its hidden
 focus target, unnamed popup and listbox, and focus jumping to the selected option on
 reopening failed axe-core and keyboard users.) The UI builders the screens share live in
-`webapp/components.py`.
+`webapp/ui/components.py`.
 """
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ from dash.exceptions import PreventUpdate
 from webapp import ids
 from webapp.auth.access import area_for
 from webapp.auth.principal import Principal, current_principal
-from webapp.components import client_path
+from webapp.ui.components import client_path
 from webapp.formatting import format_number
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, shell
 from webapp.services import clients
-from webapp.validation import shorten
+from webapp.http.validation import shorten
 
 # Page layouts receive `lang=<"fr"|"en">`; pass this to dash.Dash(routing_callback_inputs=...).
 ROUTING_CALLBACK_INPUTS = {"lang": Input(ids.LANGUAGE, "data")}

@@ -55,7 +55,7 @@ def dash_app(request):
 @pytest.fixture(scope="session")
 def app_state(dash_app):
     """The state the app serves, to compute expected values directly from the model."""
-    from webapp.state import get_state
+    from webapp.serving import get_state
 
     return get_state()
 

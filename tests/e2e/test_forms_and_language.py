@@ -12,7 +12,8 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from webapp import fields, ids
+from webapp import ids
+from webapp.ui import fields
 from webapp.formatting import format_money, format_number, format_percent
 from tests.e2e.browser import click as _click
 

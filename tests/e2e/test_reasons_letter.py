@@ -32,7 +32,7 @@ def _refused(state, with_proposal: bool = False) -> int:
                                         >= state.model.threshold_]
     if not with_proposal:
         return int(refused[0])
-    from webapp.decision_change import client_counterfactual
+    from webapp.services.decision_change import client_counterfactual
 
     for client_id in refused:
         if client_counterfactual(int(client_id)).changes:

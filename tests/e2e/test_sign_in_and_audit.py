@@ -47,7 +47,7 @@ def _sign_in(dash_duo, server, role: str, path: str) -> None:
 
 
 def test_advisor_overrides_and_manager_sees_it_on_audit(dash_duo, server, artifacts_dir):
-    from webapp.state import load_state
+    from webapp.serving import load_state
 
     state = load_state(artifacts_dir)
     client_id = int(state.clients.index[0])

@@ -18,11 +18,11 @@ from webapp import db
 from webapp.auth import access, accounts, config, pages
 from webapp.auth.principal import DEVELOPER, Principal, azure_principal
 from webapp.i18n import request_language
-from webapp.validation import InputError, load_json
+from webapp.http.validation import InputError, load_json
 
 log = logging.getLogger(__name__)
 AZURE_LOGIN = "/.auth/login/aad"
-api_log = logging.getLogger("webapp.api.access")
+api_log = logging.getLogger("webapp.http.api.access")
 
 
 class StartupError(RuntimeError):
@@ -182,7 +182,7 @@ def _guard():
         try:
             payload = load_json(request.get_data(cache=True))  # depth-limited, never raises past here
         except InputError:
-            payload = None  # malformed: webapp.errors answers it 400 after this check
+            payload = None  # malformed: webapp.http.errors answers it 400 after this check
         area = access.callback_area(payload)
     if not principal.may(area):
         log.info("refused %s %s to %s (%s)", request.method, path, principal.name, principal.role)

@@ -13,13 +13,14 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from webapp import audit_log, ids
+from webapp import ids
+from webapp.db import audit_log
 from webapp.auth import config
-from webapp.decision_form import category_word, decision_word
+from webapp.ui.decision_form import category_word, decision_word
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.components import client_path, error_alert
-from webapp.validation import bounded_text, choice
+from webapp.ui.components import client_path, error_alert
+from webapp.http.validation import bounded_text, choice
 
 TEXTS = {
     "fr": {

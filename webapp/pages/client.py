@@ -11,16 +11,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from webapp import audit_log, decision_change, fields, ids
+from webapp import ids
+from webapp.db import audit_log
+from webapp.services import decision_change
+from webapp.ui import fields
 from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
-from webapp.decision_form import decision_card
+from webapp.service_errors import ServiceError, error_message
+from webapp.ui.decision_form import decision_card
 from webapp.figures.client import score_figure, score_text_alternative
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, shell, translate
-from webapp.components import (chart, client_path, decision_badge, error_alert, facts_list,
+from webapp.ui.components import (chart, client_path, decision_badge, error_alert, facts_list,
                                 policy_rules_view, proposal_view)
-from webapp.validation import display_id
+from webapp.http.validation import display_id
 
 TEXTS = {
     "fr": {

@@ -20,10 +20,10 @@ from dash.exceptions import PreventUpdate
 from webapp import ids
 from webapp.figures import population as fig
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.components import chart, error_alert
+from webapp.ui.components import chart, error_alert
 from webapp.services import population as pop
-from webapp.services.errors import ServiceError, error_message
-from webapp.validation import choice, display_id
+from webapp.service_errors import ServiceError, error_message
+from webapp.http.validation import choice, display_id
 
 TEXTS = {
     "fr": {

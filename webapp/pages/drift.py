@@ -16,10 +16,10 @@ from dash.exceptions import PreventUpdate
 
 from webapp import ids
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.components import chart, error_alert
+from webapp.ui.components import chart, error_alert
 from webapp.services import drift as service
-from webapp.services.errors import ServiceError, error_message
-from webapp.validation import bounded_text
+from webapp.service_errors import ServiceError, error_message
+from webapp.http.validation import bounded_text
 
 REPORT_URL = "/reports/drift.html"
 MAX_COLUMN_LENGTH = 200  # longest feature name of the builder is about 60 characters

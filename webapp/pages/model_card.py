@@ -20,9 +20,9 @@ from webapp import ids
 from webapp.figures import model as fig
 from webapp.formatting import format_number, format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.components import chart, error_alert
+from webapp.ui.components import chart, error_alert
 from webapp.services import model as service
-from webapp.services.errors import ServiceError, error_message
+from webapp.service_errors import ServiceError, error_message
 
 TEXTS = {
     "fr": {

@@ -9,13 +9,15 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 from dash.exceptions import PreventUpdate
 
 from model.config import MISSING_NEVER_HELPS, PROTECTED_ATTRIBUTES
-from webapp import audit_log, fields, ids
+from webapp import ids
+from webapp.db import audit_log
+from webapp.ui import fields
 from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
+from webapp.service_errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.decision_form import HIDDEN, decision_card, recommendation_text
-from webapp.components import error_alert, explanation_view, score_row
-from webapp.validation import form_fields, form_values
+from webapp.ui.decision_form import HIDDEN, decision_card, recommendation_text
+from webapp.ui.components import error_alert, explanation_view, score_row
+from webapp.http.validation import form_fields, form_values
 
 TEXTS = {
     "fr": {

@@ -9,13 +9,15 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from webapp import decision_change, fields, ids
+from webapp import ids
+from webapp.services import decision_change
+from webapp.ui import fields
 from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
+from webapp.service_errors import ServiceError, error_message
 from webapp.formatting import format_percent
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.components import error_alert, explanation_view, proposal_view, score_row
-from webapp.validation import (bounded_text, display_id, form_fields, form_values,
+from webapp.ui.components import error_alert, explanation_view, proposal_view, score_row
+from webapp.http.validation import (bounded_text, display_id, form_fields, form_values,
                                parse_client_id, share)
 
 MAX_SEARCH_LENGTH = 200  # "?credit=450000&annuity=21000" is 28

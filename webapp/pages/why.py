@@ -10,11 +10,11 @@ from dash.exceptions import PreventUpdate
 
 from webapp import ids
 from webapp.services import clients
-from webapp.services.errors import ServiceError, error_message
+from webapp.service_errors import ServiceError, error_message
 from webapp.i18n import normalise_language, page_title, request_language, translate
-from webapp.concept_detail import concept_details_view
-from webapp.components import decision_badge, error_alert, explanation_view, policy_rules_view
-from webapp.validation import choice, display_id
+from webapp.ui.concept_detail import concept_details_view
+from webapp.ui.components import decision_badge, error_alert, explanation_view, policy_rules_view
+from webapp.http.validation import choice, display_id
 
 TEXTS = {
     "fr": {

@@ -7,6 +7,6 @@
 - `errors`: the one error type (`ServiceError`) and its message in the interface language.
 
 Pages and the API call these functions and lay out what they return; none of them reads
-`webapp.state.AppState` fields directly. Nothing here is fitted: the artifacts are read
-through `webapp.state.get_state()`, loaded once and never mutated.
+`webapp.serving.AppState` fields directly. Nothing here is fitted: the artifacts are read
+through `webapp.serving.get_state()`, loaded once and never mutated.
 """

@@ -1,7 +1,7 @@
 """What the advisor screens' callbacks call: facts, score, decision, explanation, what-if,
 new-applicant scoring.
 
-Every function reads the artifacts through `webapp.state.get_state()` (loaded
+Every function reads the artifacts through `webapp.serving.get_state()` (loaded
 once, never mutated) and does per request at most one feature-row read, one
 prediction and one explanation. Nothing is fitted here. Inputs from the browser
 are validated first; errors come back as messages in the interface language.
@@ -18,16 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from webapp import audit_log
+from webapp.db import audit_log
 from webapp.formatting import format_money, format_number, format_points, format_years, missing
-from webapp.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
+from webapp.ui.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
                            fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
 # The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
-from webapp.services.errors import ServiceError
-from webapp.state import derived_value, get_state
-from webapp.validation import MAX_ID_LENGTH as MAX_ID_INPUT_LENGTH  # noqa: F401 (the ID box's maxLength)
-from webapp.validation import parse_client_id, search_digits, shorten
+from webapp.service_errors import ServiceError
+from webapp.serving import derived_value, get_state
+from webapp.http.validation import MAX_ID_LENGTH as MAX_ID_INPUT_LENGTH  # noqa: F401 (the ID box's maxLength)
+from webapp.http.validation import parse_client_id, search_digits, shorten
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def search_client_ids(text: str, limit: int = SEARCH_LIMIT) -> ClientSearch:
     """IDs starting with the typed digits (text order: ID order for IDs of one length), with
     the total count of matches.
 
-    Anything longer than an ID could be is refused before the search (see `webapp.validation`).
+    Anything longer than an ID could be is refused before the search (see `webapp.http.validation`).
     """
     digits = search_digits(text)
     if not digits:
@@ -485,7 +485,7 @@ def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Ex
 
 def step_labels(table: pd.DataFrame, lang: str | None = None) -> dict[str, str]:
     """'Âge (35 ans)': the concept's plain label and the client's key value."""
-    from webapp.reasons import key_value_text
+    from webapp.services.reasons import key_value_text
 
     labels = {}
     for row in table[~table["is_other"].astype(bool)].to_dict("records"):
@@ -496,7 +496,7 @@ def step_labels(table: pd.DataFrame, lang: str | None = None) -> dict[str, str]:
 
 def concept_details(table: pd.DataFrame, lang: str | None) -> list[ConceptDetail]:
     """Each concept shown with its raw feature groups, their values and contributions."""
-    from webapp.reasons import format_unit
+    from webapp.services.reasons import format_unit
 
     lang = normalise_language(lang)
     details = []
@@ -509,7 +509,7 @@ def concept_details(table: pd.DataFrame, lang: str | None) -> list[ConceptDetail
 
 
 def reasons_of(explained: Any, lang: str | None) -> list[Reason]:
-    from webapp.reasons import key_value_text
+    from webapp.services.reasons import key_value_text
 
     lang = normalise_language(lang)
     return [Reason(str(r["concept"]), str(r[f"label_{lang}"]), float(r["probability_change"]),
@@ -519,7 +519,7 @@ def reasons_of(explained: Any, lang: str | None) -> list[Reason]:
 def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame,
                         top_n: int, lang: str | None) -> Result:
     """One prediction + one explanation of a feature row, with labels and sentences."""
-    from webapp.reasons import explanation_sentences
+    from webapp.services.reasons import explanation_sentences
 
     lang = normalise_language(lang)
     score = score_features(state, features)
@@ -628,7 +628,7 @@ def loan_term_years(credit: object, annuity: object) -> float | None:
 
 def loan_term_text(values: dict[str, object], lang: str | None) -> str:
     """'Loan term: 20.7 years (credit / annuity)…' from the what-if fields as typed."""
-    from webapp.fields import parse_number
+    from webapp.ui.fields import parse_number
 
     lang = normalise_language(lang)
     try:

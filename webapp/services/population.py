@@ -10,7 +10,7 @@ is never counted in their own group.
 The first part is pure functions on arrays and DataFrames (the tests call them with
 hand-made frames); the last part, "what the Compare screen calls", is the screen's one
 way into the loaded artifacts: it takes the browser's ids and choices, reads
-`webapp.state.get_state()` and returns plain dataclasses the page lays out.
+`webapp.serving.get_state()` and returns plain dataclasses the page lays out.
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ import pandas as pd
 
 from model import config
 from model.features.concepts import BY_KEY
-from webapp.fields import choice_label
+from webapp.ui.fields import choice_label
 from webapp.i18n import translate
 from webapp.services.clients import require_client
-from webapp.services.errors import ServiceError
-from webapp.state import AppState, UnknownClientError, derived_value, get_state
-from webapp.validation import shorten
+from webapp.service_errors import ServiceError
+from webapp.serving import AppState, UnknownClientError, derived_value, get_state
+from webapp.http.validation import shorten
 
 GROUPS = ("all", "similar", "neighbours")
 # Name of the predicted probability in the drift summary (model/drift/report.py).

@@ -1,0 +1,1 @@
+"""What the server answers over HTTP: the JSON API, the letter, error handlers, input validation."""

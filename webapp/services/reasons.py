@@ -1,0 +1,137 @@
+"""Words of an explanation: a concept's key value in its unit, and the sentences read out.
+
+The explainer (`model.explain.local`) gives numbers and units; this module, with
+the app's one set of number formatters (`webapp.formatting`), writes them the way
+the customer hears them: "35 ans", "450 000 €", "12 % du revenu". The sentences
+name exactly the principal reasons, in their order, so what the advisor reads out
+can never disagree with the chart or the API (the issue's "Score externe 3" bug).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from model.explain.local import MIN_REASON_CHANGE
+from webapp.ui.fields import choice_label
+from webapp.formatting import (format_money, format_number, format_percent, format_points,
+                               format_years, missing)
+from webapp.i18n import normalise_language, translate
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "score": ("Probabilité de défaut estimée : {p} ({side} du seuil de décision de {t}), "
+                  "contre {base} pour un client moyen."),
+        "above": "au-dessus", "below": "en dessous",
+        "reason": "Raison {rank} : « {label} »{value} augmente le risque de {amount}.",
+        "no_reason": "Aucun élément du dossier n'augmente le risque par rapport au client moyen.",
+        "counter": "À l'inverse, « {label} »{value} le réduit de {amount}.",
+        "dummy": "Ce modèle de référence n'utilise aucune caractéristique du client.",
+        "count": "{n}", "score_unit": "{x} sur 1", "rating": "note {x} sur 3",
+        "percent_income": "{x}", "yes": "oui", "no": "non", "days": "{x} jours",
+        "months": "{x} mois",
+    },
+    "en": {
+        "score": ("Estimated probability of default: {p} ({side} the decision threshold of {t}), "
+                  "against {base} for an average client."),
+        "above": "above", "below": "below",
+        "reason": "Reason {rank}: '{label}'{value} raises the risk by {amount}.",
+        "no_reason": "Nothing in the file raises the risk compared with the average client.",
+        "counter": "On the other hand, '{label}'{value} lowers it by {amount}.",
+        "dummy": "This baseline model uses none of the client's characteristics.",
+        "count": "{n}", "score_unit": "{x} out of 1", "rating": "rating {x} of 3",
+        "percent_income": "{x}", "yes": "yes", "no": "no", "days": "{x} days",
+        "months": "{x} months",
+    },
+}
+
+
+def _number(value: Any) -> float:
+    """A finite float, or NaN for anything else (text, None, NA, ±inf)."""
+    number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
+    return float(number) if pd.notna(number) and math.isfinite(number) else math.nan
+
+
+def format_unit(value: Any, unit: str, lang: str | None) -> str:
+    """A value in its natural unit: years (from Home Credit's negative days), €, %, ..."""
+    lang = normalise_language(lang)
+    if isinstance(value, str):
+        return choice_label(value, lang)
+    number = _number(value)
+    if math.isnan(number):
+        return missing(lang)
+    if unit == "years":
+        return format_years(number, lang, decimals=0 if abs(number) > 365.25 * 2 else 1)
+    if unit == "eur":
+        return format_money(number, lang, 0)
+    if unit in ("percent", "share"):
+        return format_percent(number, lang, 0 if abs(number) >= 0.1 else 1)
+    if unit == "score":
+        return translate(TEXTS, "score_unit", lang, x=format_number(number, lang, 2))
+    if unit == "rating":
+        return translate(TEXTS, "rating", lang, x=format_number(number, lang, 0))
+    if unit == "flag":
+        return translate(TEXTS, "yes" if number else "no", lang)
+    if unit == "days":
+        return translate(TEXTS, "days", lang, x=format_number(abs(number), lang, 0))
+    if unit == "months":
+        return translate(TEXTS, "months", lang, x=format_number(abs(number), lang, 0))
+    if unit == "count" or float(number).is_integer():
+        return format_number(number, lang, 0)
+    return format_number(number, lang, 2 if abs(number) < 100 else 0)
+
+
+# What a count of a concept counts ("3 crédits déclarés"), singular and plural.
+COUNT_NOUNS = {
+    "previous": {"fr": ("demande", "demandes"), "en": ("application", "applications")},
+    "bureau": {"fr": ("crédit déclaré", "crédits déclarés"),
+               "en": ("reported credit", "reported credits")},
+}
+
+
+def key_value_text(row: dict[str, Any], lang: str | None) -> str:
+    """The client's key value of a concept ('' when the concept has none or it is unknown)."""
+    if not row.get("unit"):
+        return ""
+    value = row.get("key_value")
+    if not isinstance(value, str) and math.isnan(_number(value)):
+        return ""
+    text = format_unit(value, str(row["unit"]), lang)
+    nouns = COUNT_NOUNS.get(str(row.get("key") or row.get("concept")))
+    if row["unit"] == "count" and nouns:
+        one, many = nouns[normalise_language(lang)]
+        text = f"{text} {one if _number(value) == 1 else many}"
+    return text
+
+
+def _in_brackets(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
+def explanation_sentences(explanation: Any, lang: str | None) -> list[str]:
+    """The score against threshold and average, then each principal reason in order,
+    then the strongest reasonable concept lowering the risk."""
+    lang = normalise_language(lang)
+    side = "above" if explanation.probability >= explanation.threshold else "below"
+    lines = [translate(TEXTS, "score", lang, p=format_percent(explanation.probability, lang),
+                       t=format_percent(explanation.threshold, lang),
+                       base=format_percent(explanation.base_probability, lang),
+                       side=translate(TEXTS, side, lang))]
+    if explanation.kind == "dummy":
+        return lines + [translate(TEXTS, "dummy", lang)]
+    for rank, reason in enumerate(explanation.principal_reasons, start=1):
+        lines.append(translate(TEXTS, "reason", lang, rank=rank, label=reason[f"label_{lang}"],
+                               value=_in_brackets(key_value_text(reason, lang)),
+                               amount=format_points(reason["probability_change"], lang)))
+    if not explanation.principal_reasons:
+        lines.append(translate(TEXTS, "no_reason", lang))
+    table = explanation.table
+    lowering = table[(~table["is_other"].astype(bool)) & table["reasonable"].astype(bool)
+                     & (table["probability_change"] <= -MIN_REASON_CHANGE)]
+    if len(lowering):
+        row = lowering.sort_values("probability_change", kind="stable").iloc[0].to_dict()
+        lines.append(translate(TEXTS, "counter", lang, label=row[f"label_{lang}"],
+                               value=_in_brackets(key_value_text(row, lang)),
+                               amount=format_points(row["probability_change"], lang)))
+    return lines

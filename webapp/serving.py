@@ -1,0 +1,492 @@
+"""Everything the screens read: one verified artifact set per process, swapped whole.
+
+The feature matrix stays on disk, memory-mapped (the OS shares its pages between
+gunicorn workers); only the client table, the raw application rows and the few
+columns the screens plot are held in RAM. Nothing here is ever mutated.
+
+Serving: `get_state()` returns the one `AppState` loaded from the set the artifacts
+root's `current` pointer names (model/artifacts.py). At most every
+`config.RELOAD_CHECK_SECONDS` it re-reads that pointer (a 30-byte read); when it
+names another build, the new set is verified (signature first, then hashes and
+versions, then shapes) and loaded while the old one keeps serving, and the
+reference is swapped under a lock: a request sees one set or the other, never a mix
+(a Flask request also keeps the state it first got). A set that fails is remembered
+and not verified again; the last good set keeps serving and `/api/health` says so.
+Without any good set `get_state()` raises `ArtifactsUnavailable` naming the file
+and the problem (never raw exception text; the details go to the log).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable
+
+import joblib
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from model import config
+from model.artifacts import ArtifactError, current_set, verify
+from webapp.service_errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+REQUIRED = (
+    "model.joblib", "feature_builder.joblib", "feature_dictionary.csv", "features.npy",
+    "feature_names.json", "clients.parquet", "applications.parquet", "metrics.json",
+)
+# How many of the most important features are kept in RAM for the population plots.
+PLOT_FEATURES = 30
+# Values derived from a set, filled when the set is loaded (see `derived_value`).
+_DERIVATIONS: dict[str, Callable[["AppState"], Any]] = {}
+# Rows per positioned read while copying them: 16,384 x 844 float32 = 55 MB of buffer.
+PLOT_SLICE_ROWS = 16_384
+
+
+class UnknownClientError(KeyError):
+    """The client ID is not in the artifact set."""
+
+    def __str__(self) -> str:
+        return f"client {self.args[0]} is not in the loaded data"
+
+
+class ArtifactsUnavailable(ServiceError, ArtifactError):
+    """No artifact set can be served: the screens show `detail`, the API answers 503."""
+
+    def __init__(self, error: ArtifactError) -> None:
+        ArtifactError.__init__(self, error.problem, error.file)
+        self.key, self.values = "artifacts_missing", {"detail": str(error)}
+
+    def __str__(self) -> str:
+        return self.values["detail"]
+
+
+@dataclass(frozen=True)
+class AppState:
+    artifacts_dir: Path
+    manifest: dict
+    model: Any  # model.training.scoring.ScoringModel
+    builder: Any  # model.features.builder.FeatureBuilder
+    dictionary: pd.DataFrame  # indexed by feature
+    feature_names: list[str]
+    features: np.ndarray  # memory-mapped, one row per client in clients["row"] order
+    clients: pd.DataFrame  # indexed by SK_ID_CURR
+    applications: pd.DataFrame  # raw application rows indexed by SK_ID_CURR
+    plot_columns: pd.DataFrame  # top features, indexed like clients
+    metrics: dict
+    cost_curve: pd.DataFrame
+    comparison_md: str
+    shap_global: pd.DataFrame | None
+    shap_sample: dict | None
+    drift_summary: dict | None
+    drift_report_path: Path | None
+    explainer: Any = field(default=None)  # per-client SHAP explainer built once
+    policy_rules: tuple = ()  # model.policy.PolicyRule of the set's policy.json
+    fairness: dict | None = None  # fairness.json: outcomes by gender and age band
+    # Values the screens derive from this artifact set (filled at load for those registered
+    # with `derived_value`); they live and die with the state, so a reloaded set never sees
+    # another set's values.
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest.get("build_id") or self.artifacts_dir.name)
+
+    def derived(self, name: str, compute: Callable[["AppState"], Any]) -> Any:
+        """`compute(self)`, computed once per loaded artifact set and kept with it."""
+        if name not in self._derived:
+            self._derived[name] = compute(self)
+        return self._derived[name]
+
+    def feature_row(self, client_id: int) -> pd.DataFrame:
+        """The client's feature vector (one row read from the matrix file)."""
+        try:
+            row = int(self.clients.at[int(client_id), "row"])
+        except (KeyError, ValueError):
+            raise UnknownClientError(client_id) from None
+        values = _read_row(self.features, row)
+        return pd.DataFrame(values, columns=self.feature_names, index=pd.Index([int(client_id)], name="SK_ID_CURR"))
+
+    def has_client(self, client_id: int) -> bool:
+        return int(client_id) in self.clients.index
+
+
+def derived_value(name: str) -> Callable:
+    """Register `compute(state)` as a value derived once per set and precomputed when it loads.
+
+    The decorated function then reads the stored value: `f(state) == state.derived(name, f)`.
+    Precomputing before the set is served means no first request pays for it and two
+    first requests never race to fill it.
+    """
+    def register(compute: Callable[[AppState], Any]) -> Callable[[AppState], Any]:
+        _DERIVATIONS[name] = compute
+
+        @wraps(compute)
+        def read(state: AppState) -> Any:
+            return state.derived(name, compute)
+
+        return read
+
+    return register
+
+
+def _read_row(features: np.ndarray, row: int) -> np.ndarray:
+    """One row (1 x n float32) of the feature matrix, read from the file, not through the map.
+
+    A page fault on the memory map maps a whole page-cache folio (about 1 MB here), which
+    then counts in the process's resident memory: +1 MB for every new client looked at.
+    A positioned read of the row's 3 KB leaves the resident memory flat.
+    """
+    if getattr(features, "filename", None) is None or not features.flags.c_contiguous:
+        return np.asarray(features[row : row + 1], dtype=np.float32)  # an in-memory array (tests)
+    out = np.empty((1, features.shape[1]), dtype=features.dtype)
+    with open(features.filename, "rb", buffering=0) as handle:
+        _pread_rows(handle.fileno(), features, row, out)
+    return out.astype(np.float32, copy=False)
+
+
+def _pread_rows(fd: int, features: np.ndarray, start: int, out: np.ndarray) -> None:
+    """Fill `out` (k x n, C order) with rows start..start+k of the matrix file behind `features`."""
+    buffer = memoryview(out).cast("B")
+    position = features.offset + start * features.shape[1] * features.dtype.itemsize
+    done = 0
+    while done < buffer.nbytes:
+        read = os.preadv(fd, [buffer[done:]], position + done)
+        if read == 0:
+            raise ArtifactError(f"{features.filename}: ends before row {start + out.shape[0]}")
+        done += read
+
+
+def _read_shap_sample(path: Path) -> dict:
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def _plot_columns(features: np.ndarray, names: list[str], shap_global: pd.DataFrame | None,
+                  index: pd.Index) -> pd.DataFrame:
+    """The most important features of every client, copied into RAM for the population plots.
+
+    The matrix is row-major, so these 30 columns are spread over the whole 1.2 GB file:
+    copying them through the memory map faulted in every page, and loading a 356,255-client
+    set peaked at 1.65 GB RSS (those pages counted until they were dropped). Positioned reads
+    of `PLOT_SLICE_ROWS` rows at a time into one reused buffer keep the extra memory to that
+    buffer; the pages stay in the OS's file cache, outside the process.
+    """
+    if shap_global is not None and "feature" in shap_global.columns:
+        from model.explain.global_shap import top_features
+
+        top = [f for f in top_features(shap_global) if f in names][:PLOT_FEATURES]
+    else:
+        top = names[:PLOT_FEATURES]
+    positions = np.asarray([names.index(f) for f in top], dtype=np.intp)
+    columns = np.empty((features.shape[0], len(top)), dtype=np.float32)
+    if getattr(features, "filename", None) is None or not features.flags.c_contiguous:
+        columns[:] = features[:, positions]  # an in-memory array (tests)
+    else:
+        buffer = np.empty((min(PLOT_SLICE_ROWS, features.shape[0]), features.shape[1]), features.dtype)
+        with open(features.filename, "rb", buffering=0) as handle:
+            for start in range(0, features.shape[0], buffer.shape[0]):
+                block = buffer[: min(buffer.shape[0], features.shape[0] - start)]
+                _pread_rows(handle.fileno(), features, start, block)
+                columns[start : start + len(block)] = block[:, positions]
+    return pd.DataFrame(columns, columns=top, index=index, copy=False)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A parquet file as a DataFrame, handing Arrow's freed buffers back to the OS.
+
+    Arrow's allocator keeps the pages of the table it converted: reading the two client
+    tables of a 356,255-client set left 398 MB resident for 137 MB of frames, 200 MB after
+    `release_unused`. (Arrow's `self_destruct` conversion, which would also lower the peak,
+    crashed pandas 3.0's reader on the applications table.)
+    """
+    frame = pd.read_parquet(path)
+    pa.default_memory_pool().release_unused()
+    return frame
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn any failure to read a (verified) file into an `ArtifactError` naming it."""
+    try:
+        yield
+    except ArtifactError:
+        raise
+    except Exception as error:  # a damaged or foreign file: name it, log the details
+        log.error("cannot read %s", path, exc_info=True)
+        raise ArtifactError(f"cannot be read ({type(error).__name__}): the file is damaged or "
+                            f"was written by other software; rebuild the set", path) from None
+
+def load_state(artifacts_dir: Path | str) -> AppState:
+    """Verify and load one artifact set folder; raise `ArtifactError` naming what is wrong.
+
+    The signature and hashes are checked before any file is unpickled; only files the
+    signed manifest lists are read.
+    """
+    folder = Path(artifacts_dir)
+    manifest = verify(folder, required=REQUIRED)
+    listed = manifest["files"]
+
+    def read(name: str, reader: Callable[[Path], Any], optional: bool = False) -> Any:
+        path = folder / name
+        if optional and name not in listed:
+            return None
+        with _reading(path):
+            return reader(path)
+
+    names = read("feature_names.json", lambda p: json.loads(p.read_text()))
+    features = read("features.npy", lambda p: np.load(p, mmap_mode="r"))
+    clients = read("clients.parquet", _read_parquet)
+    _check_shapes(folder, names, features, clients)
+    applications = read("applications.parquet", lambda p: _read_parquet(p).set_index("SK_ID_CURR"))
+    shap_global = read("shap_global.parquet", pd.read_parquet, optional=True)
+    model = read("model.joblib", joblib.load)
+    if not all(hasattr(model, a) for a in ("predict_proba", "threshold_", "kind")):
+        raise ArtifactError("does not hold a scoring model", folder / "model.joblib")
+    if list(getattr(model, "feature_names_", names)) != list(names):
+        raise ArtifactError("expects other feature columns than feature_names.json lists",
+                            folder / "model.joblib")
+    dictionary = read("feature_dictionary.csv", lambda p: pd.read_csv(p).set_index("feature"))
+    with _reading(folder / "features.npy"):
+        plot_columns = _plot_columns(features, names, shap_global, clients.index)
+    state = AppState(
+        artifacts_dir=folder,
+        manifest=manifest,
+        model=model,
+        builder=read("feature_builder.joblib", joblib.load),
+        dictionary=dictionary,
+        feature_names=names,
+        features=features,
+        clients=clients,
+        applications=applications,
+        plot_columns=plot_columns,
+        metrics=read("metrics.json", lambda p: json.loads(p.read_text())),
+        cost_curve=read("cost_curve.csv", pd.read_csv, optional=True),
+        comparison_md=read("comparison.md", Path.read_text, optional=True) or "",
+        shap_global=shap_global,
+        shap_sample=read("shap_sample.npz", _read_shap_sample, optional=True),
+        drift_summary=read("drift/summary.json", lambda p: json.loads(p.read_text()), optional=True),
+        drift_report_path=read("drift/report.html", lambda p: p, optional=True),
+        explainer=_make_explainer(model, dictionary),
+        policy_rules=_policy_rules(folder, listed),
+        fairness=read("fairness.json", lambda p: json.loads(p.read_text()), optional=True),
+    )
+    _precompute(state)
+    log.info("loaded build %s: %d clients x %d features from %s",
+             state.build_id, len(clients), len(names), folder)
+    return state
+
+
+def _check_shapes(folder: Path, names: Any, features: np.ndarray, clients: pd.DataFrame) -> None:
+    """The matrix, its column names and the client table must describe the same rows."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ArtifactError("is not a list of column names", folder / "feature_names.json")
+    if features.ndim != 2 or features.shape[1] != len(names):
+        raise ArtifactError(f"has shape {features.shape} but feature_names.json lists "
+                            f"{len(names)} columns", folder / "features.npy")
+    if "row" not in clients.columns:
+        raise ArtifactError("has no 'row' column", folder / "clients.parquet")
+    rows = clients["row"].to_numpy()
+    if len(clients) != features.shape[0] or (len(rows) and (rows.min() < 0 or rows.max() >= features.shape[0])):
+        raise ArtifactError(f"lists {len(clients)} clients but features.npy has "
+                            f"{features.shape[0]} rows", folder / "clients.parquet")
+
+
+def _precompute(state: AppState) -> None:
+    """Fill every registered derived value before the set is served.
+
+    The services register theirs when they are imported (the app imports every page, hence
+    every service, before it loads a set); serving itself imports no service."""
+    for name, compute in list(_DERIVATIONS.items()):
+        started = time.perf_counter()
+        try:
+            state.derived(name, compute)
+        except Exception as error:  # inconsistent set: refuse it rather than fail per request
+            log.error("cannot derive %s from %s", name, state.artifacts_dir, exc_info=True)
+            raise ArtifactError(f"its data does not allow computing {name} "
+                                f"({type(error).__name__}); rebuild the set",
+                                state.artifacts_dir) from None
+        log.debug("derived %s in %.2f s", name, time.perf_counter() - started)
+
+
+def _policy_rules(folder: Path, listed: dict) -> tuple:
+    """The rules the set was built with; a set older than `policy.json` gets today's config
+    (logged), never no rules at all: an unaffordable loan must not be granted by omission."""
+    from model.policy import POLICY_FILE, read_policy, rules_from_config
+
+    path = folder / POLICY_FILE
+    if POLICY_FILE not in listed:  # only files the signed manifest vouches for are read
+        log.warning("%s: no %s; applying the configured policy rules", folder, POLICY_FILE)
+        return rules_from_config()
+    try:
+        return read_policy(path)
+    except ValueError as error:
+        raise ArtifactError("is not a valid policy rule set", path) from error
+
+
+def _make_explainer(model: Any, dictionary: pd.DataFrame) -> Any:
+    try:
+        from model.explain.local import ClientExplainer
+    except ImportError:  # explanations not built yet: screens say so
+        log.warning("model.explain.local.ClientExplainer is not available")
+        return None
+    return ClientExplainer(model, dictionary.reset_index())
+
+
+# --- serving -------------------------------------------------------------------------------------
+
+@dataclass
+class _Served:
+    """What one artifacts root serves: the last good state, and why a newer set is not served."""
+    root: Path
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    state: AppState | None = None
+    checked_at: float = float("-inf")
+    loading: Path | None = None  # a set being loaded in the background
+    error: ArtifactsUnavailable | None = None  # latest problem (None when all is well)
+    refused: "OrderedDict[Path, ArtifactsUnavailable]" = field(default_factory=OrderedDict)
+
+    def due(self) -> bool:
+        return time.monotonic() - self.checked_at >= config.RELOAD_CHECK_SECONDS
+
+    def refresh(self, wait: bool) -> None:
+        """Re-read `current` and load a set it newly names (call with `lock` held).
+
+        With a state already served and `wait` false, the new set is loaded in a background
+        thread while the old one keeps answering; the reference is swapped when it is ready.
+        """
+        self.checked_at = time.monotonic()
+        try:
+            target = current_set(self.root)
+        except ArtifactError as error:
+            self._failed(None, error)
+            return
+        if self.state is not None and self.state.artifacts_dir == target:
+            self.error = None
+            return
+        if target in self.refused:  # already verified and refused: not re-hashed
+            self.error = self.refused[target]
+            return
+        if self.loading == target and not wait:
+            return
+        if wait or self.state is None:
+            self._load(target)
+            return
+        self.loading = target
+        threading.Thread(target=self._load, args=(target,), name="artifact-set-loader",
+                         daemon=True).start()
+
+    def _load(self, target: Path) -> None:
+        try:
+            state = load_state(target)
+        except Exception as error:  # never leave a loader thread dead and the set unreported
+            if not isinstance(error, ArtifactError):
+                log.error("cannot load %s", target, exc_info=True)
+                error = ArtifactError(f"could not be loaded ({type(error).__name__}); rebuild the "
+                                      f"set", target)
+            with self.lock:
+                self._failed(target, error)
+                self.loading = None
+            return
+        with self.lock:
+            previous, self.state, self.error, self.loading = self.state, state, None, None
+        if previous is None:
+            log.info("serving build %s from %s", state.build_id, self.root)
+        else:
+            log.info("switched from build %s to build %s", previous.build_id, state.build_id)
+
+    def _failed(self, target: Path | None, error: ArtifactError) -> None:
+        unavailable = ArtifactsUnavailable(error)
+        if target is not None:
+            self.refused[target] = unavailable
+            while len(self.refused) > 8:
+                self.refused.popitem(last=False)
+        if self.error is None or str(self.error) != str(unavailable):
+            if self.state is None:
+                log.error("no artifact set can be served: %s", unavailable)
+            else:
+                log.error("artifact set refused, still serving build %s: %s",
+                          self.state.build_id, unavailable)
+        self.error = unavailable
+
+
+_SERVED: "OrderedDict[Path, _Served]" = OrderedDict()
+_SERVED_LOCK = threading.Lock()
+
+
+def _served(root: Path) -> _Served:
+    with _SERVED_LOCK:
+        served = _SERVED.get(root)
+        if served is None:
+            served = _SERVED[root] = _Served(root)
+            while len(_SERVED) > 2:  # tests switch roots; a process normally has one
+                _SERVED.popitem(last=False)
+        return served
+
+
+def get_state() -> AppState:
+    """The artifact set being served (loaded on first use if nothing loaded it before).
+
+    Raises `ArtifactsUnavailable` (a `ServiceError` for the screens, an `ArtifactError` for
+    the API) when no good set exists. Within one Flask request the same state is returned.
+    """
+    pinned = _request_pinned()
+    root = config.artifacts_dir()
+    if pinned is not None and pinned[0] == root:
+        return pinned[1]
+    served = _served(root)
+    state = served.state
+    if state is None:
+        with served.lock:  # the first load: every request waits for the same one
+            if served.state is None and (served.error is None or served.due()):
+                served.refresh(wait=True)
+            state = served.state
+    elif served.due() and served.lock.acquire(blocking=False):  # a cheap check, never waits
+        try:
+            if served.due():
+                served.refresh(wait=False)
+        finally:
+            served.lock.release()
+    if state is None:
+        raise served.error
+    _pin_to_request(root, state)
+    return state
+
+
+def refresh() -> AppState:
+    """Check `current` now and load what it names before returning (start-up, admin, tests)."""
+    served = _served(config.artifacts_dir())
+    with served.lock:
+        served.refresh(wait=True)
+    if served.state is None:
+        raise served.error
+    return served.state
+
+
+def serving_problem() -> ArtifactsUnavailable | None:
+    """Why the newest set is not served while an older one is (None when all is well)."""
+    served = _SERVED.get(config.artifacts_dir())
+    return served.error if served is not None and served.state is not None else None
+
+
+def _request_pinned() -> tuple[Path, AppState] | None:
+    from flask import g, has_request_context
+
+    return g.get("_scoring_state") if has_request_context() else None
+
+
+def _pin_to_request(root: Path, state: AppState) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g._scoring_state = (root, state)

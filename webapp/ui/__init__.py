@@ -1,0 +1,1 @@
+"""UI building blocks the pages share: components, form fields, the decision form, concept detail."""
