@@ -2,7 +2,8 @@
 
     python benchmarks/bench_counterfactual.py --artifacts /tmp/i11art [--clients 500]
 
-Runs the app's own service (`webapp.services.decision_change.client_counterfactual`) on the
+Runs the app's own service (`webapp.services.clients.client_assessment`, one assessment with
+its proposal) on the
 refused clients of an artifact set (model probability at or above the threshold) and
 prints a Markdown table: clients, share with a proposal, p50 / p95 / max milliseconds.
 """
@@ -27,8 +28,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=0, help="at most this many (0: all)")
     args = parser.parse_args()
     os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
-    from webapp.services.decision_change import client_counterfactual
+    from webapp.services.clients import client_assessment
     from webapp.serving import get_state
+
+    def client_counterfactual(client_id: int):
+        return client_assessment(client_id, counterfactual=True).counterfactual
 
     state = get_state()
     matrix = pd.DataFrame(np.asarray(state.features), columns=state.feature_names)

@@ -1,4 +1,4 @@
-"""Latency the decision log adds to a page: one `audit_log.record_score` per score shown.
+"""Latency the decision log adds to a page: one `audit_log.record_assessment` per score shown.
 
 Every client file, why, what-if, new-applicant and API answer writes one row, so the
 write sits on the page's critical path. This script scores real clients of an artifact
@@ -36,11 +36,8 @@ def _scored(count: int, seed: int = 42) -> tuple[object, list]:
     state = get_state()
     rng = np.random.default_rng(seed)
     ids = rng.choice(state.clients.index.to_numpy(), size=min(count, len(state.clients)), replace=False)
-    results = []
-    for client_id in ids[:50]:
-        features = state.feature_row(int(client_id))
-        results.append((int(client_id), clients.result_for_features(
-            state, features, state.applications.loc[[int(client_id)]], 10, "fr")))
+    results = [(int(client_id), clients.client_assessment(int(client_id), counterfactual=False))
+               for client_id in ids[:50]]
     return state, results
 
 
@@ -52,12 +49,12 @@ def _time_writes(url: str, state, results, writes: int, threads: int) -> np.ndar
 
     os.environ["SCORING_DATABASE_URL"] = url
     db.engine(url)  # migrate outside the timing
-    audit_log.record_score(state, results[0][1].score, results[0][1], client_id=results[0][0])
+    audit_log.record_assessment(results[0][1])
 
     def one(i: int) -> tuple[float, float]:
         client_id, result = results[i % len(results)]
         start, cpu = time.perf_counter(), time.thread_time()
-        if audit_log.record_score(state, result.score, result, client_id=client_id) is None:
+        if audit_log.record_assessment(result) is None:
             raise RuntimeError("log write failed")
         return (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
 

@@ -14,6 +14,8 @@ Prints a Markdown table.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import argparse
 import json
 import logging
@@ -96,6 +98,7 @@ def main() -> None:
 
     from model.explain.global_shap import compute_global_shap
     from model.explain.local import ClientExplainer
+    from model.scoring import Reason
     from webapp.services.reasons import explanation_sentences
 
     if args.artifacts:
@@ -120,7 +123,9 @@ def main() -> None:
         t0 = time.perf_counter()
         explanation = explainer.explain(x, raw_application_row=raw_row)
         t1 = time.perf_counter()
-        explanation_sentences(explanation, "fr")
+        explanation_sentences(SimpleNamespace(explanation=explanation,  # as an Assessment
+                                              reasons=[Reason.from_explanation(r) for r in
+                                                       explanation.principal_reasons]), "fr")
         t2 = time.perf_counter()
         explainer.explain_rows(x)
         t3 = time.perf_counter()

@@ -5,7 +5,7 @@
 For a typical new-applicant form (tests/test_missing_data.py's FORM, external scores at
 the training medians), each external score (and all three) left empty: the model's
 probability as the field is ("before": missing passed to the model) and the app's
-probability ("after": `model.missing_fields`). Prints a Markdown table (points =
+probability ("after": `model.scoring.missing_fields`). Prints a Markdown table (points =
 change against the form with the field known).
 """
 from __future__ import annotations
@@ -24,13 +24,14 @@ def main() -> None:
     parser.add_argument("--artifacts", type=Path, required=True)
     args = parser.parse_args()
     os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
-    from tests.test_missing_data import FORM
+    from tests.model.test_missing_data import FORM
+    from tests.scoring_paths import new_application, score_applications
     from webapp.services import clients
     from webapp.ui.fields import NEW_APPLICANT_FIELDS, validate_fields
     from webapp.serving import get_state
 
     state = get_state()
-    typical = clients.typical_application(state).iloc[0]
+    typical = state.scorer.typical.iloc[0]
     names = {"ext_source_1": "EXT_SOURCE_1", "ext_source_2": "EXT_SOURCE_2",
              "ext_source_3": "EXT_SOURCE_3"}
     known = {**FORM, **{f: f"{typical[c]:.4f}" for f, c in names.items()}}
@@ -40,7 +41,7 @@ def main() -> None:
     for label, empty in [*[(c, (f,)) for f, c in names.items()], ("all three", tuple(names))]:
         form = {**known, **{f: "" for f in empty}}
         clean, _ = validate_fields(form, NEW_APPLICANT_FIELDS, "en")
-        before = clients.score_applications(state, clients.new_applicant_application(state, clean))[0]
+        before = score_applications(state, new_application(state, clean))[0]
         after = clients.new_applicant_result(form, 5, "en")[0].score.probability
         print(f"| {label} | {p_known:.2%} | {before:.2%} | {after:.2%} | "
               f"{100 * (before - p_known):+.1f} pts | {100 * (after - p_known):+.1f} pts |")

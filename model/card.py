@@ -20,7 +20,7 @@ from model import config
 from model.fairness_text import group_name, group_sentence, proxy_sentence
 from model.training.names import model_in_words
 from model.fairness import protected_features
-from model.policy import POLICY_FILE, fired_mask, read_policy
+from model.scoring.policy import POLICY_FILE, fired_mask, read_policy
 from model.wording import number, percent
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from model import config
 from model.artifacts import current_set, holds_any_set, new_set
 from model.data.loader import find_table_file, load_tables
 from model.data.schema import TABLE_NAMES
-from model.policy import fired_mask, rules_from_config, write_policy
+from model.scoring.policy import fired_mask, rules_from_config, write_policy
 from model.progress import stage
 
 log = logging.getLogger(__name__)

@@ -83,3 +83,26 @@ def app_state(artifacts_dir: Path):
     from webapp.serving import load_state
 
     return load_state(artifacts_dir)
+
+
+@pytest.fixture(scope="session")
+def api(artifacts_dir: Path):
+    """A Flask test client of the JSON API and the letter route, serving the session's set
+    (the routes reach it through `webapp.serving.get_state()`, like the app)."""
+    from flask import Flask
+
+    from webapp.http.api import register_api
+    from webapp.http.letter import register_letter
+
+    server = Flask(__name__)
+    register_api(server)
+    register_letter(server)
+    return server.test_client()
+
+
+@pytest.fixture(scope="session")
+def served_state(artifacts_dir: Path):
+    """The state the routes serve (`webapp.serving.get_state()` on the session's set)."""
+    from webapp.serving import get_state
+
+    return get_state()

@@ -102,3 +102,20 @@ def format_years(days_negative: object, lang: str | None, decimals: int = 0) -> 
     else:
         unit = "year" if value == 1 else "years"
     return f"{number}{NBSP}{unit}"
+
+
+MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def format_date(day: object, lang: str | None) -> str:
+    """7 December 2026 -> "7 décembre 2026" / "7 December 2026": never an ISO date in a
+    customer's text, and never the server's locale (strftime's %B is English everywhere)."""
+    lang = normalise_language(lang)
+    month = MONTHS[lang][day.month - 1]  # type: ignore[attr-defined]
+    first = "1er" if lang == "fr" and day.day == 1 else str(day.day)  # type: ignore[attr-defined]
+    return f"{first} {month} {day.year}"  # type: ignore[attr-defined]

@@ -37,6 +37,12 @@ import pyarrow as pa
 
 from model import config
 from model.artifacts import ArtifactError, current_set, verify
+from model.explain.local import ClientExplainer
+from model.features.builder import FeatureBuilder
+from model.scoring import Scorer
+from model.scoring.applications import typical_application
+from model.scoring.policy import PolicyRule
+from model.training.scoring import ScoringModel
 from webapp.service_errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -75,8 +81,8 @@ class ArtifactsUnavailable(ServiceError, ArtifactError):
 class AppState:
     artifacts_dir: Path
     manifest: dict
-    model: Any  # model.training.scoring.ScoringModel
-    builder: Any  # model.features.builder.FeatureBuilder
+    model: ScoringModel
+    builder: FeatureBuilder
     dictionary: pd.DataFrame  # indexed by feature
     feature_names: list[str]
     features: np.ndarray  # memory-mapped, one row per client in clients["row"] order
@@ -90,8 +96,11 @@ class AppState:
     shap_sample: dict | None
     drift_summary: dict | None
     drift_report_path: Path | None
-    explainer: Any = field(default=None)  # per-client SHAP explainer built once
-    policy_rules: tuple = ()  # model.policy.PolicyRule of the set's policy.json
+    explainer: ClientExplainer | None = field(default=None)  # per-client SHAP, built once
+    policy_rules: tuple[PolicyRule, ...] = ()  # the set's policy.json
+    # The one scoring path (model/scoring): every screen, route, letter and log entry
+    # presents what it assesses; nothing in webapp/ calls the model or the builder.
+    scorer: Scorer | None = field(default=None)
     fairness: dict | None = None  # fairness.json: outcomes by gender and age band
     # Values the screens derive from this artifact set (filled at load for those registered
     # with `derived_value`); they live and die with the state, so a reloaded set never sees
@@ -100,7 +109,7 @@ class AppState:
 
     @property
     def build_id(self) -> str:
-        return str(self.manifest.get("build_id") or self.artifacts_dir.name)
+        return _build_id(self.manifest, self.artifacts_dir)
 
     def derived(self, name: str, compute: Callable[["AppState"], Any]) -> Any:
         """`compute(self)`, computed once per loaded artifact set and kept with it."""
@@ -119,6 +128,16 @@ class AppState:
 
     def has_client(self, client_id: int) -> bool:
         return int(client_id) in self.clients.index
+
+
+def _build_id(manifest: dict, folder: Path) -> str:
+    return str(manifest.get("build_id") or folder.name)
+
+
+def _model_version(manifest: dict, model: ScoringModel) -> str:
+    """'lightgbm@3f2a…': the model's kind and the first 12 hex digits of its file's hash."""
+    model_hash = str((manifest.get("files") or {}).get("model.joblib", ""))[:12]
+    return f"{getattr(model, 'kind', 'model')}@{model_hash}"[:120]
 
 
 def derived_value(name: str) -> Callable:
@@ -257,13 +276,17 @@ def load_state(artifacts_dir: Path | str) -> AppState:
         raise ArtifactError("expects other feature columns than feature_names.json lists",
                             folder / "model.joblib")
     dictionary = read("feature_dictionary.csv", lambda p: pd.read_csv(p).set_index("feature"))
+    builder = read("feature_builder.joblib", joblib.load)
     with _reading(folder / "features.npy"):
         plot_columns = _plot_columns(features, names, shap_global, clients.index)
+    explainer = _make_explainer(model, dictionary)
+    rules = _policy_rules(folder, listed)
+    train_ids = clients.index[clients["set"].astype(str) == "train"]
     state = AppState(
         artifacts_dir=folder,
         manifest=manifest,
         model=model,
-        builder=read("feature_builder.joblib", joblib.load),
+        builder=builder,
         dictionary=dictionary,
         feature_names=names,
         features=features,
@@ -277,9 +300,12 @@ def load_state(artifacts_dir: Path | str) -> AppState:
         shap_sample=read("shap_sample.npz", _read_shap_sample, optional=True),
         drift_summary=read("drift/summary.json", lambda p: json.loads(p.read_text()), optional=True),
         drift_report_path=read("drift/report.html", lambda p: p, optional=True),
-        explainer=_make_explainer(model, dictionary),
-        policy_rules=_policy_rules(folder, listed),
+        explainer=explainer,
+        policy_rules=rules,
         fairness=read("fairness.json", lambda p: json.loads(p.read_text()), optional=True),
+        scorer=Scorer(model, builder, explainer, rules, build_id=_build_id(manifest, folder),
+                      model_version=_model_version(manifest, model),
+                      typical=typical_application(applications, train_ids)),
     )
     _precompute(state)
     log.info("loaded build %s: %d clients x %d features from %s",
@@ -322,7 +348,7 @@ def _precompute(state: AppState) -> None:
 def _policy_rules(folder: Path, listed: dict) -> tuple:
     """The rules the set was built with; a set older than `policy.json` gets today's config
     (logged), never no rules at all: an unaffordable loan must not be granted by omission."""
-    from model.policy import POLICY_FILE, read_policy, rules_from_config
+    from model.scoring.policy import POLICY_FILE, read_policy, rules_from_config
 
     path = folder / POLICY_FILE
     if POLICY_FILE not in listed:  # only files the signed manifest vouches for are read
@@ -334,13 +360,12 @@ def _policy_rules(folder: Path, listed: dict) -> tuple:
         raise ArtifactError("is not a valid policy rule set", path) from error
 
 
-def _make_explainer(model: Any, dictionary: pd.DataFrame) -> Any:
+def _make_explainer(model: ScoringModel, dictionary: pd.DataFrame) -> ClientExplainer | None:
     try:
-        from model.explain.local import ClientExplainer
-    except ImportError:  # explanations not built yet: screens say so
-        log.warning("model.explain.local.ClientExplainer is not available")
+        return ClientExplainer(model, dictionary.reset_index())
+    except ValueError as error:  # a model kind SHAP cannot explain: screens say so
+        log.warning("no per-client explanation for this model: %s", error)
         return None
-    return ClientExplainer(model, dictionary.reset_index())
 
 
 # --- serving -------------------------------------------------------------------------------------

@@ -35,10 +35,11 @@ from model.features.concepts import BY_KEY, Concept
 
 OTHER = "__other__"  # the waterfall row summing the concepts not shown
 _EPS = 1e-12
-# At most this many principal reasons per score (adverse-action notices give four), each
-# raising the probability by at least this much (0.05 point: "0,0 point" is no reason).
-MAX_REASONS = 4
-MIN_REASON_CHANGE = 0.0005
+# At most this many principal reasons per score, each raising the probability by at least
+# this much (0.5 point; `model/config.py` says why). The sentence on what lowers the risk
+# uses the same bound.
+MAX_REASONS = config.MAX_REASONS
+MIN_REASON_CHANGE = config.MIN_REASON_POINTS
 
 
 def sigmoid(margin: np.ndarray) -> np.ndarray:
@@ -166,6 +167,15 @@ class ClientExplanation:
     method: str = field(default="")
     principal_reasons: list[dict[str, Any]] = field(default_factory=list)
 
+    def top(self, n: int) -> pd.DataFrame:
+        """The table's first `n` rows, the rest summed into one "other items" row: the
+        waterfall of `n` bars. The path is the same, so the rows shown keep their numbers."""
+        if len(self.table) <= n or self.table["is_other"].astype(bool).any():
+            return self.table
+        rows = self.table.to_dict("records")
+        shown = rows[:n] + [other_row(rows[n:], self.language)]
+        return pd.DataFrame({key: [row[key] for row in shown] for key in rows[0]})
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for the API and dcc.Store)."""
         return {
@@ -191,21 +201,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def principal_reasons(rows: list[dict[str, Any]], limit: int = MAX_REASONS) -> list[dict[str, Any]]:
-    """The reasonable concepts that raise the probability, largest change first.
+def principal_reasons(rows: list[dict[str, Any]], limit: int = MAX_REASONS,
+                      min_change: float = MIN_REASON_CHANGE) -> list[dict[str, Any]]:
+    """The reasonable concepts that raise the probability by at least `min_change`, largest
+    first, each with the value a customer can check: its driver.
 
-    A protected attribute never reaches the model (config.PROTECTED_ATTRIBUTES), and a
-    concept made of one is skipped here too, should a dictionary ever name one.
+    The driver is the feature group inside the concept that raises the risk most (the value
+    shown is the client's value of it, in its unit): "income 247,500 €" was shown as the
+    reason of a concept whose income lowered the risk and whose job length raised it. A
+    concept that lowers the risk, or moves it by less than `min_change`, is never a reason.
+    A protected attribute never reaches the model (config.PROTECTED_ATTRIBUTES); a concept
+    made of one is skipped here too, should a dictionary ever name one.
     """
     protected = {c.lower() for c in config.PROTECTED_ATTRIBUTES}
     raising = [r for r in rows if not r["is_other"] and r["reasonable"]
-               and r["probability_change"] >= MIN_REASON_CHANGE and r["contribution"] > 0
-               and r["key"].lower() not in protected]
+               and r["probability_change"] >= min_change and r["contribution"] > 0
+               and r["key"].lower() not in protected
+               and any(m["contribution"] > 0 for m in r["members"])]
     raising.sort(key=lambda r: (-r["probability_change"], -r["contribution"]))
-    return [{"concept": r["key"], "label": r["label"], "label_fr": r["label_fr"],
-             "label_en": r["label_en"], "probability_change": r["probability_change"],
-             "contribution": r["contribution"], "key_value": r["key_value"], "unit": r["unit"]}
-            for r in raising[:limit]]
+    reasons = []
+    for r in raising[:limit]:
+        driver = max((m for m in r["members"] if m["contribution"] > 0),
+                     key=lambda m: m["contribution"])
+        reasons.append({
+            "concept": r["key"], "label": r["label"], "label_fr": r["label_fr"],
+            "label_en": r["label_en"], "probability_change": r["probability_change"],
+            "contribution": r["contribution"], "feature": driver["feature"],
+            "feature_label_fr": driver["label_fr"], "feature_label_en": driver["label_en"],
+            "value": driver["value"], "unit": driver["unit"],
+            "feature_contribution": driver["feature_contribution"]})
+    return reasons
 
 
 class ClientExplainer:
@@ -350,7 +375,7 @@ class ClientExplainer:
         reasons = principal_reasons(rows) if grouped else []
         shown, rest = rows[:top_n], rows[top_n:]
         if rest:
-            shown.append(self._other_row(rest, language))
+            shown.append(other_row(rest, language))
         table = pd.DataFrame({key: [row[key] for row in shown] for key in shown[0]})
         # The path ends at base + every contribution: the client's own margin.
         return ClientExplanation(
@@ -405,7 +430,10 @@ class ClientExplainer:
         """The feature groups inside one concept, largest |contribution| first."""
         out = []
         for code, inside in self._concept_groups[index]:
-            main = int(inside[np.argmax(np.abs(values[inside]))])
+            # the member pulling the group's way (a group raising the risk names a feature
+            # that raises it, never a larger one lowering it)
+            direction = 1.0 if values[inside].sum() >= 0 else -1.0
+            main = int(inside[np.argmax(direction * values[inside])])
             group = self._group_keys[code]
             one_hot = len(inside) > 1 and raw is not None and self._raw_columns[main] in raw
             feature = self._raw_columns[main] if one_hot else self.feature_names_[main]
@@ -416,21 +444,26 @@ class ClientExplainer:
                 "value": self._value_of(feature, x_values, raw),
                 "unit": "category" if one_hot else self._units[main],
                 "contribution": float(values[inside].sum()),
+                # of the feature named: the whole raw field for a one-hot group
+                "feature_contribution": float(values[inside].sum() if one_hot else values[main]),
             })
         out.sort(key=lambda item: -abs(item["contribution"]))
         return out
 
-    def _other_row(self, rest: list[dict[str, Any]], language: str) -> dict[str, Any]:
-        before, after = rest[0]["probability_before"], rest[-1]["probability_after"]
-        count = len(rest)
-        return {"key": OTHER, "kind": "other", "is_other": True, "reasonable": False,
-                "n_features": count, "main_feature": "",  # here: concepts summed
-                "label_fr": f"Autres éléments ({count})", "label_en": f"Other items ({count})",
-                "key_feature": "", "key_value": np.nan, "unit": "", "members": [],
-                "contribution": float(sum(r["contribution"] for r in rest)),
-                "label": f"Autres éléments ({count})" if language == "fr" else f"Other items ({count})",
-                "probability_before": before, "probability_after": after,
-                "probability_change": after - before}
+
+def other_row(rest: list[dict[str, Any]], language: str) -> dict[str, Any]:
+    """One waterfall row summing `rest` (consecutive rows of the path), "Other items (n)"."""
+    before, after = rest[0]["probability_before"], rest[-1]["probability_after"]
+    count = len(rest)
+    label_fr, label_en = f"Autres éléments ({count})", f"Other items ({count})"
+    return {"key": OTHER, "kind": "other", "is_other": True, "reasonable": False,
+            "n_features": count, "main_feature": "",  # here: concepts summed
+            "label_fr": label_fr, "label_en": label_en,
+            "key_feature": "", "key_value": np.nan, "unit": "", "members": [],
+            "contribution": float(sum(r["contribution"] for r in rest)),
+            "label": label_fr if language == "fr" else label_en,
+            "probability_before": before, "probability_after": after,
+            "probability_change": after - before}
 
 
 def _text(info: pd.DataFrame, feature: str, column: str) -> str:

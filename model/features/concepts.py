@@ -134,6 +134,10 @@ def unit_of(info: FeatureInfo) -> str:
         return "count"
     if how in ("var", "std", "nunique"):
         return ""
+    if column.startswith("EXT_SOURCE"):
+        return "score"  # an external credit score between 0 and 1
+    if column in ("ANNUITY_INCOME_PERC", "DAYS_EMPLOYED_PERC"):
+        return "percent"  # before the "DAYS" test: a share of life, not days ("0 jours")
     if column == "DAYS_BIRTH" or column in ("DAYS_EMPLOYED", "DAYS_REGISTRATION",
                                             "DAYS_ID_PUBLISH"):
         return "years"

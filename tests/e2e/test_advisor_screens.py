@@ -21,7 +21,7 @@ TIMEOUT = 20
 def _pick_client(state, refused: bool) -> int:
     """A training client whose stored decision is `refused` (the first one, deterministic) and
     whose application fires no lending rule, so the model's decision is the one shown."""
-    from model.policy import fired_mask
+    from model.scoring.policy import fired_mask
 
     clients = state.clients
     mask = (clients["probability_final"] >= state.model.threshold_) == refused

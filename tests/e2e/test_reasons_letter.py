@@ -32,10 +32,11 @@ def _refused(state, with_proposal: bool = False) -> int:
                                         >= state.model.threshold_]
     if not with_proposal:
         return int(refused[0])
-    from webapp.services.decision_change import client_counterfactual
-
     for client_id in refused:
-        if client_counterfactual(int(client_id)).changes:
+        assessment = state.scorer.assess_one(state.feature_row(int(client_id)),
+                                             state.applications.loc[[int(client_id)]],
+                                             counterfactual=True)
+        if assessment.counterfactual.changes:
             return int(client_id)
     return 0
 

@@ -5,6 +5,7 @@ features through the project's own pipeline; small settings keep the suite fast.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
 import math
 
 import numpy as np
@@ -90,7 +91,8 @@ def test_dummy_has_no_contribution_and_its_prior_as_base(models, data):
     prior = data[1].mean()
     assert float(sigmoid(explanation.base_value)) == pytest.approx(prior)
     assert explanation.probability == pytest.approx(explanation.base_probability)
-    assert "aucune caractéristique" in explanation_sentences(explanation, "fr")[1]
+    told = SimpleNamespace(explanation=explanation, reasons=())  # what an Assessment carries
+    assert "aucune caractéristique" in explanation_sentences(told, "fr")[1]
 
 
 @pytest.mark.parametrize("row", [0, 7, 123])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.missing_fields import fill_missing_prudently
+from model.scoring.missing_fields import fill_missing_prudently
+from tests.scoring_paths import new_application, score_applications
 
 FORM = {"income": "150000", "credit": "500000", "annuity": "25000", "goods": "450000",
         "employment_years": "5", "age_years": "40", "children": "0", "family_members": "2",
@@ -36,7 +37,7 @@ def test_empty_external_scores_never_lower_the_risk(app_state, monkeypatch):
     from webapp.ui.fields import NEW_APPLICANT_FIELDS, validate_fields
 
     monkeypatch.setattr(clients, "get_state", lambda: app_state)
-    typical = clients.typical_application(app_state).iloc[0]
+    typical = app_state.scorer.typical.iloc[0]
     for field, column in (("ext_source_1", "EXT_SOURCE_1"), ("ext_source_2", "EXT_SOURCE_2"),
                           ("ext_source_3", "EXT_SOURCE_3")):
         known_form = {**FORM, field: f"{typical[column]:.4f}"}
@@ -47,27 +48,24 @@ def test_empty_external_scores_never_lower_the_risk(app_state, monkeypatch):
         # and never better than "not given" as the model sees it either
         clean, errors = validate_fields(empty_form, NEW_APPLICANT_FIELDS, "en")
         assert not errors
-        raw = clients.score_applications(app_state,
-                                          clients.new_applicant_application(app_state, clean))[0]
+        raw = score_applications(app_state, new_application(app_state, clean))[0]
         assert empty >= raw - 1e-9
 
 
-def test_new_applicant_features_are_the_builders_own_and_cached_copies(app_state):
-    """The chosen candidate's features are reused from the batch scored to fill the empty
-    fields (not rebuilt) and kept for the request's next calls: both must equal a plain
-    build of the chosen application, and a caller editing its copy changes nothing."""
-    from webapp.ui.fields import NEW_APPLICANT_FIELDS, validate_fields
-    from webapp.services import clients
+def test_new_applicant_assessment_scores_the_prudently_filled_application(app_state):
+    """The scorer reuses the features of the candidate it chose while filling the empty
+    fields (not rebuilt): its probability must equal a plain build of that application, and
+    it says which fields it filled."""
+    from webapp.ui.fields import NEW_APPLICANT_FIELDS, raw_row_from_fields, validate_fields
 
-    typical = clients.typical_application(app_state).iloc[0]
+    typical = app_state.scorer.typical.iloc[0]
     for empty in ((), ("ext_source_1",), ("ext_source_1", "ext_source_2", "ext_source_3")):
         clean, errors = validate_fields({**FORM, **{f: "" for f in empty}}, NEW_APPLICANT_FIELDS, "fr")
         assert not errors
-        features, app = clients.new_applicant_features(app_state, clean)
-        chosen, _ = fill_missing_prudently(lambda rows: clients.score_applications(app_state, rows),
-                                           clients.new_applicant_application(app_state, clean), typical)
-        expected = app_state.builder.transform({"application": chosen})
-        pd.testing.assert_frame_equal(features, expected)
-        features.iloc[0, :] = -1.0  # the caller's copy
-        again, _ = clients.new_applicant_features(app_state, clean)
-        pd.testing.assert_frame_equal(again, expected)
+        assessment = app_state.scorer.assess_new(raw_row_from_fields(clean))
+        chosen, filled = fill_missing_prudently(lambda rows: score_applications(app_state, rows),
+                                                new_application(app_state, clean), typical)
+        expected = score_applications(app_state, chosen)[0]
+        assert assessment.probability == np.float64(expected)
+        assert list(assessment.filled_fields) == filled
+        assert assessment.client_id is None and not assessment.has_history

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from model.training.calibration import ProbabilityCalibrator
 from model.training.constraints import constraint_vector, feature_directions
+from tests.scoring_paths import whatif_features
 
 EXAMPLES = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -35,25 +36,20 @@ def stored_ids(state) -> list[int]:
 
 
 def stored_probability(state, client_id: int, **edits: float) -> float:
-    """Probability of a stored client with raw application fields edited (what-if path)."""
-    from webapp.services.clients import whatif_features
+    """Probability of a stored client with raw application fields edited (the what-if path:
+    the set's scorer on the edited row)."""
     from webapp.ui.fields import FIELD_SPECS
 
     by_column = {spec.column: name for name, spec in FIELD_SPECS.items()}
     clean = {by_column[column]: value for column, value in edits.items()}
-    features, _ = whatif_features(state, client_id, clean)
-    return float(state.model.predict_proba(features)[0])
+    features, app = whatif_features(state, client_id, clean)
+    return state.scorer.assess_one(features, app).probability
 
 
 def new_probability(state, **fields: float) -> float:
-    """Probability of a new applicant (typical application + fields, no history)."""
-    from webapp.services.clients import typical_application
-
-    app = typical_application(state).copy()
-    for column, value in fields.items():
-        app[column] = [value]
-    app.insert(0, "SK_ID_CURR", 0)
-    return float(state.model.predict_proba(state.builder.transform({"application": app}))[0])
+    """Probability of a new applicant (typical application + raw fields, no history), as
+    the new-applicant form and `POST /api/score` assess it."""
+    return state.scorer.assess_new(fields).probability
 
 
 def raw(state, client_id: int, column: str) -> float:

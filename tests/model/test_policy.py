@@ -1,4 +1,4 @@
-"""Lending policy rules, evaluated on rows worked out by hand (model/policy.py)."""
+"""Lending policy rules, evaluated on rows worked out by hand (model/scoring/policy.py)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from model import policy
+from model.scoring import policy
 
 YEAR = 365.25
 NNBSP = "\u202f"

@@ -2,16 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-
-from webapp.http.api import register_api
-
-
-@pytest.fixture(scope="module")
-def client(artifacts_dir):
-    server = Flask(__name__)
-    register_api(server)
-    return server.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +11,15 @@ def state(artifacts_dir):
     return load_state(artifacts_dir)
 
 
-def test_health_describes_the_loaded_model(client, state):
-    body = client.get("/api/health").get_json()
+def test_health_describes_the_loaded_model(api, state):
+    body = api.get("/api/health").get_json()
     assert body["clients"] == len(state.clients)
     assert body["model"] == state.model.kind
 
 
-def test_client_score_matches_the_model(client, state):
+def test_client_score_matches_the_model(api, state):
     client_id = int(state.clients.index[3])
-    body = client.get(f"/api/clients/{client_id}").get_json()
+    body = api.get(f"/api/clients/{client_id}").get_json()
     expected = float(state.model.predict_proba(state.feature_row(client_id))[0])
     assert body["probability"] == pytest.approx(expected, abs=1e-6)
     assert body["decision"] == ("refused" if expected >= state.model.threshold_ else "granted")
@@ -51,27 +41,31 @@ def test_client_score_matches_the_model(client, state):
     ("1", 404, "Client 1 not found: check the ID."),
     ("abc", 400, "“abc” is not a client ID (a whole number is expected)."),
 ])
-def test_bad_client_ids_get_json_errors(client, raw, status, message):
-    response = client.get(f"/api/clients/{raw}")
+def test_bad_client_ids_get_json_errors(api, raw, status, message):
+    response = api.get(f"/api/clients/{raw}")
     assert response.status_code == status
     assert response.get_json() == {"error": message, "client_id": raw}
 
 
-def test_new_application_is_scored_or_refused_field_by_field(client):
+def test_new_application_is_scored_or_refused_field_by_field(api):
     fields = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
               "children": 0, "family_members": 2, "contract": "Cash loans", "gender": "F",
               "income_type": "Working", "education": "Higher education",
               "family_status": "Married", "own_car": "N", "own_realty": "Y"}
-    body = client.post("/api/score", json=fields).get_json()
+    body = api.post("/api/score", json=fields).get_json()
     assert 0.0 <= body["probability"] <= 1.0 and body["decision"] in {"granted", "refused"}
 
-    response = client.post("/api/score", json={**fields, "income": -5})
+    response = api.post("/api/score", json={**fields, "income": -5})
     assert response.status_code == 422
     assert set(response.get_json()["fields"]) == {"income"}
-    assert client.post("/api/score", data="not json").status_code == 400
+    assert api.post("/api/score", data="not json").status_code == 400
 
 
 def test_missing_artifacts_give_503_json_not_a_traceback(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from webapp.http.api import register_api
+
     monkeypatch.setenv("SCORING_ARTIFACTS", str(tmp_path / "no-artifacts"))
     server = Flask(__name__)
     register_api(server)

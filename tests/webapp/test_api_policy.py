@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 
-from model.policy import evaluate
+from model.scoring.policy import evaluate
 from webapp import ids
-from webapp.http.api import register_api
 from tests.rendered import rendered_text
 
 APPLICATION = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
@@ -14,13 +12,6 @@ APPLICATION = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years"
                "income_type": "Working", "education": "Higher education",
                "family_status": "Married", "own_car": "N", "own_realty": "Y"}
 UNAFFORDABLE = {**APPLICATION, "income": 10000, "credit": 5000000, "annuity": 900000}
-
-
-@pytest.fixture(scope="module")
-def api(artifacts_dir):
-    server = Flask(__name__)
-    register_api(server)
-    return server.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +141,7 @@ def _find(component, element_id):
 
 def test_state_reads_the_sets_rules_not_the_live_config(tmp_path, monkeypatch):
     from model.artifacts import ArtifactError
-    from model.policy import rules_from_config, write_policy
+    from model.scoring.policy import rules_from_config, write_policy
     from webapp.serving import _policy_rules
 
     monkeypatch.setenv("SCORING_POLICY_MAX_DEBT_SERVICE_RATIO", "0.5")

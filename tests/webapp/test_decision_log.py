@@ -100,7 +100,10 @@ def test_every_score_shown_writes_one_row(artifacts_dir, log_to):
     assert first.probability == pytest.approx(result.score.probability)
     assert first.threshold == pytest.approx(float(state.model.threshold_))
     assert first.recommendation == ("refused" if result.score.refused else "granted")
-    assert [key for key, _ in first.reasons] == [key for key, _ in result.explanation.steps[:5]]
+    # the principal reasons told: concept, driving feature, change
+    assert [tuple(r) for r in first.reasons] == [
+        (r.concept, r.feature, pytest.approx(r.probability_change, abs=1e-6))
+        for r in result.principal_reasons]
     assert first.model_version.startswith(str(state.model.kind) + "@")
     assert first.model_version.endswith(state.manifest["files"]["model.joblib"][:12])
     assert first.policy_rules == [] and first.inputs is None
@@ -234,14 +237,15 @@ def test_new_applicant_decision_keeps_inputs_and_reopens_them(artifacts_dir, log
 def test_the_client_file_logs_the_lending_rules_and_the_final_recommendation(artifacts_dir, log_to):
     """The client file's score row names the rules that fired and recommends the outcome after
     them (a rule may refuse what the model grants), not the model's decision alone."""
-    from model.policy import fired_mask
+    from model.scoring.policy import fired_mask
     from webapp.services import clients
     from webapp.serving import get_state
 
     state = get_state()
     fired = fired_mask(state.applications.loc[state.clients.index], state.policy_rules)
     client_id = int(state.clients.index[fired.any(axis=1).to_numpy()][0])
-    score, decision = clients.client_decision(client_id, "fr")
+    file = clients.client_file(client_id, "fr")
+    score, decision = file.score, file.decision
     expected_rules = [column for column in fired.columns if fired.loc[client_id, column]]
     row = _rows(log_to, "score")[-1]
     assert row.client_id == client_id and decision.rules

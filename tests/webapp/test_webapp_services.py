@@ -85,6 +85,8 @@ def _table() -> pd.DataFrame:
         "is_other": [False, False, True],
         "n_features": [6, 1, 40],
         "label": ["External credit scores", "Age", "Other items (40)"],
+        "label_en": ["External credit scores", "Age", "Other items (40)"],
+        "label_fr": ["Scores de crédit externes", "Âge", "Autres éléments (40)"],
         "key_value": [0.2143, -45.2 * 365.25, float("nan")],
         "unit": ["score", "years", ""],
         "probability_change": [0.05, -0.02, 0.004],

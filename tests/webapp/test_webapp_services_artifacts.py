@@ -9,6 +9,7 @@ import pytest
 from webapp.ui import fields
 from webapp.services import clients
 from webapp.service_errors import ServiceError, error_message
+from tests.scoring_paths import new_application, whatif_features
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_edited_credit_changes_the_score(state) -> None:
                                                         "income": 20_000}
         result, errors = clients.whatif_result(client_id, edited, 3, "fr")
         assert errors == {}
-        features, _ = clients.whatif_features(state, client_id, {"credit": 4_000_000.0})
+        features, _ = whatif_features(state, client_id, {"credit": 4_000_000.0})
         assert features.at[client_id, "AMT_CREDIT"] == 4_000_000
         before = clients.client_score(client_id).probability
         assert result.score.probability >= before - 1e-9
@@ -95,8 +96,10 @@ def test_new_applicant_is_scored_without_history(state) -> None:
     result, errors = clients.new_applicant_result(fields.NEW_APPLICANT_DEFAULTS, 10, "fr")
     assert errors == {}
     assert 0.0 <= result.score.probability <= 1.0
-    features, app = clients.new_applicant_features(state, fields.validate_fields(
+    app = new_application(state, fields.validate_fields(
         fields.NEW_APPLICANT_DEFAULTS, fields.NEW_APPLICANT_FIELDS, "fr")[0])
+    features = state.scorer.features(app)
+    assert result.assessment.has_history is False and result.assessment.client_id is None
     assert list(features.columns) == state.feature_names
     assert features.iloc[0]["AMT_INCOME_TOTAL"] == pytest.approx(147150)
     assert app.iloc[0]["NAME_INCOME_TYPE"] == "Working"
@@ -111,7 +114,8 @@ def test_a_choice_never_seen_in_the_stored_rows_is_encoded_as_other(state) -> No
         pytest.skip("every income type of the form occurs in this artifact set")
     clean = fields.validate_fields({**fields.NEW_APPLICANT_DEFAULTS, "income_type": unseen[0]},
                                    fields.NEW_APPLICANT_FIELDS, "fr")[0]
-    features, app = clients.new_applicant_features(state, clean)
+    app = new_application(state, clean)
+    features = state.scorer.features(app)
     assert app.iloc[0]["NAME_INCOME_TYPE"] == unseen[0]  # not silently NaN
     assert features.iloc[0]["NAME_INCOME_TYPE__OTHER"] == 1
     assert features.iloc[0]["NAME_INCOME_TYPE__MISSING"] == 0
@@ -127,7 +131,7 @@ def test_search_and_unknown_clients(state, client_id: int) -> None:
     with pytest.raises(ServiceError) as error:
         clients.client_score(999_999_999)
     assert error_message(error.value, "fr") == "Client 999999999 introuvable : vérifiez l'identifiant."
-    facts = clients.client_facts(client_id, "fr")
+    facts = clients.client_file(client_id, "fr").facts
     assert [f.key for f in facts][:3] == ["age", "income", "credit"]
     assert not any("nan" in f.value.lower() for f in facts)
     assert np.isfinite(clients.client_score(client_id).probability)

@@ -15,7 +15,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -23,13 +22,14 @@ from sqlalchemy import insert, select
 
 from webapp import db
 from webapp.auth.principal import current_principal
+from model.scoring import Assessment
 from webapp.db.models import LogEntry
 
 log = logging.getLogger(__name__)
 MAX_ROWS = 1000
-REASONS_KEPT = 5
 # The client screens, from the page path (Dash callbacks come from the page in `Referer`).
-SCREENS = (("/what-if", "whatif"), ("/why", "why"), ("/compare", "compare"), ("/new", "new"),
+SCREENS = (("/letter.pdf", "letter"), ("/what-if", "whatif"), ("/why", "why"), ("/compare", "compare"),
+           ("/new", "new"),
            ("/client/", "client"), ("/audit", "audit"))
 COLUMNS = ("id", "at", "kind", "screen", "actor", "actor_type", "role", "client_id",
            "input_fingerprint", "inputs", "artifact_set_id", "model_version", "probability",
@@ -42,16 +42,6 @@ def fingerprint(inputs: dict | None) -> str | None:
     if not inputs:
         return None
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def model_identity(state: Any) -> tuple[str, str]:
-    """(artifact set id, model version) of the loaded artifacts, from the manifest."""
-    def identity(s: Any) -> tuple[str, str]:
-        manifest = s.manifest or {}
-        model_hash = str((manifest.get("files") or {}).get("model.joblib", ""))[:12]
-        set_id = manifest.get("build_id") or f"{manifest.get('created_at', '')}#{model_hash}"
-        return str(set_id)[:80], f"{getattr(s.model, 'kind', 'model')}@{model_hash}"[:120]
-    return state.derived("log_identity", identity)
 
 
 def _screen() -> str:
@@ -70,36 +60,26 @@ def _screen() -> str:
     return "app"
 
 
-def score_row(state: Any, score: Any, result: Any = None, client_id: int | None = None,
-              inputs: dict | None = None, decision: Any = None) -> dict:
-    """The log columns describing one score (who, what was scored, by which model, outcome).
+def assessment_row(assessment: Assessment, inputs: dict | None = None) -> dict:
+    """The log columns of one assessment: who was shown what, by which set, and why.
 
-    `decision` (`services.Decision`: final outcome and the lending rules that fired) is
-    taken from `result` when not given.
+    `reasons` holds the principal reasons told (concept, driving feature, change of the
+    probability), `policy_rules` the lending rules that fired, `recommendation` the outcome
+    after them: the record says exactly what the screen, the API or the letter said.
     """
-    decision = decision if decision is not None else getattr(result, "decision", None)
     principal = current_principal()
-    set_id, version = model_identity(state)
-    steps = getattr(getattr(result, "explanation", None), "steps", None) or []
     return {
         "at": datetime.now(timezone.utc), "screen": _screen(),
         "actor": principal.name, "actor_type": principal.kind, "role": principal.role,
-        "client_id": client_id, "input_fingerprint": fingerprint(inputs),
+        "client_id": assessment.client_id, "input_fingerprint": fingerprint(inputs),
         "inputs": _jsonable(inputs) if inputs else None,
-        "artifact_set_id": set_id, "model_version": version,
-        "probability": float(score.probability), "threshold": float(score.threshold),
-        "policy_rules": [rule.id for rule in decision.rules] if decision is not None else [],
-        "reasons": [[str(key), round(float(change), 6)] for key, change in steps[:REASONS_KEPT]],
-        "recommendation": recommendation(score, decision),
+        "artifact_set_id": assessment.build_id[:80], "model_version": assessment.model_version[:120],
+        "probability": float(assessment.probability), "threshold": float(assessment.threshold),
+        "policy_rules": [rule.id for rule in assessment.rules],
+        "reasons": [[r.concept, r.feature, round(float(r.probability_change), 6)]
+                    for r in assessment.reasons],
+        "recommendation": assessment.recommendation,
     }
-
-
-def recommendation(score: Any, decision: Any = None) -> str:
-    """What the system recommends: the outcome after the lending rules ("granted", "refused",
-    "review") when it is known, else the model's decision alone."""
-    if decision is not None:
-        return str(decision.outcome)
-    return "refused" if score.refused else "granted"
 
 
 def _jsonable(values: dict) -> dict:
@@ -119,14 +99,23 @@ def append(row: dict, url: str | None = None) -> int:
         raise db.DatabaseError(f"decision log write failed: {type(error).__name__}") from error
 
 
-def record_score(state: Any, score: Any, result: Any = None, client_id: int | None = None,
-                 inputs: dict | None = None, decision: Any = None) -> int | None:
-    """Log a score that is being shown or returned; never raises (logs the failure instead)."""
+def record_assessment(assessment: Assessment, inputs: dict | None = None) -> int | None:
+    """Log an assessment that is being shown or returned; never raises (logs the failure)."""
     try:
-        return append({"kind": "score", **score_row(state, score, result, client_id, inputs, decision)})
+        return append({"kind": "score", **assessment_row(assessment, inputs)})
     except Exception as error:  # the page must still show; the failure is in the server log
-        log.error("score of client %s not logged: %s", client_id, error)
+        log.error("score of client %s not logged: %s", assessment.client_id, error)
         return None
+
+
+def latest_decision(client_id: int, url: str | None = None) -> dict | None:
+    """The last decision an advisor recorded on a client (None when none was): what the
+    customer's letter states."""
+    query = (select(LogEntry).where(LogEntry.kind == "decision", LogEntry.client_id == int(client_id))
+             .order_by(LogEntry.at.desc(), LogEntry.id.desc()).limit(1))
+    with db.session(url) as session:
+        row = session.scalars(query).first()
+        return {c: getattr(row, c) for c in COLUMNS} if row is not None else None
 
 
 # --- reading (audit screen, CSV export) ----------------------------------------------------------

@@ -16,59 +16,59 @@ from flask import Flask, abort, jsonify, request, send_file
 
 from model.artifacts import ArtifactError
 from webapp.http.api_decisions import register_decision_api
+from webapp.http.errors import api_language, json_error, service_error_response
 from webapp.serving import get_state
 from webapp.http.validation import InputError, load_json, shorten
 
 log = logging.getLogger(__name__)
 
 
-def _error(message: str, status: int, **details):
-    return jsonify({"error": message, **details}), status
-
-
-def _language() -> str:
-    """The API answers in English unless `?lang=fr` asks for French."""
-    return "fr" if request.args.get("lang") == "fr" else "en"
-
-
-def _service_error(error, **details):
-    """A service error as JSON: 404 unknown client, 503 artifacts missing, else 400."""
-    from webapp.service_errors import error_message
-
-    status = {"unknown_client": 404, "artifacts_missing": 503,
-              "explanation_unavailable": 503}.get(error.key, 400)
-    return _error(error_message(error, _language()), status, **details)
-
-
 def result_payload(result, language: str = "en") -> dict:
-    """A scored row as JSON: probability, threshold, decision in words and the main reasons.
+    """An assessment as JSON: probability, threshold, the recommendation after the lending
+    rules and why.
 
     `decision` is "granted", "refused" or "review": the lending policy rules that fired
-    (`policy_rules`: id, outcome, text) decide whatever the probability, and are listed
-    apart from the model's `reasons`.
+    (`policy_rules`: id, outcome, text, the customer's `value`, the `limit` and the largest
+    `credit_within` it at the same term) decide whatever the probability, and are listed
+    apart from the model's `reasons` (the waterfall) and `principal_reasons` (at most four,
+    each with the `feature` that drives it and its `value` as shown).
     """
     from webapp.services.clients import decision_in_words
 
-    score, explanation, decision = result.score, result.explanation, result.decision
+    assessment, score, explanation, decision = (result.assessment, result.score,
+                                                result.explanation, result.decision)
     return {
         "probability": score.probability,
         "threshold": score.threshold,
         "decision": decision.outcome,
-        "model_decision": "refused" if score.refused else "granted",
+        "model_decision": assessment.model_outcome,
         "decision_text": decision_in_words(score, decision, language),
-        "policy_rules": [{"id": r.id, "outcome": r.outcome, "text": r.text} for r in decision.rules],
+        "policy_rules": [{**rule.to_dict(), "text": hit.text}
+                         for rule, hit in zip(assessment.rules, decision.rules)],
         "base_probability": explanation.base,
         "reasons": [
             {"feature": key, "label": result.labels.get(key, key), "probability_change": change}
             for key, change in explanation.steps
         ],
         "sentences": result.sentences,
-        # the concepts raising the risk most, largest first (issue 11): what the sentences name
         "principal_reasons": [
-            {"concept": r.concept, "label": r.label, "probability_change": r.probability_change}
+            {"concept": r.concept, "label": r.label, "probability_change": r.probability_change,
+             "feature": r.feature, "value": r.value}
             for r in result.principal_reasons
         ],
+        "build_id": assessment.build_id,
+        "model_version": assessment.model_version,
     }
+
+
+def counterfactual_of(result, language: str) -> dict | None:
+    """The API's `counterfactual` of an assessment: None when granted (nothing to change)."""
+    from webapp.services.decision_change import counterfactual_payload
+
+    change = result.counterfactual
+    if change is None:
+        return None
+    return counterfactual_payload(change, language, [r.concept for r in result.principal_reasons])
 
 
 def protected_fields_given(fields: dict) -> list[str]:
@@ -85,11 +85,9 @@ def client_payload(client_id: object, top_n: int = 5, language: str = "en") -> d
     """What the API says about a known client (raises `ServiceError` for an unknown one)."""
     from webapp.services.clients import client_result, parse_client_id
 
-    from webapp.services.decision_change import client_counterfactual, counterfactual_payload
-
-    result = client_result(client_id, top_n, language)
+    result = client_result(client_id, top_n, language, counterfactual=True)
     return {"client_id": parse_client_id(client_id), **result_payload(result, language),
-            "counterfactual": counterfactual_payload(client_counterfactual(client_id), language)}
+            "counterfactual": counterfactual_of(result, language)}
 
 
 def register_api(server: Flask) -> None:
@@ -126,9 +124,9 @@ def register_api(server: Flask) -> None:
         from webapp.service_errors import ServiceError
 
         try:
-            return jsonify(client_payload(client_id, language=_language()))
+            return jsonify(client_payload(client_id, language=api_language()))
         except ServiceError as error:
-            return _service_error(error, client_id=shorten(client_id))
+            return service_error_response(error, client_id=shorten(client_id))
 
     @server.post("/api/score")
     def score():
@@ -138,21 +136,19 @@ def register_api(server: Flask) -> None:
         try:  # bad JSON and deep nesting are refused before any field is read
             fields = load_json(request.get_data(cache=False), allow_constants=True)
         except InputError as error:
-            return _error(error.message, 400, field=error.field)
+            return json_error(error.message, 400, field=error.field)
         if not isinstance(fields, dict):
-            return _error("send a JSON object of application fields", 400, field="body")
-        language = _language()
+            return json_error("send a JSON object of application fields", 400, field="body")
+        language = api_language()
         try:
-            result, errors = new_applicant_result(fields, top_n=5, lang=language)
+            result, errors = new_applicant_result(fields, top_n=5, lang=language,
+                                                  counterfactual=True)
         except ServiceError as error:
-            return _service_error(error)
+            return service_error_response(error)
         if errors:
-            return _error("invalid application fields", 422, fields=errors)
-        from webapp.services.decision_change import counterfactual_payload, new_applicant_counterfactual
-
-        change = new_applicant_counterfactual(fields, language)
+            return json_error("invalid application fields", 422, fields=errors)
         return jsonify({**result_payload(result, language),
-                        "counterfactual": counterfactual_payload(change, language),
+                        "counterfactual": counterfactual_of(result, language),
                         "not_used_for_score": protected_fields_given(fields)})
 
     @server.get("/reports/drift.html")
@@ -160,7 +156,7 @@ def register_api(server: Flask) -> None:
         try:
             path = get_state().drift_report_path
         except ArtifactError as error:
-            return _error(str(error), 503)
+            return json_error(str(error), 503)
         if path is None:
             abort(404)
         return send_file(path, mimetype="text/html")

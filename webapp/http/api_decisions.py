@@ -14,13 +14,10 @@ from flask import Flask, Response, jsonify, request
 
 from webapp import db
 from webapp.db import audit_log
+from webapp.http.errors import api_language, json_error, service_error_response
 from webapp.services import decisions
 
 log = logging.getLogger(__name__)
-
-
-def _language() -> str:
-    return "fr" if request.args.get("lang") == "fr" else "en"
 
 
 def register_decision_api(server: Flask) -> None:
@@ -28,26 +25,25 @@ def register_decision_api(server: Flask) -> None:
 
     @server.post("/api/clients/<client_id>/decision")
     def record_decision(client_id: str):
-        from webapp.http.api import _error, _service_error
         from webapp.services.clients import parse_client_id
         from webapp.service_errors import ServiceError
 
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _error("send a JSON object with decision, reason and category", 400)
+            return json_error("send a JSON object with decision, reason and category", 400)
         refers_to = body.get("refers_to")
         if refers_to is not None and not isinstance(refers_to, int):
-            return _error("refers_to must be the id of an earlier log entry", 422)
+            return json_error("refers_to must be the id of an earlier log entry", 422)
         try:
             recorded, errors = decisions.record_client_decision(
                 client_id, body.get("decision"), body.get("reason"), body.get("category"),
-                bool(body.get("review_requested")), refers_to, _language())
+                bool(body.get("review_requested")), refers_to, api_language())
         except ServiceError as error:
-            return _service_error(error, client_id=client_id)
+            return service_error_response(error, client_id=client_id)
         except db.DatabaseError:
-            return _error("the decision was NOT saved: the decision log is unavailable", 503)
+            return json_error("the decision was NOT saved: the decision log is unavailable", 503)
         if errors:
-            return _error("decision not recorded", 422, fields=errors)
+            return json_error("decision not recorded", 422, fields=errors)
         return jsonify({"entry_id": recorded.entry_id, "client_id": parse_client_id(client_id),
                         "decision": body.get("decision"), "recommendation": recorded.recommendation,
                         "override": recorded.override}), 201

@@ -46,8 +46,26 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def _json_error(message: str, status: int, **details: object) -> tuple[Response, int]:
+def json_error(message: str, status: int, **details: object) -> tuple[Response, int]:
+    """An explicit message and a 4xx/5xx status, as JSON (never a traceback)."""
     return jsonify({"error": message, **details}), status
+
+
+_json_error = json_error
+
+
+def api_language() -> str:
+    """The API answers in English unless `?lang=fr` asks for French."""
+    return "fr" if request.args.get("lang") == "fr" else "en"
+
+
+def service_error_response(error, **details: object) -> tuple[Response, int]:
+    """A service error as JSON: 404 unknown client, 503 artifacts missing, else 400."""
+    from webapp.service_errors import error_message
+
+    status = {"unknown_client": 404, "artifacts_missing": 503,
+              "explanation_unavailable": 503}.get(error.key, 400)
+    return json_error(error_message(error, api_language()), status, **details)
 
 
 def register_error_handlers(server: Flask, callback_map: dict | Callable[[], dict]) -> None:

@@ -1,124 +1,52 @@
-"""The letter to the customer: `GET /clients/<id>/letter.pdf?lang=fr|en`, one A4 page.
+"""The letter to the customer as a PDF: `GET /clients/<id>/letter.pdf?lang=fr|en`, one A4 page.
 
-What an adverse-action notice must say, in the customer's words: the lender, the
-date, the outcome, the principal reasons (the same ones the advisor read out and the
-API returns), what would change the decision, and the customer's right to ask for a
-human review and to give their point of view (Consumer Credit Directive (EU)
-2023/2225, Art. 18), with the model version in small print. Built with ReportLab
-(pure Python, no system library) into memory and sent as a download.
+What it says is `webapp.services.letters` (the lender's decision from the client's one
+assessment, or the advisor's recorded decision); this module only lays it out with
+ReportLab (pure Python, no system library), into memory, and sends it as a download.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 from xml.sax.saxutils import escape
 
 from flask import Flask, Response, request
 
 from model import config
-from webapp.formatting import format_points
-from webapp.i18n import normalise_language, translate
-
-log = logging.getLogger(__name__)
-
-TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Réponse à votre demande de crédit",
-        "date": "Le {date}",
-        "client": "Dossier n° {client_id}",
-        "granted": "Votre demande de crédit est accordée.",
-        "refused": "Nous ne pouvons pas accorder votre demande de crédit en l'état.",
-        "reasons": "Principales raisons de cette décision",
-        "no_reason": "Aucun élément de votre dossier n'a augmenté le risque estimé.",
-        "reason": "{label}{value} : augmente le risque estimé de {amount}.",
-        "change": "Ce qui changerait la décision",
-        "rights": "Vos droits",
-        "rights_text": ("Cette décision a été préparée à l'aide d'un traitement automatisé. "
-                        "Vous pouvez demander qu'une personne de {lender} réexamine votre "
-                        "demande, exprimer votre point de vue et contester la décision, en "
-                        "répondant à ce courrier ou auprès de votre conseiller (directive (UE) "
-                        "2023/2225 sur les crédits aux consommateurs, article 18). Aucun "
-                        "attribut protégé (comme le sexe) n'est utilisé."),
-        "signature": "Le service crédit de {lender}",
-        "version": "Modèle {kind}, construit le {built} (empreinte {sha}). Probabilité estimée {p}, seuil {t}.",
-        "days": "%d/%m/%Y",
-    },
-    "en": {
-        "title": "Answer to your credit application",
-        "date": "{date}",
-        "client": "File no. {client_id}",
-        "granted": "Your credit application is granted.",
-        "refused": "We cannot grant your credit application as it stands.",
-        "reasons": "Principal reasons for this decision",
-        "no_reason": "Nothing in your file raised the estimated risk.",
-        "reason": "{label}{value}: raises the estimated risk by {amount}.",
-        "change": "What would change the decision",
-        "rights": "Your rights",
-        "rights_text": ("This decision was prepared with the help of automated processing. "
-                        "You may ask for a person at {lender} to review your application, "
-                        "give your point of view and contest the decision, by answering this "
-                        "letter or through your advisor (Consumer Credit Directive (EU) "
-                        "2023/2225, Article 18). No protected attribute (such as gender) is used."),
-        "signature": "The credit department of {lender}",
-        "version": "Model {kind}, built on {built} (fingerprint {sha}). Estimated probability {p}, threshold {t}.",
-        "days": "%d %B %Y",
-    },
-}
-
-
-def _t(key: str, lang: str, **values: object) -> str:
-    return translate(TEXTS, key, lang, **values)
+from webapp.http.errors import service_error_response
+from webapp.i18n import normalise_language
+from webapp.service_errors import ServiceError
+from webapp.services import letters
 
 
 def letter_pdf(client_id: object, lang: str | None, today: dt.date | None = None) -> bytes:
-    """The one-page PDF of a stored client's decision (raises `ServiceError` if unknown)."""
+    """The one-page PDF of a stored client's letter (raises `ServiceError` if unknown)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    from webapp.services.decision_change import client_counterfactual, counterfactual_sentences
-    from webapp.formatting import format_percent
-    from webapp.services.clients import client_result, get_state, parse_client_id
-
-    lang = normalise_language(lang)
-    result = client_result(client_id, 15, lang)
-    change = client_counterfactual(client_id)
-    state = get_state()
-    today = today or dt.date.today()
+    content = letters.letter(client_id, lang, today)
     styles = getSampleStyleSheet()
-    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=7, leading=9)
-
-    def p(text: str, style=body) -> Paragraph:
-        return Paragraph(escape(text), style)
-
-    lender = config.LENDER_NAME
-    story = [p(lender, styles["Title"]), p(_t("date", lang, date=today.strftime(_t("days", lang)))),
-             p(_t("client", lang, client_id=parse_client_id(client_id))), Spacer(1, 0.4 * cm),
-             p(_t("title", lang), styles["Heading2"]),
-             p(_t("refused" if result.score.refused else "granted", lang))]
-    story.append(p(_t("reasons", lang), styles["Heading3"]))
-    for reason in result.principal_reasons or []:
-        story.append(p("• " + _t("reason", lang, label=reason.label,
-                                 value=f" ({reason.value})" if reason.value else "",
-                                 amount=format_points(reason.probability_change, lang))))
-    if not result.principal_reasons:
-        story.append(p(_t("no_reason", lang)))
-    if result.score.refused:
-        story.append(p(_t("change", lang), styles["Heading3"]))
-        story += [p(line) for line in counterfactual_sentences(change, lang)]
-    story += [p(_t("rights", lang), styles["Heading3"]), p(_t("rights_text", lang, lender=lender)),
-              Spacer(1, 0.6 * cm), p(_t("signature", lang, lender=lender)), Spacer(1, 1.0 * cm)]
-    sha = str(state.manifest.get("files", {}).get("model.joblib", ""))[:12]
-    story.append(p(_t("version", lang, kind=state.model.kind,
-                      built=str(state.manifest.get("created_at", ""))[:10], sha=sha or "—",
-                      p=format_percent(result.score.probability, lang),
-                      t=format_percent(result.score.threshold, lang)), small))
+    # Compact enough for the longest letter (two rules, four reasons, a proposal, actions) on
+    # one A4 page: every letter of the real-sample build is read back as one page in the tests.
+    body = styles["BodyText"].clone("letter", fontSize=9.5, leading=12, spaceBefore=2, spaceAfter=2)
+    style_of = {"lender": styles["Title"].clone("lender", fontSize=16, leading=19, spaceAfter=4),
+                "title": styles["Heading2"].clone("subject", fontSize=12.5, spaceBefore=6, spaceAfter=2),
+                "heading": styles["Heading3"].clone("part", fontSize=10.5, spaceBefore=6, spaceAfter=1),
+                "body": body, "bullet": body.clone("bullet", leftIndent=10),
+                "small": body.clone("small", fontSize=7, leading=9)}
+    story = []
+    for paragraph in content.paragraphs:
+        text = ("• " if paragraph.style == "bullet" else "") + paragraph.text
+        if paragraph.style == "small":
+            story.append(Spacer(1, 0.6 * cm))
+        story.append(Paragraph(escape(text), style_of[paragraph.style]))
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2.2 * cm, rightMargin=2.2 * cm,
-                      topMargin=2 * cm, bottomMargin=2 * cm, title=_t("title", lang),
-                      author=lender).build(story)
+    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm,
+                      topMargin=1.6 * cm, bottomMargin=1.6 * cm,
+                      title=letters.TEXTS[content.lang]["title"],
+                      author=config.LENDER_NAME).build(story)
     return buffer.getvalue()
 
 
@@ -127,14 +55,14 @@ def register_letter(server: Flask) -> None:
 
     @server.get("/clients/<client_id>/letter.pdf")
     def client_letter(client_id: str):
-        from webapp.http.api import _service_error
-        from webapp.service_errors import ServiceError
+        from webapp.http.validation import parse_client_id
 
         lang = normalise_language(request.args.get("lang"))
         try:
             pdf = letter_pdf(client_id, lang)
         except ServiceError as error:
-            return _service_error(error, client_id=client_id)
-        name = f"lettre-{client_id}.pdf" if lang == "fr" else f"letter-{client_id}.pdf"
+            return service_error_response(error, client_id=client_id)
+        sk_id = parse_client_id(client_id)  # a valid id here: digits only in the file name
+        name = f"lettre-{sk_id}.pdf" if lang == "fr" else f"letter-{sk_id}.pdf"
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -13,7 +13,6 @@ from dash import dcc, html
 
 from webapp import ids
 from webapp.db import audit_log
-from webapp.services import decision_change
 from webapp.ui import fields
 from webapp.services import clients
 from webapp.service_errors import ServiceError, error_message
@@ -126,8 +125,7 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
         return html.Div([heading, html.Div(shell("no_client", lang), id=ids.PAGE_ERROR),
                          decision_card({}, None, lang, hidden=True)])
     try:
-        score, decision = clients.client_decision(client_id, lang)
-        facts = clients.client_facts(client_id, lang)
+        file = clients.client_file(client_id, lang)
     except ServiceError as error:
         return html.Div([heading, html.Div(error_alert(error_message(error, lang)),
                                            id=ids.PAGE_ERROR)])
@@ -140,15 +138,17 @@ def layout(client_id: str | None = None, lang: str | None = None, entry: str | N
     ])
     return html.Div([
         heading,
-        as_scored(entry, client_id, score, lang),
+        as_scored(entry, client_id, file.score, lang),
         dbc.Row([
-            dbc.Col(score_card(score, decision, lang), xs=12, xl=7),
-            dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"), facts_list(facts, ids.CLIENT_FACTS)]),
+            dbc.Col(score_card(file.score, file.decision, lang), xs=12, xl=7),
+            dbc.Col([dbc.Card(dbc.CardBody([html.H2(_t("facts", lang), className="h5"),
+                                            facts_list(file.facts, ids.CLIENT_FACTS)]),
                               className="mb-3"),
-                     decision_card({"client_id": clients.parse_client_id(client_id)}, decision.outcome, lang)],
+                     decision_card({"client_id": clients.parse_client_id(client_id)},
+                                   file.decision.outcome, lang)],
                     xs=12, xl=5),
         ]),
-        decision_change_card(client_id, decision, lang),
+        decision_change_card(client_id, file, lang),
         links,
     ])
 
@@ -173,12 +173,12 @@ def as_scored(entry: str | None, client_id: str, score: clients.Score, lang: str
     ], color="info", id=ids.AS_SCORED)
 
 
-def decision_change_card(client_id: str, decision: clients.Decision, lang: str) -> html.Div:
+def decision_change_card(client_id: str, file: clients.ClientFile, lang: str) -> html.Div:
     """What would change the decision (refused or review), with one click into the simulation."""
-    if decision.outcome == "granted":
+    if file.decision.outcome == "granted" or file.counterfactual is None:
         return html.Div(id=ids.CLIENT_COUNTERFACTUAL)
-    change = decision_change.client_counterfactual(client_id)
-    body = proposal_view(client_id, change, lang, ids.CLIENT_COUNTERFACTUAL)
+    body = proposal_view(client_id, file.counterfactual, lang, ids.CLIENT_COUNTERFACTUAL,
+                         file.reason_concepts)
     return dbc.Card(dbc.CardBody(body), id=ids.CLIENT_COUNTERFACTUAL, className="mb-3")
 
 

@@ -10,7 +10,6 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from webapp import ids
-from webapp.services import decision_change
 from webapp.ui import fields
 from webapp.services import clients
 from webapp.service_errors import ServiceError, error_message
@@ -146,7 +145,7 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
                          html.Div(id=ids.WHATIF_RESULT)])
     try:
         original = clients.whatif_original(client_id)
-        result = clients.client_result(client_id, clients.DEFAULT_TOP_N, lang)
+        result = clients.client_result(client_id, clients.DEFAULT_TOP_N, lang, counterfactual=True)
         # A proposal loaded from the client file (?credit=&annuity=) starts the simulation.
         proposed = {k: _typed_number(v, lang) for k, v in _query.items()
                     if k in ("credit", "annuity") and v}
@@ -158,8 +157,9 @@ def layout(client_id: str | None = None, lang: str | None = None, **_query: str)
                          html.Div(id=ids.WHATIF_STALE), html.Div(id=ids.WHATIF_RESULT)])
     proposal = html.Div()
     if result.decision.outcome != "granted":  # refused or review: what would change it
-        change = decision_change.client_counterfactual(client_id)
-        proposal = html.Div(proposal_view(client_id, change, lang, ids.WHATIF_COUNTERFACTUAL),
+        proposal = html.Div(proposal_view(client_id, result.counterfactual, lang,
+                                          ids.WHATIF_COUNTERFACTUAL,
+                                          [r.concept for r in result.principal_reasons]),
                             id=ids.WHATIF_COUNTERFACTUAL)
     return html.Div([
         heading,

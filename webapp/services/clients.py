@@ -1,31 +1,34 @@
-"""What the advisor screens' callbacks call: facts, score, decision, explanation, what-if,
-new-applicant scoring.
+"""What the advisor screens' callbacks call: facts, the client's assessment laid out,
+what-if, new-applicant scoring.
 
-Every function reads the artifacts through `webapp.serving.get_state()` (loaded
-once, never mutated) and does per request at most one feature-row read, one
-prediction and one explanation. Nothing is fitted here. Inputs from the browser
-are validated first; errors come back as messages in the interface language.
+Every score comes from the loaded set's `Scorer` (model/scoring): this module validates
+the input, reads the client's row once, asks for one `Assessment`, logs it and lays it
+out (`present`) for one language. Nothing is fitted or scored here. Inputs from the
+browser are validated first; errors come back as messages in the interface language.
 """
 from __future__ import annotations
 
 import logging
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from model.scoring import Assessment
+from model.scoring.applications import with_values
+from model.scoring.counterfactual import Counterfactual
 from webapp.db import audit_log
 from webapp.formatting import format_money, format_number, format_points, format_years, missing
-from webapp.ui.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
-                           fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.i18n import normalise_language, translate
-# The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
 from webapp.service_errors import ServiceError
-from webapp.serving import derived_value, get_state
+from webapp.services.reasons import (explanation_sentences, format_unit, key_value_text,
+                                     reason_value_text)
+# The one way into the loaded artifacts; it raises a ServiceError("artifacts_missing").
+from webapp.serving import AppState, derived_value, get_state
+from webapp.ui.fields import (NEW_APPLICANT_FIELDS, WHATIF_FIELDS, changed_fields, choice_label,
+                              fields_from_raw_row, raw_row_from_fields, validate_fields)
 from webapp.http.validation import MAX_ID_LENGTH as MAX_ID_INPUT_LENGTH  # noqa: F401 (the ID box's maxLength)
 from webapp.http.validation import parse_client_id, search_digits, shorten
 
@@ -188,13 +191,7 @@ def facts_from_row(row: pd.Series, lang: str | None) -> list[Fact]:
     return [Fact(key, translate(TEXTS, key, lang), value) for key, value in values]
 
 
-def client_facts(client_id: object, lang: str | None) -> list[Fact]:
-    state = get_state()
-    sk_id = require_client(state, client_id)
-    return facts_from_row(state.clients.loc[sk_id], lang)
-
-
-# --- score and decision ------------------------------------------------------------------------
+# --- one assessment, presented ----------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Score:
@@ -219,18 +216,6 @@ def distance_in_words(score: Score, lang: str | None) -> str:
     return translate(TEXTS, key, lang, points=format_points(delta, lang))
 
 
-def score_features(state: Any, features: pd.DataFrame) -> Score:
-    """One prediction of the calibrated model on a one-row feature frame."""
-    probability = float(np.asarray(state.model.predict_proba(features))[0])
-    refused = bool(np.asarray(state.model.decide(np.array([probability])))[0])
-    return Score(probability=probability, threshold=float(state.model.threshold_), refused=refused)
-
-
-def client_score(client_id: object) -> Score:
-    """A stored client's score (logged, with the final decision, like the client file)."""
-    return client_decision(client_id, None)[0]
-
-
 @dataclass(frozen=True)
 class RuleHit:
     """A lending policy rule that fired, said in the interface language."""
@@ -241,25 +226,10 @@ class RuleHit:
 
 @dataclass(frozen=True)
 class Decision:
-    """The final outcome ("granted", "refused", "review") and the policy rules behind it.
-
-    The lending rules of the artifact set are applied after the model: a rule that fires
-    decides whatever the probability (`model.policy.decide`).
-    """
+    """The recommendation after the lending rules ("granted", "refused", "review") and the
+    rules behind it, in the interface language."""
     outcome: str
     rules: tuple[RuleHit, ...] = ()
-
-
-def decide(state: Any, score: Score, raw_application: pd.DataFrame | pd.Series,
-           lang: str | None) -> Decision:
-    """The model's decision combined with the set's policy rules on the raw application row."""
-    from model.policy import decide as combine, evaluate
-
-    lang = normalise_language(lang)
-    row = raw_application.iloc[0] if isinstance(raw_application, pd.DataFrame) else raw_application
-    fired = evaluate(row, state.policy_rules)
-    return Decision(combine(score.refused, fired),
-                    tuple(RuleHit(hit.id, hit.outcome, hit.text(lang)) for hit in fired))
 
 
 def decision_in_words(score: Score, decision: Decision, lang: str | None) -> str:
@@ -269,164 +239,6 @@ def decision_in_words(score: Score, decision: Decision, lang: str | None) -> str
         return model
     return translate(TEXTS, "policy_decided", normalise_language(lang), model=model)
 
-
-def client_decision(client_id: object, lang: str | None) -> tuple[Score, Decision]:
-    """A stored client's score and final decision (model + the set's policy rules), logged as
-    shown on the client file."""
-    state = get_state()
-    sk_id = require_client(state, client_id)
-    score = score_features(state, state.feature_row(sk_id))
-    decision = decide(state, score, state.applications.loc[sk_id], lang)
-    audit_log.record_score(state, score, client_id=sk_id, decision=decision)
-    return score, decision
-
-
-def _as_category(values: object, like: pd.Series) -> pd.Categorical:
-    """Values as a categorical of the stored column; a value the stored rows never had is
-    added as a category (not turned into NaN), so the fitted builder maps it to `__OTHER`."""
-    values = pd.Series(values, dtype=object)
-    categories = like.cat.categories
-    unseen = [v for v in values.dropna().unique() if v not in categories]
-    return pd.Categorical(values, categories=categories.append(pd.Index(unseen)) if unseen else categories)
-
-
-def _with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
-    """Give edited rows the dtypes of the stored applications (categories kept)."""
-    for column in frame.columns:
-        if column in like.columns and isinstance(like[column].dtype, pd.CategoricalDtype):
-            frame[column] = _as_category(frame[column], like[column])
-    return frame
-
-
-def _write_fields(app: pd.DataFrame, clean: dict[str, object]) -> pd.DataFrame:
-    """Write validated form fields over a one-row typed application (dtypes kept), in place."""
-    for column, value in raw_row_from_fields(clean).items():
-        if column in app.columns and isinstance(app[column].dtype, pd.CategoricalDtype):
-            app[column] = _as_category([value], app[column])
-        elif column in app.columns and pd.api.types.is_numeric_dtype(app[column]):
-            app[column] = np.asarray([value], dtype=np.float64)
-        else:
-            app[column] = [value]
-    return app
-
-
-def whatif_features(state: Any, client_id: int,
-                    clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The client's stored feature row with the application features recomputed from edits.
-
-    History aggregates (bureau, previous loans...) stay as stored: only what the
-    application row drives changes, through the fitted builder's own code.
-    """
-    app = _write_fields(state.applications.loc[[client_id]].copy(), clean).reset_index()
-    columns = list(state.builder.application_features_)
-    recomputed = state.builder.transform_application(app)[columns].to_numpy(np.float32)
-    stored = state.feature_row(client_id)
-    values = stored.to_numpy(np.float32, copy=True)
-    values[0, _application_positions(state)] = recomputed[0]
-    row = pd.DataFrame(values, columns=stored.columns, index=stored.index)
-    return row, app.set_index("SK_ID_CURR")
-
-
-@derived_value("application_positions")
-def _application_positions(state: Any) -> np.ndarray:
-    """Positions of the builder's application features in the stored feature row."""
-    return pd.Index(state.feature_names).get_indexer(list(state.builder.application_features_))
-
-
-@derived_value("typical")
-def typical_application(state: Any) -> pd.DataFrame:
-    """A one-row 'typical applicant' (training medians and most frequent categories).
-
-    Fills the application fields a new-applicant form does not ask for. Computed
-    once per loaded artifact set, when it is loaded (a statistic of stored rows, nothing fitted).
-    """
-    apps = state.applications
-    train_ids = state.clients.index[state.clients["set"] == "train"]
-    train = apps.loc[apps.index.intersection(train_ids)]
-    values: dict[str, object] = {}
-    for column in apps.columns:
-        series = train[column]
-        if isinstance(series.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(series):
-            mode = series.mode(dropna=True)
-            values[column] = mode.iloc[0] if len(mode) else None
-        else:
-            values[column] = float(series.median()) if series.notna().any() else np.nan
-    frame = pd.DataFrame([values])
-    return _with_column_dtypes(frame, apps)
-
-
-def new_applicant_application(state: Any, clean: dict[str, object]) -> pd.DataFrame:
-    """The raw application row of a new applicant, as entered: form fields over a typical
-    application (empty optional fields still missing)."""
-    app = _write_fields(typical_application(state).copy(), clean)
-    app.insert(0, "SK_ID_CURR", NEW_APPLICANT_ID)
-    return app
-
-
-def _application_rows_features(state: Any, apps: pd.DataFrame) -> pd.DataFrame:
-    """Feature rows of raw application rows without history, through the fitted builder."""
-    apps = apps.assign(SK_ID_CURR=np.arange(1, len(apps) + 1))  # distinct ids for the builder
-    return state.builder.transform({"application": apps})
-
-
-def score_applications(state: Any, apps: pd.DataFrame) -> np.ndarray:
-    """Probabilities of raw application rows without history, through the fitted builder."""
-    return np.asarray(state.model.predict_proba(_application_rows_features(state, apps)))
-
-
-def new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Feature row (and raw row) of a new applicant: form fields over a typical application,
-    no history tables, through the fitted builder. An empty optional field never makes the
-    applicant look safer (`model.missing_fields`): it is scored at the training median when
-    that is less favourable than leaving it missing.
-
-    One application is scored several times per request (the score, its counterfactual,
-    the decision recorded): the last few are kept per loaded build, keyed by the
-    validated fields, so the builder runs once.
-    """
-    key = (getattr(state, "build_id", None) or id(state),
-           tuple(sorted((k, repr(v)) for k, v in clean.items())))
-    with _FEATURES_LOCK:
-        cached = _FEATURES_CACHE.get(key)
-        if cached is not None:
-            _FEATURES_CACHE.move_to_end(key)
-            return cached[0].copy(), cached[1].copy()
-    computed = _new_applicant_features(state, clean)
-    with _FEATURES_LOCK:
-        _FEATURES_CACHE[key] = computed
-        while len(_FEATURES_CACHE) > _FEATURES_CACHE_SIZE:
-            _FEATURES_CACHE.popitem(last=False)
-    return computed[0].copy(), computed[1].copy()
-
-
-_FEATURES_CACHE: OrderedDict = OrderedDict()
-_FEATURES_CACHE_SIZE = 64
-_FEATURES_LOCK = threading.Lock()
-
-
-def _new_applicant_features(state: Any, clean: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from model.missing_fields import fill_missing_prudently
-
-    typical = typical_application(state).iloc[0]
-    batch: dict[str, pd.DataFrame] = {}
-
-    def score(rows: pd.DataFrame) -> np.ndarray:
-        # the candidate rows' features are kept: the chosen row's are then not rebuilt
-        batch["rows"], batch["features"] = rows, _application_rows_features(state, rows)
-        return np.asarray(state.model.predict_proba(batch["features"]))
-
-    app, _filled = fill_missing_prudently(score, new_applicant_application(state, clean), typical)
-    if batch:
-        candidates = batch["rows"].reset_index(drop=True)
-        position = next(i for i in range(len(candidates))
-                        if candidates.iloc[[i]].set_axis(app.index).equals(app))
-        features = batch["features"].iloc[[position]].set_axis(pd.Index([NEW_APPLICANT_ID], name="SK_ID_CURR"))
-    else:
-        features = state.builder.transform({"application": app})
-    return features, app.set_index("SK_ID_CURR")
-
-
-# --- explanation -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Explanation:
@@ -440,11 +252,13 @@ class Explanation:
 
 @dataclass(frozen=True)
 class Reason:
-    """One principal reason: a concept raising the risk, in the interface language."""
+    """One principal reason as shown: the concept, its driving value in its unit, the change."""
     concept: str
     label: str
     probability_change: float
-    value: str  # the client's key value in its unit ('' when none)
+    feature: str   # the driving feature (a model column or a raw field)
+    value: str     # its value for this client, as shown ('' when the file lacks it)
+    feature_label: str
 
 
 @dataclass(frozen=True)
@@ -458,14 +272,19 @@ class ConceptDetail:
 
 @dataclass(frozen=True)
 class Result:
-    """Everything a screen shows for one scored feature row."""
+    """One `Assessment` laid out for a screen in one language (`present`)."""
+    assessment: Assessment
     score: Score
     explanation: Explanation
     labels: dict[str, str]           # concept key -> "plain label (client's value)"
     sentences: list[str]
-    decision: Decision               # final outcome with the lending rules that fired
+    decision: Decision               # recommendation with the lending rules that fired
     principal_reasons: list[Reason] = ()  # type: ignore[assignment]
     concepts: list[ConceptDetail] = ()  # type: ignore[assignment]
+
+    @property
+    def counterfactual(self) -> Counterfactual | None:
+        return self.assessment.counterfactual
 
 
 def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Explanation:
@@ -485,61 +304,105 @@ def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Ex
 
 def step_labels(table: pd.DataFrame, lang: str | None = None) -> dict[str, str]:
     """'Âge (35 ans)': the concept's plain label and the client's key value."""
-    from webapp.services.reasons import key_value_text
-
+    lang = normalise_language(lang)
     labels = {}
     for row in table[~table["is_other"].astype(bool)].to_dict("records"):
         value = key_value_text(row, lang)
-        labels[str(row["key"])] = f"{row['label']} ({value})" if value else str(row["label"])
+        label = str(row[f"label_{lang}"])
+        labels[str(row["key"])] = f"{label} ({value})" if value else label
     return labels
 
 
 def concept_details(table: pd.DataFrame, lang: str | None) -> list[ConceptDetail]:
     """Each concept shown with its raw feature groups, their values and contributions."""
-    from webapp.services.reasons import format_unit
-
     lang = normalise_language(lang)
     details = []
     for row in table[~table["is_other"].astype(bool)].to_dict("records"):
         members = [(str(m[f"label_{lang}"]), format_unit(m["value"], str(m["unit"]), lang),
                     float(m["contribution"])) for m in row.get("members") or []]
-        details.append(ConceptDetail(str(row["key"]), str(row["label"]),
+        details.append(ConceptDetail(str(row["key"]), str(row[f"label_{lang}"]),
                                      float(row["probability_change"]), members))
     return details
 
 
-def reasons_of(explained: Any, lang: str | None) -> list[Reason]:
-    from webapp.services.reasons import key_value_text
-
+def reason_views(assessment: Assessment, lang: str | None) -> list[Reason]:
     lang = normalise_language(lang)
-    return [Reason(str(r["concept"]), str(r[f"label_{lang}"]), float(r["probability_change"]),
-                   key_value_text(r, lang)) for r in explained.principal_reasons]
+    return [Reason(r.concept, r.label(lang), r.probability_change, r.feature,
+                   reason_value_text(r, lang), r.feature_label(lang)) for r in assessment.reasons]
 
 
-def result_for_features(state: Any, features: pd.DataFrame, raw_application: pd.DataFrame,
-                        top_n: int, lang: str | None) -> Result:
-    """One prediction + one explanation of a feature row, with labels and sentences."""
-    from webapp.services.reasons import explanation_sentences
-
+def present(assessment: Assessment, top_n: int, lang: str | None) -> Result:
+    """An assessment laid out for a screen: the waterfall of `top_n` concepts, labels,
+    sentences, the rules in words, the principal reasons as shown."""
     lang = normalise_language(lang)
-    score = score_features(state, features)
-    if state.explainer is None:
+    if assessment.explanation is None:
         raise ServiceError("explanation_unavailable")
-    explained = state.explainer.explain(features, raw_application_row=raw_application,
-                                        top_n=int(top_n), language=lang)
-    explanation = explanation_from_table(explained.table, explained.base_probability, explained.probability)
-    return Result(score, explanation, step_labels(explained.table, lang),
-                  explanation_sentences(explained, lang), decide(state, score, raw_application, lang),
-                  reasons_of(explained, lang), concept_details(explained.table, lang))
+    explained = assessment.explanation
+    table = explained.top(int(top_n))
+    score = Score(assessment.probability, assessment.threshold, assessment.model_refused)
+    decision = Decision(assessment.recommendation,
+                        tuple(RuleHit(rule.id, rule.outcome, rule.text(lang)) for rule in assessment.rules))
+    return Result(assessment, score,
+                  explanation_from_table(table, explained.base_probability, explained.probability),
+                  step_labels(table, lang), explanation_sentences(assessment, lang), decision,
+                  reason_views(assessment, lang), concept_details(table, lang))
 
 
-def client_result(client_id: object, top_n: int, lang: str | None) -> Result:
+def _stored(state: AppState, sk_id: int, counterfactual: bool) -> Assessment:
+    """A stored client assessed: one read of its feature row, one call of the scorer."""
+    return state.scorer.assess_one(state.feature_row(sk_id), state.applications.loc[[sk_id]],
+                                   counterfactual=counterfactual)
+
+
+def client_result(client_id: object, top_n: int, lang: str | None,
+                  counterfactual: bool = False) -> Result:
+    """A stored client's assessment laid out (logged as shown)."""
     state = get_state()
     sk_id = require_client(state, client_id)
-    result = result_for_features(state, state.feature_row(sk_id), state.applications.loc[[sk_id]],
-                                 top_n, lang)
-    audit_log.record_score(state, result.score, result, client_id=sk_id)
+    assessment = _stored(state, sk_id, counterfactual)
+    result = present(assessment, top_n, lang)
+    audit_log.record_assessment(assessment)
     return result
+
+
+@dataclass(frozen=True)
+class ClientFile:
+    """What the client file shows: the assessment (with its proposal) and the key facts."""
+    score: Score
+    decision: Decision
+    counterfactual: Counterfactual | None
+    facts: list[Fact]
+    reason_concepts: tuple[str, ...]  # the principal reasons' concepts (the proposal's words)
+
+
+def client_file(client_id: object, lang: str | None) -> ClientFile:
+    """The client file: one read of the client's row, one assessment (with what would change
+    a refusal), logged as shown."""
+    state = get_state()
+    sk_id = require_client(state, client_id)
+    assessment = _stored(state, sk_id, counterfactual=True)
+    audit_log.record_assessment(assessment)
+    lang = normalise_language(lang)
+    return ClientFile(
+        Score(assessment.probability, assessment.threshold, assessment.model_refused),
+        Decision(assessment.recommendation,
+                 tuple(RuleHit(rule.id, rule.outcome, rule.text(lang)) for rule in assessment.rules)),
+        assessment.counterfactual, facts_from_row(state.applications.loc[sk_id], lang),
+        tuple(r.concept for r in assessment.reasons))
+
+
+def client_score(client_id: object) -> Score:
+    """A stored client's score (logged as shown, like the client file)."""
+    state = get_state()
+    assessment = _stored(state, require_client(state, client_id), counterfactual=False)
+    audit_log.record_assessment(assessment)
+    return Score(assessment.probability, assessment.threshold, assessment.model_refused)
+
+
+def client_assessment(client_id: object, counterfactual: bool = True) -> Assessment:
+    """A stored client's assessment, not logged (the letter logs what it states itself)."""
+    state = get_state()
+    return _stored(state, require_client(state, client_id), counterfactual)
 
 
 def whatif_result(client_id: object, values: dict[str, object], top_n: int,
@@ -555,25 +418,23 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
     if errors:
         return None, errors
     edits = changed_fields(clean, fields_from_raw_row(stored, WHATIF_FIELDS))
-    features, app = whatif_features(state, sk_id, edits)
-    result = result_for_features(state, features, app, top_n, lang)
-    audit_log.record_score(state, result.score, result, client_id=sk_id, inputs=clean)
-    return result, {}
+    app = with_values(state.applications.loc[[sk_id]], raw_row_from_fields(edits))
+    scorer = state.scorer
+    assessment = scorer.assess_one(scorer.edited_features(state.feature_row(sk_id), app), app)
+    audit_log.record_assessment(assessment, inputs=clean)
+    return present(assessment, top_n, lang), {}
 
 
-def new_applicant_result(values: dict[str, object], top_n: int,
-                         lang: str | None) -> tuple[Result | None, dict[str, str]]:
+def new_applicant_result(values: dict[str, object], top_n: int, lang: str | None,
+                         counterfactual: bool = False) -> tuple[Result | None, dict[str, str]]:
+    """Validate a new application's fields and assess it (no history; missing never helps)."""
     state = get_state()
     clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)
     if errors:
         return None, errors
-    features, app = new_applicant_features(state, clean)
-    result = result_for_features(state, features, app, top_n, lang)
-    audit_log.record_score(state, result.score, result, inputs=clean)
-    return result, {}
-
-
-NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
+    assessment = state.scorer.assess_new(raw_row_from_fields(clean), counterfactual=counterfactual)
+    audit_log.record_assessment(assessment, inputs=clean)
+    return present(assessment, top_n, lang), {}
 
 
 def example_clients(count: int) -> list[int]:

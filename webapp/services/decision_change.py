@@ -1,20 +1,19 @@
-"""What would change the decision, for the screens, the API and the letter.
+"""What would change the decision, in words, for the screens, the API and the letter.
 
-Calls `model.counterfactual.find_counterfactual` through the same fitted builder and
-model as the score (the what-if path, many rows at once) and words its answer:
-"Accordé si le crédit est au plus 450 000 € (même durée)". The what-if link carries
-the proposed fields in its query, so one click loads the proposal into the simulation.
+The search itself is part of the assessment (`Scorer.assess(..., counterfactual=True)`, in
+model/scoring/counterfactual.py); this module words its answer: "Accordé si le crédit est
+au plus 450 000 € (même durée)". When the loan is among the principal reasons and no change
+of it suffices, it says why in words, so the reasons and the proposal never contradict. The
+what-if link carries the proposed fields in its query: one click loads the proposal into
+the simulation.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
-import pandas as pd
-
 from model import config
-from model.counterfactual import (Counterfactual, find_counterfactual, policy_check,
-                                  score_edited_rows)
+from model.scoring.counterfactual import Counterfactual
 from webapp.formatting import format_money, format_number, format_percent
 from webapp.i18n import normalise_language, translate
 
@@ -29,6 +28,9 @@ TEXTS: dict[str, dict[str, str]] = {
                  "(crédit réduit jusqu'à {share} du montant demandé, durée allongée jusqu'à "
                  "{factor} fois) ne suffit pour que la demande soit accordée."),
         "load": "Charger cette proposition dans la simulation",
+        "loan_not_enough": ("Le crédit demandé fait partie des raisons, mais il ne suffit pas à lui "
+                            "seul : les autres raisons pèsent davantage, même avec un crédit "
+                            "réduit ou une durée plus longue."),
     },
     "en": {
         "heading": "What would change the decision",
@@ -40,44 +42,32 @@ TEXTS: dict[str, dict[str, str]] = {
                  "to {share} of the amount asked, term up to {factor} times longer) gets the "
                  "application granted."),
         "load": "Load this proposal into the simulation",
+        "loan_not_enough": ("The loan asked for is one of the reasons, but not enough on its own: "
+                            "the other reasons weigh more, even with a smaller credit or a "
+                            "longer term."),
     },
 }
 
 
-def _rules(state: Any) -> Any:
-    """The lending rules of the artifact set as a check (`AppState.policy_rules`)."""
-    return policy_check(state.policy_rules)
+# Concepts that are the loan itself: what the proposal changes.
+LOAN_CONCEPTS = frozenset({"loan", "affordability"})
 
 
-def counterfactual_for(state: Any, features: pd.DataFrame, app: pd.DataFrame) -> Counterfactual:
-    """Search for one scored row (stored client, edited or new application)."""
-    app_row = app.reset_index()
-
-    def score(edits: pd.DataFrame):
-        return score_edited_rows(state.builder, state.model, features, app_row, edits)
-
-    return find_counterfactual(score, app_row.iloc[0], float(state.model.threshold_),
-                               rules=_rules(state))
-
-
-def client_counterfactual(client_id: object) -> Counterfactual:
-    """The counterfactual of a stored client (raises `ServiceError` for an unknown one)."""
-    from webapp.services.clients import get_state, require_client
-
-    state = get_state()
-    sk_id = require_client(state, client_id)
-    return counterfactual_for(state, state.feature_row(sk_id), state.applications.loc[[sk_id]])
-
-
-def counterfactual_sentences(result: Counterfactual, lang: str | None) -> list[str]:
-    """The proposal in words, one sentence per way to be granted."""
+def counterfactual_sentences(result: Counterfactual, lang: str | None,
+                             reason_concepts: Iterable[str] = ()) -> list[str]:
+    """The proposal in words, one sentence per way to be granted. `reason_concepts`: the
+    principal reasons' concepts; when the loan is one of them and nothing within bounds
+    helps, a sentence says why, so the reasons and the proposal never contradict."""
     lang = normalise_language(lang)
     if result.status == "granted":
         return [translate(TEXTS, "granted", lang)]
     if result.status == "none":
-        return [translate(TEXTS, "none", lang,
-                          share=format_percent(config.COUNTERFACTUAL_MIN_CREDIT_SHARE, lang, 0),
-                          factor=format_number(config.COUNTERFACTUAL_MAX_TERM_FACTOR, lang, 1))]
+        lines = [translate(TEXTS, "none", lang,
+                           share=format_percent(config.COUNTERFACTUAL_MIN_CREDIT_SHARE, lang, 0),
+                           factor=format_number(config.COUNTERFACTUAL_MAX_TERM_FACTOR, lang, 1))]
+        if LOAN_CONCEPTS.intersection(reason_concepts):
+            lines.append(translate(TEXTS, "loan_not_enough", lang))
+        return lines
     lines = []
     for change in result.changes:
         annuity = format_money(change.fields["AMT_ANNUITY"], lang, 0)
@@ -100,19 +90,7 @@ def whatif_query(result: Counterfactual) -> str:
                             "annuity": f"{fields['AMT_ANNUITY']:.0f}"})
 
 
-def counterfactual_payload(result: Counterfactual, lang: str | None) -> dict:
+def counterfactual_payload(result: Counterfactual, lang: str | None,
+                           reason_concepts: Iterable[str] = ()) -> dict:
     """The API's `"counterfactual"`: status, proposals (fields, probability) and sentences."""
-    return {**result.to_dict(), "sentences": counterfactual_sentences(result, lang)}
-
-
-def new_applicant_counterfactual(values: dict[str, object], lang: str | None) -> Counterfactual | None:
-    """The counterfactual of a new application's fields (None when a field is invalid)."""
-    from webapp.ui.fields import NEW_APPLICANT_FIELDS, validate_fields
-    from webapp.services.clients import get_state, new_applicant_features
-
-    state = get_state()
-    clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)
-    if errors:
-        return None
-    features, app = new_applicant_features(state, clean)
-    return counterfactual_for(state, features, app)
+    return {**result.to_dict(), "sentences": counterfactual_sentences(result, lang, reason_concepts)}

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from webapp.db import audit_log
 from webapp.services import clients
-from webapp.service_errors import ServiceError
 from webapp.auth import config
 from webapp.i18n import translate
 
@@ -83,38 +82,25 @@ def _record(row: dict, decision: str, reason: object, category: object, review: 
     return Recorded(entry_id, override, row["recommendation"]), {}
 
 
-def _explained(state, features, raw, lang):
-    try:
-        return clients.result_for_features(state, features, raw, audit_log.REASONS_KEPT, lang)
-    except ServiceError:
-        return None
-
-
 def record_client_decision(client_id: object, decision: object, reason: object = None,
                            category: object = None, review_requested: bool = False,
                            refers_to: int | None = None,
                            lang: str | None = None) -> tuple[Recorded | None, dict[str, str]]:
     """Record the final decision on a known client (raises ServiceError, db.DatabaseError)."""
-    state = clients.get_state()
-    sk_id = clients.require_client(state, client_id)
-    features = state.feature_row(sk_id)
-    score = clients.score_features(state, features)
-    result = _explained(state, features, state.applications.loc[[sk_id]], lang)
-    row = audit_log.score_row(state, score, result, client_id=sk_id)
+    assessment = clients.client_assessment(client_id, counterfactual=False)
+    row = audit_log.assessment_row(assessment)
     return _record(row, str(decision), reason, category, bool(review_requested), refers_to, lang)
 
 
 def record_applicant_decision(values: dict, decision: object, reason: object = None,
                               category: object = None, review_requested: bool = False,
                               lang: str | None = None) -> tuple[Recorded | None, dict[str, str]]:
-    """Record the decision on a new applicant, re-scoring the submitted fields."""
-    from webapp.ui.fields import NEW_APPLICANT_FIELDS, validate_fields
+    """Record the decision on a new applicant, assessing the submitted fields again."""
+    from webapp.ui.fields import NEW_APPLICANT_FIELDS, raw_row_from_fields, validate_fields
 
-    state = clients.get_state()
     clean, errors = validate_fields(values, NEW_APPLICANT_FIELDS, lang)
     if errors:
         return None, errors
-    features, raw = clients.new_applicant_features(state, clean)
-    score = clients.score_features(state, features)
-    row = audit_log.score_row(state, score, _explained(state, features, raw, lang), inputs=clean)
+    assessment = clients.get_state().scorer.assess_new(raw_row_from_fields(clean))
+    row = audit_log.assessment_row(assessment, inputs=clean)
     return _record(row, str(decision), reason, category, bool(review_requested), None, lang)

@@ -123,11 +123,13 @@ def explanation_view(result: clients.Result, lang: str, chart_id: str = ids.WHY_
     ])
 
 
-def proposal_view(client_id: object, change, lang: str, element_id: str) -> list:
+def proposal_view(client_id: object, change, lang: str, element_id: str,
+                  reason_concepts: tuple[str, ...] | list[str] = ()) -> list:
     """What would change the decision, in sentences, with a link that loads the proposal
     into the simulation (client file and what-if screen alike)."""
     body = [html.H2(translate(decision_change.TEXTS, "heading", lang), className="h5"),
-            html.Ul([html.Li(line) for line in decision_change.counterfactual_sentences(change, lang)])]
+            html.Ul([html.Li(line) for line in
+                     decision_change.counterfactual_sentences(change, lang, reason_concepts)])]
     if change.changes:
         body.append(dcc.Link(translate(decision_change.TEXTS, "load", lang),
                              href=client_path(client_id, "/what-if") + decision_change.whatif_query(change),

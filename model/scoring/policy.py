@@ -38,6 +38,10 @@ class PolicyRule:
     outcome: str
     text_fr: str
     text_en: str
+    # The sentence a letter tells the customer ("vos remboursements représenteraient 43 % de vos
+    # revenus ; notre limite est de 35 %"); sets built before it fall back to `text_fr/en`.
+    letter_fr: str = ""
+    letter_en: str = ""
 
     def __post_init__(self) -> None:
         if self.measure not in MEASURES:
@@ -53,6 +57,13 @@ class PolicyRule:
     def text(self, lang: str, value: float) -> str:
         """The rule's sentence for one application in `lang` ("fr" or "en")."""
         template = self.text_en if lang == "en" else self.text_fr
+        return template.format(value=format_value(value, self.unit, lang),
+                               threshold=format_value(self.threshold, self.unit, lang))
+
+    def letter(self, lang: str, value: float) -> str:
+        """The rule said to the customer, with their figure and the limit."""
+        template = (self.letter_en if lang == "en" else self.letter_fr) or (
+            self.text_en if lang == "en" else self.text_fr)
         return template.format(value=format_value(value, self.unit, lang),
                                threshold=format_value(self.threshold, self.unit, lang))
 
@@ -178,6 +189,28 @@ def _number(value: object) -> float:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
+
+
+# Measures a smaller credit at the same term can bring within a limit: the credit that just
+# reaches the limit, from the application's own figures (annuity scaled with the credit).
+_CREDIT_AT_LIMIT = {
+    "annuity_to_income": lambda f, limit: f["AMT_CREDIT"] * limit * f["AMT_INCOME_TOTAL"] / f["AMT_ANNUITY"],
+    "credit_to_income": lambda f, limit: limit * f["AMT_INCOME_TOTAL"],
+}
+
+
+def largest_credit_within(rule: PolicyRule, application: Mapping | pd.Series,
+                          rounding: float = 1000.0) -> float | None:
+    """The largest credit, at the same term, that keeps `rule` from firing (rounded down);
+    None when the loan cannot satisfy the rule (age) or the figures are missing."""
+    at_limit = _CREDIT_AT_LIMIT.get(rule.measure)
+    if at_limit is None or rule.comparison != "above":
+        return None
+    figures = {c: _number(application.get(c)) for c in RULE_FIELDS}
+    if not all(math.isfinite(v) and v > 0 for k, v in figures.items() if k != "DAYS_BIRTH"):
+        return None
+    credit = math.floor(at_limit(figures, rule.threshold) / rounding) * rounding
+    return float(credit) if credit > 0 else None
 
 
 def decide(model_refused: bool, fired: Iterable[FiredRule]) -> str:

@@ -14,7 +14,7 @@ interval and a grid plus one refinement finds its edge. Two batches of rows per 
 
 `rules` plugs the lending rules in: a callable taking raw application rows and
 returning True where no rule refuses them (`policy_check` builds it from
-`model.policy` when that module exists).
+`model.scoring.policy` when that module exists).
 """
 from __future__ import annotations
 
@@ -93,6 +93,12 @@ def score_edited_rows(builder: Any, model: Any, feature_row: pd.DataFrame, app_r
     return np.asarray(model.predict_proba(rows), dtype=np.float64)
 
 
+def granted_as_asked(app_row: pd.Series) -> Counterfactual:
+    """The answer for an application granted as asked: nothing to change."""
+    return Counterfactual("granted", {"AMT_CREDIT": _number(app_row.get("AMT_CREDIT")),
+                                      "AMT_ANNUITY": _number(app_row.get("AMT_ANNUITY"))})
+
+
 def _credit_edits(credit: float, annuity: float, shares: np.ndarray, rounding: float
                   ) -> pd.DataFrame:
     """Lower credit, same term: credit and annuity scaled together (credit rounded down)."""
@@ -125,8 +131,8 @@ def find_counterfactual(score: Callable[[pd.DataFrame], np.ndarray], app_row: pd
     grid point brackets the edge and a finer grid between it and its neighbour finds it.
     Two calls of `score` in all (the two paths' rows scored together).
     """
-    credit, annuity = _number(app_row.get("AMT_CREDIT")), _number(app_row.get("AMT_ANNUITY"))
-    original = {"AMT_CREDIT": credit, "AMT_ANNUITY": annuity}
+    original = granted_as_asked(app_row).original
+    credit, annuity = original["AMT_CREDIT"], original["AMT_ANNUITY"]
     if not (credit > 0 and annuity > 0):
         return Counterfactual("none", original)
     shares = np.linspace(1.0, min_credit_share, steps)
@@ -179,9 +185,9 @@ def _passes(rules: RulesCheck | None, app_row: pd.Series, edits: pd.DataFrame) -
 
 
 def policy_check(rules: Any) -> RulesCheck | None:
-    """A `RulesCheck` from `model.policy` rules (None without rules): a row passes when no
+    """A `RulesCheck` from `model.scoring.policy` rules (None without rules): a row passes when no
     rule fires (a "review" is not a grant either)."""
-    from model import policy
+    from model.scoring import policy
 
     rules = tuple(rules)
     if not rules:

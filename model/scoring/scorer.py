@@ -1,0 +1,197 @@
+"""The one scoring path: application rows in, `Assessment`s out.
+
+features (the fitted builder) -> calibrated probability (the model, routed by history) ->
+lending rules (the set's policy) -> recommendation -> principal reasons (SHAP by concept)
+-> what would change the decision (when asked) -> one `Assessment` per application.
+
+The client file, the why and what-if pages, the new-applicant form, the JSON API, the
+customer's letter, the decision log and the batch job all call a `Scorer`; nothing else
+combines the model, the rules and the reasons, so they can never tell different stories.
+A `Scorer` is built once per verified artifact set and never mutated: safe to share
+between threads.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from model.explain.local import ClientExplainer, ClientExplanation
+from model.features.builder import FeatureBuilder
+from model.features.concepts import CONCEPTS
+from model.scoring import policy
+from model.scoring.applications import KEY, with_values
+from model.scoring.assessment import GRANTED, REFUSED, Assessment, Reason, RuleResult
+from model.scoring.counterfactual import (Counterfactual, find_counterfactual, granted_as_asked,
+                                          policy_check, score_edited_rows)
+from model.scoring.missing_fields import fill_missing_prudently
+from model.training.scoring import ScoringModel
+
+log = logging.getLogger(__name__)
+
+# Every concept is a row of the stored explanation: a presenter folds the tail into
+# "other items" for the number of rows it shows (`ClientExplanation.top`).
+ALL_CONCEPTS = len(CONCEPTS)
+NEW_APPLICANT_ID = 0  # never a real SK_ID_CURR (they start at 100,001)
+
+
+class Scorer:
+    """Assess applications with one artifact set's builder, model, explainer and rules.
+
+    `typical`: a one-row typical application (model.scoring.applications.typical_application)
+    that fills the fields a new application leaves out; `explainer` None gives assessments
+    without reasons (a set whose model cannot be explained).
+    """
+
+    def __init__(self, model: ScoringModel, builder: FeatureBuilder,
+                 explainer: ClientExplainer | None, rules: Sequence[policy.PolicyRule],
+                 build_id: str, model_version: str, typical: pd.DataFrame | None = None) -> None:
+        self.model = model
+        self.builder = builder
+        self.explainer = explainer
+        self.rules = tuple(rules)
+        self.build_id = build_id
+        self.model_version = model_version
+        self.typical = typical
+        self._rules_check = policy_check(self.rules)
+        self._application_columns = list(builder.application_features_)
+
+    @property
+    def threshold(self) -> float:
+        return float(self.model.threshold_)
+
+    # ---- feature rows ------------------------------------------------------------------
+    def features(self, applications: pd.DataFrame,
+                 history: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+        """Feature rows of raw applications (an `SK_ID_CURR` column) and their optional
+        history tables, through the fitted builder; indexed by SK_ID_CURR."""
+        return self.builder.transform({"application": applications, **dict(history or {})})
+
+    def edited_features(self, stored: pd.DataFrame, application: pd.DataFrame) -> pd.DataFrame:
+        """A stored client's feature row with the application features recomputed from an
+        edited raw row (history aggregates kept as stored): the what-if."""
+        recomputed = self.builder.transform_application(application.reset_index())
+        values = stored.to_numpy(np.float32, copy=True)
+        positions = stored.columns.get_indexer(self._application_columns)
+        values[0, positions] = recomputed[self._application_columns].to_numpy(np.float32)[0]
+        return pd.DataFrame(values, columns=stored.columns, index=stored.index)
+
+    def new_application(self, values: Mapping[str, object]) -> pd.DataFrame:
+        """The raw row of a new applicant (indexed by SK_ID_CURR = 0): the given raw columns
+        over the typical application; fields given as missing stay missing."""
+        if self.typical is None:
+            raise ValueError("this scorer has no typical application to start a new one from")
+        app = with_values(self.typical, values)
+        app.insert(0, KEY, NEW_APPLICANT_ID)
+        return app.set_index(KEY)
+
+    # ---- assessments -------------------------------------------------------------------
+    def assess(self, applications: pd.DataFrame, history: Mapping[str, pd.DataFrame] | None = None,
+               *, counterfactual: bool = False, prudent_missing: bool = False) -> list[Assessment]:
+        """Assess raw applications (an `SK_ID_CURR` column, Kaggle's schema) with their
+        optional history tables, vectorised over the batch.
+
+        `prudent_missing`: an empty optional field (`config.MISSING_NEVER_HELPS`) is scored
+        the less favourable way, missing or at the training median (new applicants).
+        """
+        apps = applications.set_index(KEY, drop=False)
+        features = self.features(applications, history).loc[apps.index]
+        filled: dict[object, tuple[str, ...]] = {}
+        if prudent_missing and self.typical is not None and not history:
+            apps, features, filled = self._prudent(apps, features)
+        return self.assess_features(features, apps.drop(columns=KEY), counterfactual=counterfactual,
+                                    filled=filled)
+
+    def assess_features(self, features: pd.DataFrame, applications: pd.DataFrame, *,
+                        counterfactual: bool = False,
+                        filled: Mapping[object, tuple[str, ...]] | None = None) -> list[Assessment]:
+        """Assess feature rows already built (a stored client's, an edited one) with their raw
+        application rows (both indexed by SK_ID_CURR, same order)."""
+        if not features.index.equals(applications.index):
+            raise ValueError("feature rows and application rows must have the same clients, "
+                             "in the same order")
+        probability = np.asarray(self.model.predict_proba(features), dtype=np.float64)
+        model_refused = self.model.decide(probability)
+        history = self.model.has_history(features)
+        fired = policy.fired_mask(applications, self.rules)
+        measured = policy.rule_values(applications, self.rules)
+        out = []
+        for i, client in enumerate(features.index):
+            rules = tuple(
+                RuleResult(rule, float(measured.iat[i, j]),
+                           policy.largest_credit_within(rule, applications.iloc[i]))
+                for j, rule in enumerate(self.rules) if fired.iat[i, j])
+            recommendation = policy.decide(bool(model_refused[i]), rules)
+            explanation = self._explain(features.iloc[[i]], applications.iloc[[i]])
+            change = None
+            if counterfactual:  # searched only when not granted (a granted loan has nothing to change)
+                change = (self._counterfactual(features.iloc[[i]], applications.iloc[[i]])
+                          if recommendation != GRANTED else granted_as_asked(applications.iloc[i]))
+            out.append(Assessment(
+                client_id=int(client) if client != NEW_APPLICANT_ID else None,
+                probability=float(probability[i]), threshold=self.threshold,
+                model_outcome=REFUSED if model_refused[i] else GRANTED, rules=rules,
+                recommendation=recommendation,
+                reasons=tuple(Reason.from_explanation(r) for r in explanation.principal_reasons)
+                if explanation is not None else (),
+                explanation=explanation, build_id=self.build_id,
+                model_version=self.model_version, counterfactual=change,
+                has_history=bool(history[i]), filled_fields=tuple((filled or {}).get(client, ()))))
+        return out
+
+    def assess_one(self, features: pd.DataFrame, application: pd.DataFrame, *,
+                   counterfactual: bool = False) -> Assessment:
+        """`assess_features` of one row (a stored client, a what-if)."""
+        return self.assess_features(features, application, counterfactual=counterfactual)[0]
+
+    def assess_new(self, values: Mapping[str, object], *, counterfactual: bool = False) -> Assessment:
+        """A new applicant without history: raw column values over the typical application,
+        empty optional fields scored prudently."""
+        app = self.new_application(values).reset_index()
+        return self.assess(app, counterfactual=counterfactual, prudent_missing=True)[0]
+
+    # ---- parts -------------------------------------------------------------------------
+    def _explain(self, features: pd.DataFrame, application: pd.DataFrame) -> ClientExplanation | None:
+        if self.explainer is None:
+            return None
+        return self.explainer.explain(features, raw_application_row=application,
+                                      top_n=ALL_CONCEPTS, language="fr")
+
+    def _counterfactual(self, features: pd.DataFrame, application: pd.DataFrame) -> Counterfactual:
+        app_row = application.reset_index()
+
+        def score(edits: pd.DataFrame) -> np.ndarray:
+            return score_edited_rows(self.builder, self.model, features, app_row, edits)
+
+        return find_counterfactual(score, app_row.iloc[0], self.threshold, rules=self._rules_check)
+
+    def _prudent(self, apps: pd.DataFrame, features: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[object, tuple[str, ...]]]:
+        """Applications without history whose optional fields are empty, re-scored the less
+        favourable way (`model.scoring.missing_fields`); the chosen row's features are taken
+        from the candidates already built, not built again."""
+        typical = self.typical.iloc[0]
+        filled: dict[object, tuple[str, ...]] = {}
+        rows, feature_rows = [], []
+        for i, client in enumerate(apps.index):
+            app = apps.iloc[[i]].reset_index(drop=True)
+            batch: dict[str, pd.DataFrame] = {}
+
+            def score(candidates: pd.DataFrame) -> np.ndarray:
+                batch["rows"] = candidates
+                batch["features"] = self.features(  # distinct ids: one client per row
+                    candidates.assign(**{KEY: np.arange(1, len(candidates) + 1)}))
+                return np.asarray(self.model.predict_proba(batch["features"]))
+
+            chosen, fields = fill_missing_prudently(score, app, typical)
+            if fields:
+                position = next(j for j in range(len(batch["rows"]))
+                                if batch["rows"].iloc[[j]].set_axis(chosen.index).equals(chosen))
+                feature_rows.append(batch["features"].iloc[[position]].set_axis(features.index[[i]]))
+                filled[client] = tuple(fields)
+            else:
+                feature_rows.append(features.iloc[[i]])
+            rows.append(chosen.set_axis(apps.index[[i]]))
+        return pd.concat(rows), pd.concat(feature_rows), filled
