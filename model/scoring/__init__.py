@@ -5,7 +5,8 @@ recommendation, principal reasons, what would change the decision, build id). Th
 rules, the counterfactual search, the prudent handling of missing fields and the raw
 application rows it works on live beside it.
 """
-from model.scoring.assessment import Assessment, Reason, RuleResult
+from model.scoring.assessment import Assessment, Reason
+from model.scoring.policy import FiredRule
 from model.scoring.scorer import NEW_APPLICANT_ID, Scorer
 
-__all__ = ["Assessment", "NEW_APPLICANT_ID", "Reason", "RuleResult", "Scorer"]
+__all__ = ["Assessment", "FiredRule", "NEW_APPLICANT_ID", "Reason", "Scorer"]

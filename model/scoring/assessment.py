@@ -13,44 +13,11 @@ from typing import Any
 
 from model.explain.local import ClientExplanation
 from model.scoring.counterfactual import Counterfactual
-from model.scoring.policy import PolicyRule
+from model.scoring.policy import FiredRule
 
 # The outcome vocabulary: the model's ("granted"/"refused") and, after the rules, the
 # recommendation ("granted"/"refused"/"review").
 GRANTED, REFUSED, REVIEW = "granted", "refused", "review"
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """A lending rule that fired for this application, with the customer's figure."""
-    rule: PolicyRule
-    value: float  # the customer's figure (e.g. 0.432 of the income)
-    credit_within: float | None  # the largest credit, same term, that satisfies the rule
-
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    @property
-    def outcome(self) -> str:
-        return self.rule.outcome
-
-    @property
-    def limit(self) -> float:
-        return float(self.rule.threshold)
-
-    def text(self, lang: str) -> str:
-        """The advisor's sentence (measure, limit, consequence)."""
-        return self.rule.text(lang, self.value)
-
-    def letter(self, lang: str) -> str:
-        """The customer's sentence (their figure and our limit)."""
-        return self.rule.letter(lang, self.value)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "outcome": self.outcome, "measure": self.rule.measure,
-                "value": _finite(self.value), "limit": self.limit, "unit": self.rule.unit,
-                "credit_within": self.credit_within}
 
 
 @dataclass(frozen=True)
@@ -91,7 +58,7 @@ class Assessment:
     probability: float
     threshold: float
     model_outcome: str  # "granted" / "refused": the model alone
-    rules: tuple[RuleResult, ...]
+    rules: tuple[FiredRule, ...]  # the lending rules that fired, with the customer's figures
     recommendation: str  # "granted" / "refused" / "review": after the lending rules
     reasons: tuple[Reason, ...]
     explanation: ClientExplanation | None  # every concept, waterfall order (None: no explainer)

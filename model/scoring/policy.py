@@ -77,9 +77,11 @@ class PolicyRule:
 
 @dataclass(frozen=True)
 class FiredRule:
-    """A rule that fired for one application, with the measured value."""
+    """A rule that fired for one application, with the customer's figure and, when a smaller
+    loan can satisfy it, the largest credit at the same term within the limit."""
     rule: PolicyRule
     value: float
+    credit_within: float | None = None
 
     @property
     def id(self) -> str:
@@ -89,8 +91,22 @@ class FiredRule:
     def outcome(self) -> str:
         return self.rule.outcome
 
+    @property
+    def limit(self) -> float:
+        return float(self.rule.threshold)
+
     def text(self, lang: str) -> str:
+        """The advisor's sentence (measure, limit, consequence)."""
         return self.rule.text(lang, self.value)
+
+    def letter(self, lang: str) -> str:
+        """The customer's sentence (their figure and our limit)."""
+        return self.rule.letter(lang, self.value)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "outcome": self.outcome, "measure": self.rule.measure,
+                "value": self.value if math.isfinite(self.value) else None, "limit": self.limit,
+                "unit": self.rule.unit, "credit_within": self.credit_within}
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

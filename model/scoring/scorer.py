@@ -23,7 +23,7 @@ from model.features.builder import FeatureBuilder
 from model.features.concepts import CONCEPTS
 from model.scoring import policy
 from model.scoring.applications import KEY, with_values
-from model.scoring.assessment import GRANTED, REFUSED, Assessment, Reason, RuleResult
+from model.scoring.assessment import GRANTED, REFUSED, Assessment, Reason
 from model.scoring.counterfactual import (Counterfactual, find_counterfactual, granted_as_asked,
                                           policy_check, score_edited_rows)
 from model.scoring.missing_fields import fill_missing_prudently
@@ -120,8 +120,8 @@ class Scorer:
         out = []
         for i, client in enumerate(features.index):
             rules = tuple(
-                RuleResult(rule, float(measured.iat[i, j]),
-                           policy.largest_credit_within(rule, applications.iloc[i]))
+                policy.FiredRule(rule, float(measured.iat[i, j]),
+                                 policy.largest_credit_within(rule, applications.iloc[i]))
                 for j, rule in enumerate(self.rules) if fired.iat[i, j])
             recommendation = policy.decide(bool(model_refused[i]), rules)
             explanation = self._explain(features.iloc[[i]], applications.iloc[[i]])

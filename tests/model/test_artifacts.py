@@ -14,7 +14,7 @@ from model.artifacts import (ArtifactError, atomic_dir, current_set, new_set, re
                              switch_current, verify)
 from tests.artifact_sets import rewrite_manifest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _publish(root: Path, files: dict[str, str], keep: int | None = None) -> Path:
@@ -225,7 +225,7 @@ def test_importing_the_app_builds_and_loads_nothing(tmp_path):
     code = ("import sys, app; "
             "print(sorted(m for m in ('model.pipeline', 'lightgbm', 'model.synth.generate') "
             "if m in sys.modules)); "
-            "from webapp import state; print(len(state._SERVED))")
+            "from webapp import serving; print(len(serving._SERVED))")
     env = {**os.environ, "SCORING_ARTIFACTS": str(root)}
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)

@@ -13,7 +13,7 @@ from model.data.schema import SCHEMAS, TABLE_NAMES
 from model.synth.generate import count_test_clients, generate
 
 N_CLIENTS = 2000
-COLUMNS_FILE = Path(__file__).resolve().parents[1] / "model" / "data" / "kaggle_columns.json"
+COLUMNS_FILE = Path(__file__).resolve().parents[2] / "model" / "data" / "kaggle_columns.json"
 
 
 def _kind(dtype) -> str:

@@ -12,7 +12,7 @@ from flask import Flask
 from model import artifacts, config
 from model.artifacts import switch_current
 from tests.artifact_sets import republish, rewrite_manifest
-from webapp import serving
+from webapp import serving as state
 from webapp.services import clients
 from webapp.service_errors import ServiceError, error_message
 from webapp.http.api import register_api

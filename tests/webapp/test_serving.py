@@ -25,7 +25,7 @@ import pytest
 from model.artifacts import switch_current
 from tests.artifact_sets import republish, rewrite_manifest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CLIENTS = 40
 
 

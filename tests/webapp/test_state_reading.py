@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from model.artifacts import ArtifactError
-from webapp import serving
+from webapp import serving as state
 
 
 @pytest.fixture()

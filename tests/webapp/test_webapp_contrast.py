@@ -8,7 +8,7 @@ import pytest
 
 from webapp import figures
 
-CSS = Path(__file__).resolve().parents[1] / "assets" / "style.css"
+CSS = Path(__file__).resolve().parents[2] / "assets" / "style.css"
 
 
 def test_contrast_ratio_reference_values() -> None:
