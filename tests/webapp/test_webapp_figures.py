@@ -15,7 +15,7 @@ def test_refused_score_is_hatched_labelled_and_marks_the_threshold() -> None:
     assert bar.x == (0.30,)
     assert bar.marker.color == palette.REFUSED
     assert bar.marker.pattern.shape == "/"  # not colour alone
-    assert "Refusé" in bar.text[0] and "30,0" in bar.text[0]
+    assert "modèle seul : refus" in bar.text[0] and "30,0" in bar.text[0]
     threshold_lines = [s for s in fig.layout.shapes if s.x0 == 0.15 and s.x1 == 0.15]
     assert len(threshold_lines) == 1
     assert any("Seuil 15,0" in a.text for a in fig.layout.annotations)
@@ -24,7 +24,7 @@ def test_refused_score_is_hatched_labelled_and_marks_the_threshold() -> None:
 def test_granted_score_is_plain_blue() -> None:
     bar = go.Figure(score_figure(0.05, 0.15, "en")).data[0]
     assert bar.marker.color == palette.GRANTED and bar.marker.pattern.shape == ""
-    assert "Granted" in bar.text[0]
+    assert "model alone: grant" in bar.text[0]  # the model's side, not the decision
 
 
 def test_axis_leaves_room_for_bar_and_threshold() -> None:
@@ -35,7 +35,8 @@ def test_axis_leaves_room_for_bar_and_threshold() -> None:
 
 def test_score_text_alternative() -> None:
     assert score_text_alternative(0.12, 0.15, "en") == (
-        "Horizontal bar: the client's probability of default 12.0%, decision threshold 15.0%; granted.")
+        "Horizontal bar: the client's probability of default 12.0%, decision threshold 15.0%; "
+        "model alone: grant.")
 
 
 STEPS = [Step("External score = 0.2", 0.04), Step("Age = 45 years", -0.01), Step("Income", 0.005)]

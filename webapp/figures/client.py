@@ -23,8 +23,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "probability": "Probabilité de défaut",
         "threshold": "Seuil {value}",
         "client": "Client",
-        "granted": "✓ Accordé",
-        "refused": "✗ Refusé",
+        # the bar is the model's score: its side of the threshold, not the decision (a lending
+        # rule may refuse a client the model grants; the card says the decision)
+        "granted": "✓ modèle seul : accord",
+        "refused": "✗ modèle seul : refus",
         "score_alt": ("Barre horizontale : probabilité de défaut du client {probability}, "
                       "seuil de décision {threshold} ; {decision}."),
         "base": "Taux de base (client moyen)",
@@ -42,8 +44,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "probability": "Probability of default",
         "threshold": "Threshold {value}",
         "client": "Client",
-        "granted": "✓ Granted",
-        "refused": "✗ Refused",
+        "granted": "✓ model alone: grant",
+        "refused": "✗ model alone: refuse",
         "score_alt": ("Horizontal bar: the client's probability of default {probability}, "
                       "decision threshold {threshold}; {decision}."),
         "base": "Base rate (average client)",
@@ -110,7 +112,7 @@ def score_text_alternative(probability: float, threshold: float, lang: str | Non
     lang = normalise_language(lang)
     decision = _t("refused" if probability >= threshold else "granted", lang).lstrip("✓✗ ")
     return _t("score_alt", lang, probability=format_percent(probability, lang),
-              threshold=format_percent(threshold, lang), decision=decision.lower())
+              threshold=format_percent(threshold, lang), decision=decision)
 
 
 @dataclass(frozen=True)
