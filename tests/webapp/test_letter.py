@@ -162,3 +162,17 @@ def test_unknown_client_is_a_json_404(api):
     answer = api.get("/clients/999999999/letter.pdf?lang=en")
     assert answer.status_code == 404 and "error" in answer.get_json()
     assert api.get("/clients/abc/letter.pdf").status_code == 400
+
+
+def test_the_proposal_never_contradicts_a_loan_reason():
+    """When the loan (or its repayment share) is a principal reason and no change of it within
+    bounds is granted, the proposal says why in words; otherwise it does not."""
+    from model.scoring.counterfactual import Counterfactual
+    from webapp.services.decision_change import TEXTS, counterfactual_sentences
+
+    none = Counterfactual("none", {"AMT_CREDIT": 500_000.0, "AMT_ANNUITY": 25_000.0})
+    for lang in ("fr", "en"):
+        why = TEXTS[lang]["loan_not_enough"]
+        assert why in counterfactual_sentences(none, lang, ["external", "affordability"])
+        assert why in counterfactual_sentences(none, lang, ["loan"])
+        assert why not in counterfactual_sentences(none, lang, ["external", "bureau"])
