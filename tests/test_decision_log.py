@@ -65,7 +65,7 @@ def _rows(url: str, kind: str | None = None) -> list[LogEntry]:
 def test_migrations_create_the_tables_and_sqlite_uses_wal(database_url):
     engine = db.engine(database_url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
@@ -181,10 +181,12 @@ def test_database_outage_tells_the_advisor_the_decision_was_not_saved(artifacts_
     alert = decision_form.record(1, "referred", "please check this file again", "other", False,
                                  {"client_id": client_id}, [], [], "fr")
     assert alert.id == "decision-not-saved" and "PAS été enregistrée" in alert.children
-    # ... while showing a score still works (the failure goes to the server log).
+    # ... and no score is shown either: it could not be put on record (issue 19).
     from webapp.services import clients
+    from webapp.services.errors import ServiceError
 
-    assert 0 <= clients.client_score(client_id).probability <= 1
+    with pytest.raises(ServiceError, match="log_unavailable"):
+        clients.client_score(client_id)
 
 
 APPLICANT = {"income": 150000, "credit": 500000, "annuity": 25000, "age_years": 40,
