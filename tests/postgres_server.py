@@ -81,3 +81,20 @@ class Cluster:
         subprocess.run(_as_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast",
                                  "-w", "stop"]), capture_output=True)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def fresh_database(base_url: str, label: str) -> str:
+    """Create an empty database on the server of `base_url` (named from `label` and the
+    process id) and return its URL."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from webapp import db
+
+    name = f"t_{os.getpid()}_{hashlib.sha256(label.encode()).hexdigest()[:10]}"
+    admin = db.engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    return base_url.rsplit("/", 1)[0] + "/" + name

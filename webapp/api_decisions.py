@@ -33,8 +33,8 @@ def register_decision_api(server: Flask) -> None:
 
         try:  # depth-limited: a body nested 1,000 deep is a 400, not a RecursionError
             body = load_json(request.get_data(cache=True)) if request.is_json else None
-        except InputError:
-            body = None
+        except InputError as error:
+            return _error(f"body: {error.message}", 400)
         if not isinstance(body, dict):
             return _error("send a JSON object with decision, reason and category", 400)
         refers_to = body.get("refers_to")  # checked against the log (audit_log.review_problem)

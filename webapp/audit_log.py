@@ -232,6 +232,13 @@ def review_queue(url: str | None = None) -> pd.DataFrame:
     return requested[~requested["id"].isin(answered)].reset_index(drop=True)
 
 
+def verify_chain(url: str | None = None) -> chain.Verdict:
+    """Check every row's link and hash, in id order (`python -m webapp audit verify`)."""
+    with db.session(url) as session:
+        rows = session.scalars(select(LogEntry).order_by(LogEntry.id).execution_options(yield_per=1000))
+        return chain.verify(rows)
+
+
 def _may_read(row: LogEntry, principal: Principal) -> bool:
     """A log entry (who scored whom, when, with which inputs) is shown to managers and to
     the person or key that wrote it; outside a request (the command line) to the operator."""

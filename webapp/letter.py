@@ -129,12 +129,14 @@ def register_letter(server: Flask) -> None:
     def client_letter(client_id: str):
         from webapp.api import _service_error
         from webapp.services.errors import ServiceError
+        from webapp.validation import parse_client_id
 
         lang = normalise_language(request.args.get("lang"))
         try:
             pdf = letter_pdf(client_id, lang)
         except ServiceError as error:
             return _service_error(error, client_id=client_id)
-        name = f"lettre-{client_id}.pdf" if lang == "fr" else f"letter-{client_id}.pdf"
+        parsed = parse_client_id(client_id)  # digits only: never the raw path text in a header
+        name = f"lettre-{parsed}.pdf" if lang == "fr" else f"letter-{parsed}.pdf"
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
