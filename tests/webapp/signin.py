@@ -41,5 +41,5 @@ def signed_in_server(database_url: str, paths: tuple[str, ...] = ()) -> Flask:
     server = Flask("signin-test")
     init_auth(server, "local")
     for path in paths:
-        server.add_url_rule(path, path, lambda: "ok", methods=["GET", "POST"])
+        server.add_url_rule(path, path, lambda **_: "ok", methods=["GET", "POST"])
     return server
