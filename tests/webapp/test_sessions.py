@@ -108,11 +108,12 @@ def test_an_attempt_is_counted_even_when_the_check_fails(app_database, monkeypat
     def broken(_hashed: str, _password: str) -> bool:
         raise RuntimeError("the hash library failed")
 
+    real_check = accounts.check_password_hash
     monkeypatch.setattr(accounts, "check_password_hash", broken)
     for _ in range(config.MAX_FAILED_ATTEMPTS):
         with pytest.raises(RuntimeError):
             accounts.authenticate("target", "anything at all")
-    monkeypatch.undo()
+    monkeypatch.setattr(accounts, "check_password_hash", real_check)
     assert accounts.authenticate("target", "the right password") == (None, "locked")
 
 
