@@ -6,8 +6,6 @@ advisor sees when the database is down.
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select, text
 
@@ -17,19 +15,10 @@ from webapp.db.models import LogEntry
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    url = os.environ.get("SCORING_TEST_POSTGRES_URL")
-    if url:
-        yield url
-        return
-    from tests.postgres_server import Cluster
+    from tests.postgres_server import running_server
 
-    try:
-        cluster = Cluster.start()
-    except Exception as error:  # no binaries, no unprivileged user...
-        pytest.skip(f"no PostgreSQL server could start: {error}")
-    yield cluster.url
-    db.dispose()
-    cluster.stop()
+    with running_server() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,13 +27,9 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/app.db"
         return
-    base = request.getfixturevalue("postgres_url")
-    name = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
-    admin = db.engine(base).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield base.rsplit("/", 1)[0] + "/" + name
+    from tests.postgres_server import fresh_database
+
+    yield fresh_database(request.getfixturevalue("postgres_url"), request.node.nodeid)
 
 
 @pytest.fixture

@@ -5,29 +5,16 @@ cluster (`tests/postgres_server.py`); without either those tests skip with the r
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 
 
 @pytest.fixture(scope="session")
 def postgres_base():
     """URL of a PostgreSQL server whose role may create databases and roles."""
-    url = os.environ.get("SCORING_TEST_POSTGRES_URL")
-    if url:
+    from tests.postgres_server import running_server
+
+    with running_server() as url:
         yield url
-        return
-    from tests.postgres_server import Cluster
-
-    try:
-        cluster = Cluster.start()
-    except Exception as error:  # no binaries, no unprivileged user...
-        pytest.skip(f"no PostgreSQL server could start: {error}")
-    yield cluster.url
-    from webapp import db
-
-    db.dispose()
-    cluster.stop()
 
 
 @pytest.fixture
@@ -52,3 +39,19 @@ def app_database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/app.db"
     monkeypatch.setenv("SCORING_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture
+def app_client(artifacts_dir, app_database):
+    """A test client of the real app (app.py, sign-in off) on the session's set and a fresh log."""
+    import app as app_module
+
+    return app_module.server.test_client()
+
+
+@pytest.fixture
+def client_id(artifacts_dir) -> int:
+    """A client of the session's set."""
+    from webapp.state import get_state
+
+    return int(get_state().clients.index[0])

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.webapp.dash_requests import router_request
 from tests.webapp.signin import sign_in, signed_in_server
 from webapp.auth import access
 
@@ -77,21 +78,10 @@ def test_pages_and_routes_paths_x_roles(clients, role, path, area):
         assert status == 403, f"{role} got {status} for {path}"
 
 
-def _router_request(pathname: object, search: object = "") -> dict:
-    """The body Dash's page router posts when the browser's location changes."""
-    return {"output": "..._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search},
-                       {"id": "language-store", "property": "data", "value": "fr"}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path, area", sorted(PATHS.items()))
 def test_router_callback_paths_x_roles(clients, role, path, area):
-    status = clients[role].post("/_dash-update-component", json=_router_request(path)).status_code
+    status = clients[role].post("/_dash-update-component", json=router_request(path)).status_code
     if area in ALLOWED[role]:
         assert status < 400
     else:
@@ -108,7 +98,7 @@ def test_manager_callbacks_refused_to_an_advisor(clients, output):
 
 @pytest.mark.parametrize("pathname", ["x", "", "model", None, 12])
 def test_router_pathname_not_a_path_is_a_400(clients, pathname):
-    answer = clients["admin"].post("/_dash-update-component", json=_router_request(pathname))
+    answer = clients["admin"].post("/_dash-update-component", json=router_request(pathname))
     assert answer.status_code == 400 and "path starting with /" in answer.get_json()["error"]
 
 

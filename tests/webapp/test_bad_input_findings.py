@@ -5,38 +5,22 @@ import logging
 
 import pytest
 
+from tests.webapp.dash_requests import audit_request, callback_request, router_request
 from webapp.validation import parse_client_id
 
 
-@pytest.fixture
-def client(artifacts_dir, app_database):
-    import app as app_module
-
-    return app_module.server.test_client()
+def _callback(app_client, output: str, inputs: list, state: list | None = None):
+    return app_client.post("/_dash-update-component", json=callback_request(output, inputs, state))
 
 
-@pytest.fixture
-def client_id(artifacts_dir) -> int:
-    from webapp.state import get_state
-
-    return int(get_state().clients.index[0])
-
-
-def _callback(client, output: str, inputs: list, state: list | None = None):
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in output.strip(".").split("...")]
-    return client.post("/_dash-update-component", json={
-        "output": output, "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": inputs, "state": state or [], "changedPropIds": []})
-
-
-def test_csv_export_with_the_last_representable_day(client):
-    answer = client.get("/api/audit/decisions.csv?end=9999-12-31")
+def test_csv_export_with_the_last_representable_day(app_client):
+    answer = app_client.get("/api/audit/decisions.csv?end=9999-12-31")
     assert answer.status_code == 200 and answer.get_data(as_text=True).startswith("id,at,actor")
 
 
-def test_decision_body_nested_a_thousand_deep(client, client_id):
+def test_decision_body_nested_a_thousand_deep(app_client, client_id):
     body = '{"decision": "refused", "reason": ' + "[" * 1000 + "]" * 1000 + "}"
-    answer = client.post(f"/api/clients/{client_id}/decision", data=body, content_type="application/json")
+    answer = app_client.post(f"/api/clients/{client_id}/decision", data=body, content_type="application/json")
     assert answer.status_code == 400 and "nested deeper" in answer.get_json()["error"]
 
 
@@ -48,40 +32,33 @@ def test_decision_body_nested_a_thousand_deep(client, client_id):
     ({"decision": "granted", "refers_to": True}, "refers_to"),
     ({"decision": "granted", "refers_to": 123456}, "refers_to"),
 ])
-def test_decision_fields_of_the_wrong_kind_are_a_422(client, client_id, body, field):
-    answer = client.post(f"/api/clients/{client_id}/decision", json=body)
+def test_decision_fields_of_the_wrong_kind_are_a_422(app_client, client_id, body, field):
+    answer = app_client.post(f"/api/clients/{client_id}/decision", json=body)
     assert answer.status_code == 422 and field in answer.get_json()["fields"]
 
 
-def test_a_lone_surrogate_in_a_reason_is_a_400(client, client_id):
+def test_a_lone_surrogate_in_a_reason_is_a_400(app_client, client_id):
     body = '{"decision": "refused", "reason": "\\ud800 is not text", "category": "other"}'
-    answer = client.post(f"/api/clients/{client_id}/decision", data=body, content_type="application/json")
+    answer = app_client.post(f"/api/clients/{client_id}/decision", data=body, content_type="application/json")
     assert answer.status_code == 400 and "surrogate" in answer.get_json()["error"]
 
 
 @pytest.mark.parametrize("pathname", ["x", "", "model"])
-def test_router_pathname_that_is_not_a_path(client, pathname):
-    answer = _callback(client, "..._pages_content.children..._pages_store.data..", [
-        {"id": "_pages_location", "property": "pathname", "value": pathname},
-        {"id": "_pages_location", "property": "search", "value": ""},
-        {"id": "language-store", "property": "data", "value": "fr"}])
+def test_router_pathname_that_is_not_a_path(app_client, pathname):
+    answer = app_client.post("/_dash-update-component", json=router_request(pathname))
     assert answer.status_code == 400
 
 
-def test_lone_surrogate_in_the_drift_feature(client):
-    answer = _callback(client, "drift-distribution.children",
+def test_lone_surrogate_in_the_drift_feature(app_client):
+    answer = _callback(app_client, "drift-distribution.children",
                        [{"id": "drift-feature", "property": "value", "value": "\ud800"}],
                        [{"id": "language-store", "property": "data", "value": "fr"}])
     assert answer.status_code == 400
 
 
-def test_lone_surrogate_and_far_dates_in_the_audit_filters(client):
-    output = "..audit-rates.children...audit-queue.children...audit-table.children...audit-export.href.."
-    values = {"audit-actor": "\ud800", "audit-dates-start": None, "audit-dates-end": None,
-              "audit-outcome": None, "audit-flags": [], "language-store": "fr"}
-    inputs = [{"id": key, "property": "data" if key == "language-store" else "value", "value": value}
-              for key, value in values.items()]
-    assert _callback(client, output, inputs).status_code == 400
+def test_lone_surrogate_and_far_dates_in_the_audit_filters(app_client):
+    body = audit_request("\ud800", None, None, None, [])
+    assert app_client.post("/_dash-update-component", json=body).status_code == 400
     from webapp import audit_log
 
     far = audit_log.filters_from({"actor": "\ud800", "end": "9999-12-31", "start": "\ud800"})
@@ -89,8 +66,8 @@ def test_lone_surrogate_and_far_dates_in_the_audit_filters(client):
 
 
 @pytest.mark.parametrize("suffix", ["%0a", "%0b", "%1c", "%e2%80%a8", "%e3%80%80", "%09", "%c2%85"])
-def test_whitespace_in_a_client_id_of_the_letter_path(client, client_id, suffix):
-    answer = client.get(f"/clients/{client_id}{suffix}/letter.pdf")
+def test_whitespace_in_a_client_id_of_the_letter_path(app_client, client_id, suffix):
+    answer = app_client.get(f"/clients/{client_id}{suffix}/letter.pdf")
     assert answer.status_code == 400 and "Content-Disposition" not in answer.headers
 
 
@@ -101,9 +78,9 @@ def test_ids_are_ascii_digits_with_plain_spaces_only(raw):
     assert parse_client_id("100 002") == parse_client_id("100\u00a0002") == 100002
 
 
-def test_unknown_dash_bundle_is_a_quiet_404(client, caplog):
+def test_unknown_dash_bundle_is_a_quiet_404(app_client, caplog):
     with caplog.at_level(logging.INFO):
-        answer = client.get("/_dash-component-suites/dash/nope.js")
+        answer = app_client.get("/_dash-component-suites/dash/nope.js")
     assert answer.status_code == 404
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.webapp.dash_requests import audit_request, router_request
 from tests.fuzz_requests import (dumps, json_values, logged_errors, run_bounded, scalars,
                                  tally_fixture)
 
@@ -87,16 +88,6 @@ def test_path_parameters(app_client, known_ids, tally, caplog):
 
 SEGMENTS = ["", ".", "..", "client", "why", "what-if", "compare", "new", "model", "drift", "audit",
             "404", "%2F", "%00", "Model", "x"]
-
-
-def router_request(pathname: object, search: object) -> dict:
-    return {"output": "..._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search},
-                       {"id": "language-store", "property": "data", "value": "fr"}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
 
 
 def test_router_pathname_and_search(app_client, known_ids, tally, caplog):
@@ -181,8 +172,6 @@ def test_audit_export_filters(app_client, tally, caplog):
 
 def test_audit_screen_filters(app_client, tally, caplog):
     before = tally.total
-    output = "..audit-rates.children...audit-queue.children...audit-table.children...audit-export.href.."
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in output.strip(".").split("...")]
     value = st.one_of(scalars, dates, st.lists(st.sampled_from(["overrides", "review", "\ud800", 1]), max_size=3),
                       with_hostile(st.just("advisor")), json_values)
 
@@ -190,11 +179,7 @@ def test_audit_screen_filters(app_client, tally, caplog):
     @given(actor=value, start=value, end=value, outcome=value, flags=value,
            lang=st.sampled_from(["fr", "en", None, 3]))
     def run(actor, start, end, outcome, flags, lang) -> None:
-        inputs = [{"id": key, "property": "value", "value": item} for key, item in (
-            ("audit-actor", actor), ("audit-dates-start", start), ("audit-dates-end", end),
-            ("audit-outcome", outcome), ("audit-flags", flags))]
-        inputs.append({"id": "language-store", "property": "data", "value": lang})
-        body = {"output": output, "outputs": outputs, "inputs": inputs, "state": [], "changedPropIds": []}
+        body = audit_request(actor, start, end, outcome, flags, lang)
         response = app_client.post("/_dash-update-component", data=dumps(body), content_type="application/json")
         tally.check(response, body)
 

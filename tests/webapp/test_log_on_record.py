@@ -5,23 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 
 from webapp import audit_log
-
-
-@pytest.fixture
-def app_client(artifacts_dir, app_database):
-    import app as app_module
-
-    return app_module.server.test_client()
-
-
-@pytest.fixture
-def client_id(artifacts_dir) -> int:
-    from webapp.state import get_state
-
-    return int(get_state().clients.index[0])
 
 
 def _read_only(monkeypatch, url: str) -> None:
