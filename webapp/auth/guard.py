@@ -192,7 +192,7 @@ def _guard():
     if not principal.may(area):
         log.info("refused %s %s to %s (%s)", request.method, path, principal.name, principal.role)
         return _refuse(403, principal)
-    if principal.kind == "user" and request.headers.get("Sec-Fetch-Site") == "cross-site" \
+    if principal.kind in ("user", "azure") and request.headers.get("Sec-Fetch-Site") == "cross-site" \
             and not access.cross_site_allowed(path, request.method):
         # Another site's link or form reaching data with the visitor's cookie (a score would
         # be logged under their name): only plain page navigations may come from elsewhere.
