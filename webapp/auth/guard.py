@@ -102,6 +102,11 @@ def init_auth(server: Flask, mode: str | None = None) -> str:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.SESSION_HOURS),
+        # The cookie is written only when the session changes: it then expires SESSION_HOURS
+        # after sign-in, like the session itself (webapp.auth.sessions), and the answer of a
+        # slow callback started on an earlier page cannot put back an older cookie (it
+        # removed the CSRF token the sign-out form had just stored).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     server.config["SCORING_AUTH_MODE"] = mode
     manager = flask_login.LoginManager()
