@@ -1,5 +1,7 @@
 # The container option of docs/deploy.md: the app as Azure App Service (Web App for Containers)
 # runs it. Exact versions from requirements.lock; the same start command as the code option.
+# Production by default: the container refuses to start without SCORING_SECRET_KEY and
+# SCORING_ARTIFACT_KEY; `-e SCORING_ENV=development` runs the demo, with a warning.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=8000 \
+    SCORING_ENV=production \
     SCORING_ARTIFACTS=/data/artifacts \
     SCORING_SYNTH_DIR=/data/synthetic \
     SCORING_MLRUNS=/data/mlruns

@@ -48,6 +48,7 @@ def create_app() -> dash.Dash:
 
     from webapp.http.api import register_api
     from webapp.auth import register_auth
+    from webapp.bad_input import register_bad_input_handlers
     from webapp.http.errors import register_error_handlers
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
     from webapp.http.letter import register_letter
@@ -67,6 +68,7 @@ def create_app() -> dash.Dash:
     register_api(app.server)
     register_auth(app)
     register_error_handlers(app.server, app.callback_map)
+    register_bad_input_handlers(app.server)
     register_letter(app.server)
     return app
 

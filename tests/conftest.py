@@ -10,6 +10,9 @@ import pytest
 # Tests that are not about sign-in call the app and the API without a session; the
 # sign-in tests choose their mode explicitly (gunicorn's environment, register_auth(mode=)).
 os.environ.setdefault("SCORING_AUTH", "off")
+# No background re-verification of served sets during tests that alter sets on purpose;
+# tests/webapp/test_set_reverify.py runs it explicitly.
+os.environ.setdefault("SCORING_VERIFY_SECONDS", "0")
 # The decision log of a test session goes to a throwaway SQLite file, never data/app.db.
 _TEST_DB_FOLDER = tempfile.mkdtemp(prefix="scoring-test-db-")
 os.environ.setdefault("SCORING_DATABASE_URL", f"sqlite:///{_TEST_DB_FOLDER}/app.db")

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -81,3 +82,43 @@ class Cluster:
         subprocess.run(_as_user([str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast",
                                  "-w", "stop"]), capture_output=True)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def fresh_database(base_url: str, label: str) -> str:
+    """Create an empty database on the server of `base_url` (named from `label` and the
+    process id) and return its URL."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from webapp import db
+
+    name = f"t_{os.getpid()}_{hashlib.sha256(label.encode()).hexdigest()[:10]}"
+    admin = db.engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+@contextmanager
+def running_server():
+    """The URL of a PostgreSQL server for a test session: `SCORING_TEST_POSTGRES_URL` (the one
+    `.ci/run` starts) or a throwaway cluster, stopped at exit. Skips the tests without one."""
+    import pytest
+
+    url = os.environ.get("SCORING_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    try:
+        cluster = Cluster.start()
+    except Exception as error:  # no binaries, no unprivileged user...
+        pytest.skip(f"no PostgreSQL server could start: {error}")
+    try:
+        yield cluster.url
+    finally:
+        from webapp import db
+
+        db.dispose()
+        cluster.stop()

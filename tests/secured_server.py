@@ -31,9 +31,18 @@ class SecuredServer:
         client = requests.Session()
         if role is not None:
             answer = client.post(f"{self.url}/login", allow_redirects=False,
-                                 data={"username": role, "password": PASSWORDS[role]})
+                                 data={"username": role, "password": PASSWORDS[role],
+                                       "csrf_token": login_token(client, self.url)})
             assert answer.status_code == 302, f"sign-in as {role} failed: {answer.status_code}"
         return client
+
+
+def login_token(client: requests.Session, url: str) -> str:
+    """The CSRF token of the sign-in form, as a browser gets it (GET /login, same cookie jar)."""
+    import re
+
+    page = client.get(f"{url}/login").text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def free_port() -> int:

@@ -1,7 +1,9 @@
-"""`python -m webapp users|apikeys ...`: manage sign-in accounts and API keys.
+"""`python -m webapp users|apikeys|audit|db ...`: accounts, API keys, the log's check, migrations.
 
 Passwords come from standard input (one line) or are prompted without echo; an API
-key is printed once, at creation (only its hash is stored).
+key is printed once, at creation (only its hash is stored). `audit verify` walks the
+decision log's hash chain and names the first broken link (exit status 1); `db upgrade`
+applies the migrations with the URL it is given (the owner role on PostgreSQL).
 """
 from __future__ import annotations
 
@@ -47,6 +49,26 @@ def _revoke_key(args) -> str:
     return f"API key {args.name} revoked"
 
 
+class CheckFailed(Exception):
+    """A check that ran and found a problem (exit status 1, message on stderr)."""
+
+
+def _verify_log(_args) -> str:
+    from webapp.db import audit_log
+
+    verdict = audit_log.verify_chain()
+    if not verdict.ok:
+        raise CheckFailed(str(verdict))
+    return str(verdict)
+
+
+def _upgrade(_args) -> str:
+    from webapp import db
+
+    db.engine()  # migrates on first use
+    return "database schema up to date"
+
+
 # group -> (help, roles, {command: (help, takes a name, takes --role, handler)})
 COMMANDS = {
     "users": ("sign-in accounts (SCORING_AUTH=local)", config.ROLES, {
@@ -59,6 +81,12 @@ COMMANDS = {
         "list": ("list keys (names and roles, never the keys)", False, False,
                  lambda _args: _table(accounts.list_api_keys())),
         "revoke": ("revoke a key", True, False, _revoke_key),
+    }),
+    "audit": ("the decision log", (), {
+        "verify": ("check the hash chain; names the first broken link", False, False, _verify_log),
+    }),
+    "db": ("the app's database (SCORING_DATABASE_URL)", (), {
+        "upgrade": ("apply the migrations (run as the owner role on PostgreSQL)", False, False, _upgrade),
     }),
 }
 
@@ -86,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except accounts.AccountError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except CheckFailed as error:
+        print(str(error), file=sys.stderr)
+        return 1
     except Exception as error:  # database unreachable, bad URL: say so, no traceback
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

@@ -27,7 +27,13 @@ def error_message(error: ServiceError, lang: str | None) -> str:
 
 ERROR_TEXTS: dict[str, dict[str, str]] = {
     "fr": {"explanation_unavailable": "L'explication de ce score n'est pas disponible pour ce modèle.",
-           "unknown_feature": "La variable « {feature} » n'est pas disponible."},
+           "unknown_feature": "La variable « {feature} » n'est pas disponible.",
+           "log_unavailable": ("Score indisponible : le journal des décisions ne peut pas être écrit, "
+                               "et aucun score n'est montré sans y être enregistré. Réessayez plus "
+                               "tard ou prévenez l'équipe technique.")},
     "en": {"explanation_unavailable": "The explanation of this score is not available for this model.",
-           "unknown_feature": "The feature “{feature}” is not available."},
+           "unknown_feature": "The feature “{feature}” is not available.",
+           "log_unavailable": ("Score unavailable: the decision log cannot be written, and no score "
+                               "is shown without being recorded there. Try again later or tell the "
+                               "technical team.")},
 }

@@ -43,6 +43,7 @@ from model.scoring import Scorer
 from model.scoring.applications import typical_application
 from model.scoring.policy import PolicyRule
 from model.training.scoring import ScoringModel
+from webapp import set_watch
 from webapp.service_errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,13 @@ class AppState:
             row = int(self.clients.at[int(client_id), "row"])
         except (KeyError, ValueError):
             raise UnknownClientError(client_id) from None
-        values = _read_row(self.features, row)
+        try:
+            values = _read_row(self.features, row)
+        except ArtifactError:  # the file changed under us (truncated): refuse the set
+            error = ArtifactError("ends before the rows the set lists (truncated after it was "
+                                  "verified)", self.artifacts_dir / "features.npy")
+            refuse(self, error)
+            raise ArtifactsUnavailable(error) from None
         return pd.DataFrame(values, columns=self.feature_names, index=pd.Index([int(client_id)], name="SK_ID_CURR"))
 
     def has_client(self, client_id: int) -> bool:
@@ -380,6 +387,7 @@ class _Served:
     loading: Path | None = None  # a set being loaded in the background
     error: ArtifactsUnavailable | None = None  # latest problem (None when all is well)
     refused: "OrderedDict[Path, ArtifactsUnavailable]" = field(default_factory=OrderedDict)
+    previous: AppState | None = None  # the set served before this one (the fallback)
 
     def due(self) -> bool:
         return time.monotonic() - self.checked_at >= config.RELOAD_CHECK_SECONDS
@@ -425,8 +433,10 @@ class _Served:
             return
         with self.lock:
             previous, self.state, self.error, self.loading = self.state, state, None, None
+            self.previous = previous or self.previous
         if previous is None:
             log.info("serving build %s from %s", state.build_id, self.root)
+            set_watch.start(recheck_served)  # re-verifies the served sets in the background
         else:
             log.info("switched from build %s to build %s", previous.build_id, state.build_id)
 
@@ -443,6 +453,24 @@ class _Served:
                 log.error("artifact set refused, still serving build %s: %s",
                           self.state.build_id, unavailable)
         self.error = unavailable
+
+
+    def refuse_served(self, state: AppState, error: ArtifactError) -> None:
+        """The served set failed a re-check (`webapp.set_watch`): refuse it and go back to the
+        set served before it, re-verified first; without one, serve nothing (503)."""
+        with self.lock:
+            if self.state is not state:
+                return
+            fallback = self.previous if self.previous is not None \
+                and self.previous.artifacts_dir != state.artifacts_dir else None
+            self.state, self.previous = None, None
+            if fallback is not None:
+                try:
+                    verify(fallback.artifacts_dir, required=REQUIRED)
+                    self.state = fallback
+                except ArtifactError as fallback_error:
+                    self._failed(fallback.artifacts_dir, fallback_error)
+            self._failed(state.artifacts_dir, error)  # logs which build is served, if any
 
 
 _SERVED: "OrderedDict[Path, _Served]" = OrderedDict()
@@ -502,6 +530,34 @@ def serving_problem() -> ArtifactsUnavailable | None:
     """Why the newest set is not served while an older one is (None when all is well)."""
     served = _SERVED.get(config.artifacts_dir())
     return served.error if served is not None and served.state is not None else None
+
+
+def served_states() -> list[AppState]:
+    """The states being served now, one per artifacts root (for the background re-check)."""
+    with _SERVED_LOCK:
+        return [served.state for served in _SERVED.values() if served.state is not None]
+
+
+def recheck_served() -> list[ArtifactError]:
+    """Verify every served set now (signature and file hashes); refuse those that fail.
+    Returns the problems found (`webapp.set_watch` calls it every few minutes)."""
+    problems = []
+    for state in served_states():
+        try:
+            verify(state.artifacts_dir, required=REQUIRED)
+        except ArtifactError as error:
+            log.error("served build %s failed its re-check: %s", state.build_id, error)
+            refuse(state, error)
+            problems.append(error)
+    return problems
+
+
+def refuse(state: AppState, error: ArtifactError) -> None:
+    """Refuse a served set whose files no longer match its signed manifest."""
+    with _SERVED_LOCK:
+        owners = [served for served in _SERVED.values() if served.state is state]
+    for served in owners:
+        served.refuse_served(state, error)
 
 
 def _request_pinned() -> tuple[Path, AppState] | None:

@@ -78,7 +78,9 @@ def test_advisor_overrides_and_manager_sees_it_on_audit(dash_duo, server, artifa
     assert driver.find_element(By.ID, "forbidden-heading").text == "Accès refusé"
     # (reading the browser log empties it: the only entry is the 403 itself)
     assert all("/drift" in e["message"] and "403" in e["message"] for e in dash_duo.get_logs() or [])
-    driver.get(server.url + "/logout")
+    driver.get(server.url + "/logout")  # asks first; the button posts with the CSRF token
+    _click(driver, driver.find_element(By.ID, "logout-submit"))
+    _wait(dash_duo).until(lambda d: d.current_url.endswith("/login"), message="not signed out")
 
     # The manager sees the override on /audit and exports it.
     _sign_in(dash_duo, server, "manager", "/audit")

@@ -144,25 +144,31 @@ def test_security_headers(server):
     assert "Strict-Transport-Security" not in answer.headers  # plain HTTP here
     behind_https = server.session(None).get(f"{server.url}/login", headers={"X-Forwarded-Proto": "https"})
     assert behind_https.headers["Strict-Transport-Security"].startswith("max-age=")
-    cookie = server.session(None).post(f"{server.url}/login", allow_redirects=False,
-                                       data={"username": "advisor", "password": "advisor-password-1"})
+    anonymous = server.session(None)
+    cookie = anonymous.post(f"{server.url}/login", allow_redirects=False,
+                            data={"username": "advisor", "password": "advisor-password-1",
+                                  "csrf_token": secured_server.login_token(anonymous, server.url)})
     assert "HttpOnly" in cookie.headers["Set-Cookie"] and "SameSite=Lax" in cookie.headers["Set-Cookie"]
 
 
 def test_wrong_password_then_lockout(server):
     session = server.session(None)
+    token = secured_server.login_token(session, server.url)
     statuses = [session.post(f"{server.url}/login", allow_redirects=False,
-                             data={"username": "admin", "password": "wrong password"}).status_code
+                             data={"username": "admin", "password": "wrong password",
+                                   "csrf_token": token}).status_code
                 for _ in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
     right = session.post(f"{server.url}/login", allow_redirects=False,
-                         data={"username": "admin", "password": "admin-password-1"})
+                         data={"username": "admin", "password": "admin-password-1", "csrf_token": token})
     assert right.status_code == 429  # locked even with the right password
 
 
 def test_login_never_redirects_off_site(server):
-    answer = server.session(None).post(f"{server.url}/login", allow_redirects=False, data={
-        "username": "manager", "password": "manager-password-1", "next": "//evil.example/x"})
+    anonymous = server.session(None)
+    answer = anonymous.post(f"{server.url}/login", allow_redirects=False, data={
+        "username": "manager", "password": "manager-password-1", "next": "//evil.example/x",
+        "csrf_token": secured_server.login_token(anonymous, server.url)})
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
 
 

@@ -123,7 +123,9 @@ def test_database_outage_during_sign_in_check_is_a_503_not_a_500(tmp_path, monke
     init_auth(server, "local")
     server.add_url_rule("/client/1", "client", lambda: "file")
     client = server.test_client()
-    assert client.post("/login", data={"username": "ines", "password": "a long enough password"}).status_code == 302
+    from tests.webapp.signin import sign_in
+
+    assert sign_in(client, "ines", "a long enough password").status_code == 302
     assert client.get("/client/1").status_code == 200
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the database folder should be")

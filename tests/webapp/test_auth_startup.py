@@ -35,7 +35,8 @@ def test_production_without_secret_key_nor_admin_refuses_to_start(artifacts_dir,
     assert "SCORING_SECRET_KEY" not in started.stderr.split("refusing to start")[1]
 
     accounts.add_user("boss", "admin", "a long admin password", url)
-    started = _start(artifacts_dir, url, SCORING_ENV="production", SCORING_SECRET_KEY="k" * 40)
+    started = _start(artifacts_dir, url, SCORING_ENV="production", SCORING_SECRET_KEY="k" * 40,
+                     SCORING_ARTIFACT_KEY="a" * 40)
     assert started.returncode == 0, started.stderr
     assert accounts.count_users(url) == 1
 

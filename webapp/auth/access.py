@@ -1,6 +1,10 @@
 """Which area a path belongs to and how to answer when access is refused (pure functions)."""
 from __future__ import annotations
 
+import re
+import unicodedata
+from urllib.parse import quote, unquote, urlsplit
+
 from webapp.auth import config
 
 # Requests that are neither pages nor data for a page: refused with JSON, never redirected.
@@ -8,8 +12,57 @@ NON_PAGE_PREFIXES = ("/_", "/api/", "/reports/", "/assets/")
 PAGES_LOCATION_ID = "_pages_location"   # Dash Pages' router input (pathname of the page to render)
 
 
+MAX_PATH_LENGTH = 2000
+_DECODE_ROUNDS = 4   # "%252F" -> "%2F" -> "/": decoded until stable, a few rounds at most
+
+
+def normalise_path(path: object) -> str:
+    """The one form of a path every access decision is taken on.
+
+    Dash's page router matches `pathname.strip("/")` against each page path, so `//model`,
+    `/model/` and `/model` open the same screen; Werkzeug decodes `%2F` to `/`, and a
+    browser's `location.pathname` keeps it encoded. Here the path is percent-decoded until
+    stable, backslashes count as slashes, empty and `.` segments are dropped, `..` removes
+    the previous segment, and the result is lower-cased: every spelling Dash or Flask could
+    route to a screen maps to that screen's one path (stricter, never looser, than the router).
+    """
+    text = _decoded((path if isinstance(path, str) else "")[:MAX_PATH_LENGTH].split("?", 1)[0])
+    segments = _segments(text.replace("\\", "/"))
+    return ("/" + "/".join(segments)).lower()
+
+
+def _decoded(text: str) -> str:
+    """Percent-decoded until stable (a few rounds at most)."""
+    for _ in range(_DECODE_ROUNDS):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _segments(path: str) -> list[str]:
+    """The segments of `path` with empty and `.` ones dropped and `..` applied."""
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return segments
+
+
 def is_public(path: str) -> bool:
-    """Paths served without a session: sign-in, health, the shell's style and the Dash bundles."""
+    """Paths served without a session: sign-in, health, the shell's style and the Dash bundles.
+
+    Both the path as received and its normal form must be public: `/_dash-component-suites/
+    ../model` is not.
+    """
+    return _public(path) and _public(normalise_path(path))
+
+
+def _public(path: str) -> bool:
     if path in config.PUBLIC_PATHS or path.startswith(config.PUBLIC_PREFIXES):
         return True
     if path.startswith("/assets/"):
@@ -22,14 +75,33 @@ def is_page(path: str, method: str) -> bool:
     return method in ("GET", "HEAD") and not path.startswith(NON_PAGE_PREFIXES)
 
 
+# Cookie-authenticated GETs that compute and log a score outside Dash's own requests.
+SCORING_GET_PREFIXES = ("/clients/",)
+
+
+def cross_site_allowed(path: str, method: str) -> bool:
+    """What another site may make a signed-in browser request: plain page navigations (the
+    shell; its data then comes from same-site requests), never data, the letter or a form."""
+    return is_page(path, method) and not normalise_path(path).startswith(SCORING_GET_PREFIXES)
+
+
 def area_for(path: str) -> str:
-    """The area (`config.ROLE_AREAS`) a path belongs to; 'advisor' unless a rule says more."""
-    path = (path or "/").split("?", 1)[0]
+    """The area (`config.ROLE_AREAS`) a path belongs to; 'advisor' unless a rule says more.
+
+    Decided on `normalise_path(path)`, so no spelling of a manager's path is an advisor's.
+    """
+    path = normalise_path(path)
     for prefix, area in config.AREA_RULES:
         if path == prefix or path.startswith(prefix.rstrip("/") + "/") or (
                 prefix.endswith("/") and path.startswith(prefix)):
             return area
     return "advisor"
+
+
+def is_router_pathname(value: object) -> bool:
+    """What Dash's page router can route without raising: a string path starting with "/"
+    (it raises `UnsupportedRelativePath` on "x" or "", which would answer 500)."""
+    return isinstance(value, str) and value.startswith("/") and len(value) <= MAX_PATH_LENGTH
 
 
 def routed_pathname(payload: object) -> str | None:
@@ -46,7 +118,7 @@ def routed_pathname(payload: object) -> str | None:
             if isinstance(item, dict) and item.get("id") == PAGES_LOCATION_ID \
                     and item.get("property") == "pathname":
                 value = item.get("value")
-                return value if isinstance(value, str) else None
+                return value if isinstance(value, str) else ""
     return None
 
 
@@ -66,3 +138,27 @@ def callback_area(payload: object) -> str:
 
 
 _AREA_ORDER = ("advisor", "manager", "admin")
+
+
+_CONTROL_OR_SPACE = re.compile(r"[\\\x00-\x20\x7f]")
+
+
+def same_site_path(value: object, default: str = "/") -> str:
+    """`value` as a path of this site to redirect to after sign-in, else `default`.
+
+    Decoded first (`/%09/evil.example` is `/<tab>/evil.example`, which a browser reads as
+    `//evil.example`, another site): refused when it has a scheme or a host, any control,
+    space or separator character, or a backslash; dot segments and doubled slashes are
+    resolved. The answer is re-encoded, so the Location header holds ASCII only.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 500:
+        return default
+    text = _decoded(value)
+    if _CONTROL_OR_SPACE.search(text) or any(unicodedata.category(ch)[0] in "CZ" for ch in text):
+        return default
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc:
+        return default
+    segments = _segments(parts.path)
+    path = quote("/" + "/".join(segments), safe="/-._~")
+    return path + ("?" + quote(parts.query, safe="=&-._~") if parts.query else "")

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import db
@@ -36,6 +36,7 @@ class Account:
     role: str
     active: bool
     kind: str = "user"   # user | api_key
+    session_version: int = 0   # sessions opened with another version are refused
 
 
 def _now() -> datetime:
@@ -111,36 +112,57 @@ def count_users(url: str | None = None) -> int:
 def authenticate(name: str, password: str, url: str | None = None) -> tuple[Account | None, str]:
     """(account, "") when the password is right; (None, "invalid" | "locked") otherwise.
 
-    After `MAX_FAILED_ATTEMPTS` wrong passwords in a row the account is locked for
-    `LOCKOUT_MINUTES` (even the right password is refused meanwhile).
+    The attempt is counted *before* the password is checked, in one atomic
+    `UPDATE ... RETURNING` that also locks the account for `LOCKOUT_MINUTES` when it is the
+    `MAX_FAILED_ATTEMPTS`-th in a row: parallel guesses each take a numbered slot, at most
+    `MAX_FAILED_ATTEMPTS` of them are ever checked, and an attempt whose check fails
+    half-way has been counted already. A right password resets the count. When the count
+    cannot be written (database read-only or down) nothing is checked: `DatabaseError`.
     """
     name = (name or "").strip()[:80]
-    with db.session(url) as session:
-        user = session.scalar(select(User).where(User.name == name))
-        if user is None or not user.active:
-            check_password_hash(_DUMMY_HASH, password or "")
-            return None, "invalid"
-        locked_until = _aware(user.locked_until)
-        if locked_until is not None and locked_until > _now():
-            return None, "locked"
-        if check_password_hash(user.password_hash, password or ""):
-            user.failed_attempts, user.locked_until = 0, None
-            return Account(user.name, user.role, True), ""
-        user.failed_attempts = (user.failed_attempts or 0) + 1
-        if user.failed_attempts >= config.MAX_FAILED_ATTEMPTS:
-            user.failed_attempts = 0
-            user.locked_until = _now() + timedelta(minutes=config.LOCKOUT_MINUTES)
-            log.warning("user %s locked for %d minutes after %d failed sign-ins", name,
-                        config.LOCKOUT_MINUTES, config.MAX_FAILED_ATTEMPTS)
-            return None, "locked"
-        return None, "invalid"
+    now = _now()
+    reaches_limit = User.failed_attempts + 1 >= config.MAX_FAILED_ATTEMPTS
+    counted = (update(User)
+               .where(User.name == name, User.active.is_(True),
+                      or_(User.locked_until.is_(None), User.locked_until <= now))
+               .values(failed_attempts=case((reaches_limit, 0), else_=User.failed_attempts + 1),
+                       locked_until=case((reaches_limit, now + timedelta(minutes=config.LOCKOUT_MINUTES)),
+                                         else_=None))
+               .returning(User.password_hash, User.role, User.session_version, User.locked_until))
+    with db.write_lock(url), db.connection(url) as connection:
+        slot = connection.execute(counted).first()
+    if slot is None:  # unknown, disabled or locked: spend the same time as a check
+        check_password_hash(_DUMMY_HASH, password or "")
+        with db.session(url) as session:
+            user = session.scalar(select(User).where(User.name == name))
+        locked = user is not None and user.active and _aware(user.locked_until) is not None
+        return None, "locked" if locked else "invalid"
+    if check_password_hash(slot.password_hash, password or ""):
+        with db.write_lock(url), db.connection(url) as connection:
+            connection.execute(update(User).where(User.name == name)
+                               .values(failed_attempts=0, locked_until=None))
+        return Account(name, slot.role, True, session_version=int(slot.session_version or 0)), ""
+    if slot.locked_until is not None:
+        log.warning("user %s locked for %d minutes after %d failed sign-ins", name,
+                    config.LOCKOUT_MINUTES, config.MAX_FAILED_ATTEMPTS)
+        return None, "locked"
+    return None, "invalid"
 
 
 def active_user(name: str, url: str | None = None) -> Account | None:
     """The account behind a session cookie, if it still exists and is active."""
     with db.session(url) as session:
         user = session.scalar(select(User).where(User.name == name))
-        return Account(user.name, user.role, True) if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        return Account(user.name, user.role, True, session_version=int(user.session_version or 0))
+
+
+def end_sessions(name: str, url: str | None = None) -> None:
+    """Sign-out: every session of `name` opened so far is refused from now on (all devices)."""
+    with db.write_lock(url), db.connection(url) as connection:
+        connection.execute(update(User).where(User.name == name)
+                           .values(session_version=User.session_version + 1))
 
 
 def create_demo_accounts(url: str | None = None) -> list[tuple[str, str, str]]:

@@ -24,6 +24,12 @@ def is_production() -> bool:
     return os.environ.get("SCORING_ENV", "").strip().lower() == "production"
 
 
+def is_development() -> bool:
+    """`SCORING_ENV=development`, asked for explicitly (the Dockerfile and `startup.sh` default
+    to production; a bare `python app.py` on a laptop sets neither and is the demo)."""
+    return os.environ.get("SCORING_ENV", "").strip().lower() == "development"
+
+
 def database_url() -> str:
     """`SCORING_DATABASE_URL`, else a SQLite file in `data/` (outside the artifact set)."""
     url = os.environ.get("SCORING_DATABASE_URL", "").strip()

@@ -7,6 +7,7 @@ report, the API), so no screen or route can forget it.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ import flask_login
 from flask import Flask, g, jsonify, redirect, request
 
 from webapp import db
-from webapp.auth import access, accounts, config, pages
+from webapp.auth import access, accounts, config, csrf, pages, sessions
 from webapp.auth.principal import DEVELOPER, Principal, azure_principal
 from webapp.i18n import request_language
 from webapp.http.validation import InputError, load_json
@@ -27,14 +28,6 @@ api_log = logging.getLogger("webapp.http.api.access")
 
 class StartupError(RuntimeError):
     """The configuration is not safe to serve with; the message says what is missing."""
-
-
-class _SessionUser(flask_login.UserMixin):
-    def __init__(self, account: accounts.Account) -> None:
-        self.account = account
-
-    def get_id(self) -> str:
-        return self.account.name
 
 
 # --- start-up --------------------------------------------------------------------------------------
@@ -55,6 +48,9 @@ def check_startup(mode: str) -> list[str]:
             problems.append("SCORING_AUTH=off is refused with SCORING_ENV=production")
         if not config.secret_key():
             problems.append("SCORING_SECRET_KEY is not set (needed to sign session cookies)")
+        if not os.environ.get("SCORING_ARTIFACT_KEY"):
+            problems.append("SCORING_ARTIFACT_KEY is not set (needed to verify the artifact sets' "
+                            "signatures)")
         if mode == "local" and accounts.count_admins() == 0:
             problems.append("no active admin account: create one with "
                             "`python -m webapp users add NAME --role admin`")
@@ -91,6 +87,9 @@ def init_auth(server: Flask, mode: str | None = None) -> str:
         raise StartupError("refusing to start: " + "; ".join(problems))
     if mode == "off":
         log.warning("SCORING_AUTH=off: NO SIGN-IN, every visitor has every role (development/tests only)")
+    if config.is_development():
+        log.warning("SCORING_ENV=development: DEVELOPMENT MODE, asked for explicitly: artifact sets "
+                    "signed with the public development key are served, demo accounts are made")
     if mode == "local" and not config.is_production():
         _demo_accounts()
     secure = config.is_production() or config.secure_cookies()
@@ -103,6 +102,11 @@ def init_auth(server: Flask, mode: str | None = None) -> str:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.SESSION_HOURS),
+        # The cookie is written only when the session changes: it then expires SESSION_HOURS
+        # after sign-in, like the session itself (webapp.auth.sessions), and the answer of a
+        # slow callback started on an earlier page cannot put back an older cookie (it
+        # removed the CSRF token the sign-out form had just stored).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     server.config["SCORING_AUTH_MODE"] = mode
     manager = flask_login.LoginManager()
@@ -111,10 +115,10 @@ def init_auth(server: Flask, mode: str | None = None) -> str:
 
     @manager.user_loader
     def load_user(name: str):
-        account = accounts.active_user(name)
-        return _SessionUser(account) if account else None
+        return sessions.session_user(name)
 
     server.before_request(_guard)
+    csrf.register_csrf(server)
     _register_routes(server)
     register_headers(server)
     log.info("sign-in mode: %s", mode)
@@ -128,7 +132,7 @@ def _identify(mode: str) -> Principal | None:
         return DEVELOPER
     path = request.path
     authorization = request.headers.get("Authorization", "")
-    if path.startswith("/api/") and authorization[:7].lower() == "bearer ":
+    if access.normalise_path(path).startswith("/api/") and authorization[:7].lower() == "bearer ":
         account = accounts.check_api_key(authorization[7:])
         if account is None:
             api_log.warning("API request with an invalid or revoked key: %s %s", request.method, path)
@@ -164,6 +168,9 @@ def _quote(path: str) -> str:
 
 
 def _guard():
+    """The one access decision of a request, on its normalised path (`access.normalise_path`):
+    who asks, which area the path (or the page a Dash router request renders) is in, and
+    whether the principal's role may open it."""
     path = request.path
     mode = flask.current_app.config["SCORING_AUTH_MODE"]
     if access.is_public(path):
@@ -178,50 +185,71 @@ def _guard():
     if principal is None:
         return _refuse(401, None)
     area = access.area_for(path)
-    if path == "/_dash-update-component":
+    if access.normalise_path(path) == "/_dash-update-component":
         try:
             payload = load_json(request.get_data(cache=True))  # depth-limited, never raises past here
         except InputError:
             payload = None  # malformed: webapp.http.errors answers it 400 after this check
+        routed = access.routed_pathname(payload)
+        if routed is not None and not access.is_router_pathname(routed):
+            return jsonify({"error": "the page router needs a path starting with /"}), 400
         area = access.callback_area(payload)
     if not principal.may(area):
         log.info("refused %s %s to %s (%s)", request.method, path, principal.name, principal.role)
         return _refuse(403, principal)
+    if principal.kind in ("user", "azure") and request.headers.get("Sec-Fetch-Site") == "cross-site" \
+            and not access.cross_site_allowed(path, request.method):
+        # Another site's link or form reaching data with the visitor's cookie (a score would
+        # be logged under their name): only plain page navigations may come from elsewhere.
+        log.info("refused cross-site %s %s for %s", request.method, path, principal.name)
+        return jsonify({"error": "cross-site request refused"}), 403
     return None
 
 
-def _safe_next(value: str | None) -> str:
-    """Only a path of this site (never '//host' or 'http://...'): no open redirect."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value[:500]
-    return "/"
-
-
 def _register_routes(server: Flask) -> None:
+    @server.errorhandler(csrf.CSRFError)
+    def csrf_refused(error: csrf.CSRFError):
+        log.info("refused %s %s: %s", request.method, request.path, error.description)
+        if access.normalise_path(request.path) == "/login":
+            lang = request_language()
+            return pages.login_page(lang, pages.login_error("expired", lang, config.LOCKOUT_MINUTES)), 400
+        return jsonify({"error": f"refused: {error.description}"}), 400
+
     @server.route("/login", methods=["GET", "POST"])
     def login():
         lang = request_language()
         if server.config["SCORING_AUTH_MODE"] != "local":
             return redirect("/")
         if request.method == "GET":
-            return pages.login_page(lang, next_path=_safe_next(request.args.get("next")))
+            return pages.login_page(lang, next_path=access.same_site_path(request.args.get("next")))
         name = (request.form.get("username") or "")[:80]
-        account, problem = accounts.authenticate(name, (request.form.get("password") or "")[:200])
-        next_path = _safe_next(request.form.get("next"))
+        next_path = access.same_site_path(request.form.get("next"))
+        try:
+            account, problem = accounts.authenticate(name, (request.form.get("password") or "")[:200])
+        except db.DatabaseError:  # the attempt could not be counted: nothing was checked
+            log.error("sign-in of %r refused: the accounts database cannot be written", name)
+            message = pages.login_error("unavailable", lang, config.LOCKOUT_MINUTES)
+            return pages.login_page(lang, message, next_path, name), 503
         if account is None:
             log.info("failed sign-in for %r (%s)", name, problem)
             message = pages.login_error(problem, lang, config.LOCKOUT_MINUTES)
             return pages.login_page(lang, message, next_path, name), (429 if problem == "locked" else 401)
-        flask.session.clear()
-        flask.session.permanent = True
-        flask_login.login_user(_SessionUser(account))
+        sessions.open_session(account)
         log.info("user %s (%s) signed in", account.name, account.role)
         return redirect(next_path)
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
-        flask_login.logout_user()
-        flask.session.clear()
+        """GET asks (a link of another site must not sign anyone out); POST, with its
+        token, ends the user's sessions on the server."""
+        if request.method == "GET":
+            return pages.logout_page(request_language())
+        try:
+            sessions.close_session()
+        except db.DatabaseError:
+            log.error("sign-out could not be recorded: the accounts database cannot be written")
+            flask.session.clear()
+            return jsonify({"error": "sign-out is unavailable: the database cannot be written"}), 503
         return redirect("/login")
 
     @server.get("/admin")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
+from webapp.auth.csrf import token_field
 from webapp.i18n import normalise_language, translate
 
 TEXTS = {
@@ -18,6 +19,9 @@ TEXTS = {
         "submit": "Se connecter",
         "invalid": "Identifiant ou mot de passe incorrect.",
         "locked": "Trop d'essais infructueux : compte bloqué pendant {minutes} minutes.",
+        "expired": "Le formulaire a expiré ou ne vient pas de ce site : réessayez.",
+        "unavailable": "Connexion momentanément impossible (base de données indisponible).",
+        "logout_question": "Se déconnecter de l'outil de scoring ?",
         "forbidden_title": "Accès refusé",
         "forbidden": "Votre rôle ({role}) ne permet pas d'ouvrir cette page.",
         "home": "Retour à l'accueil",
@@ -39,6 +43,9 @@ TEXTS = {
         "submit": "Sign in",
         "invalid": "Wrong user name or password.",
         "locked": "Too many failed attempts: account locked for {minutes} minutes.",
+        "expired": "The form expired or did not come from this site: try again.",
+        "unavailable": "Sign-in is unavailable for now (the database cannot be reached).",
+        "logout_question": "Sign out of the scoring tool?",
         "forbidden_title": "Access refused",
         "forbidden": "Your role ({role}) may not open this page.",
         "home": "Back to the home page",
@@ -69,8 +76,10 @@ def _page(title: str, body: str, lang: str) -> str:
 
 
 def login_error(problem: str, lang: str | None, minutes: int) -> str:
-    """'Wrong user name or password.' / 'locked for 15 minutes' in the page language."""
-    return _t("locked" if problem == "locked" else "invalid", normalise_language(lang), minutes=minutes)
+    """'Wrong user name or password.' / 'locked for 15 minutes' / 'form expired' /
+    'unavailable' in the page language."""
+    key = problem if problem in ("locked", "expired", "unavailable") else "invalid"
+    return _t(key, normalise_language(lang), minutes=minutes)
 
 
 def login_page(lang: str | None, error: str = "", next_path: str = "/", username: str = "") -> str:
@@ -79,7 +88,7 @@ def login_page(lang: str | None, error: str = "", next_path: str = "/", username
     body = (
         f'<img src="/assets/logo.svg" alt="Prêt à dépenser" height="44" class="mb-3">'
         f'<h1 class="h3 mb-3">{escape(_t("heading", lang))}</h1>{alert}'
-        f'<form method="post" action="/login" id="login-form">'
+        f'<form method="post" action="/login" id="login-form">{token_field()}'
         f'<input type="hidden" name="next" value="{escape(next_path)}">'
         f'<div class="mb-3"><label class="form-label" for="username">{escape(_t("username", lang))}</label>'
         f'<input class="form-control" id="username" name="username" autocomplete="username" required '
@@ -90,6 +99,17 @@ def login_page(lang: str | None, error: str = "", next_path: str = "/", username
         f'<button class="btn btn-primary" type="submit" id="login-submit">{escape(_t("submit", lang))}</button>'
         f'</form>')
     return _page(_t("title", lang), body, lang)
+
+
+def logout_page(lang: str | None) -> str:
+    """Sign-out asks first: a GET changes nothing (another site's link cannot sign anyone out);
+    the button posts the form with its CSRF token."""
+    lang = normalise_language(lang)
+    body = (f'<h1 class="h3 mb-3">{escape(_t("logout_question", lang))}</h1>'
+            f'<form method="post" action="/logout" id="logout-form">{token_field()}'
+            f'<button class="btn btn-primary" type="submit" id="logout-submit">{escape(_t("logout", lang))}</button>'
+            f' <a class="btn btn-link" href="/">{escape(_t("home", lang))}</a></form>')
+    return _page(_t("logout", lang), body, lang)
 
 
 def forbidden_page(lang: str | None, role: str | None) -> str:

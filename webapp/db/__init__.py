@@ -2,17 +2,23 @@
 
 SQLite (default, `data/app.db`) runs in WAL mode so that page requests writing the
 decision log do not block each other's reads; PostgreSQL is used through psycopg 3
-when `SCORING_DATABASE_URL=postgresql+psycopg://...`.
+when `SCORING_DATABASE_URL=postgresql+psycopg://...`. A SQLite file is created mode 0600
+(the log names clients and advisors); SQLite gives its WAL and shared-memory files the
+database file's mode.
+
+`status(url)` tells `/api/health` whether the database answers and whether the last write
+to the decision log succeeded: a read-only database answers reads but loses the log.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,13 +63,49 @@ def _entry(url: str | None) -> tuple[Engine, sessionmaker]:
     with _lock:
         if url not in _engines:
             if url.startswith("sqlite:///"):
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite_file(url)
             created = create_engine(url, pool_pre_ping=True)
             if created.dialect.name == "sqlite":
                 event.listen(created, "connect", _sqlite_pragmas)
             migrate(created)
             _engines[url] = (created, sessionmaker(created, expire_on_commit=False))
         return _engines[url]
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file (and its folder) readable by its owner only, before SQLite
+    creates it with the process umask (0644: every local user could read the log)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return  # in memory, or a URI (read-only opens, tests): SQLite's own rules
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        for existing in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if existing.exists():
+                existing.chmod(0o600)
+    except OSError as error:  # a read-only folder: SQLite reports it when it connects
+        log.warning("cannot make %s private: %s", path, error)
+
+
+_last_write_ok: dict[str, bool] = {}
+
+
+def note_write(ok: bool, url: str | None = None) -> None:
+    """Remember whether the latest write to the decision log succeeded (for `status`)."""
+    _last_write_ok[_normalise(url or config.database_url())] = ok
+
+
+def status(url: str | None = None) -> str:
+    """"ok" when the database answers a query and the last log write (if any) succeeded,
+    else "unavailable"."""
+    try:
+        with connection(url) as open_connection:
+            open_connection.execute(text("SELECT 1"))
+    except DatabaseError:
+        return "unavailable"
+    return "ok" if _last_write_ok.get(_normalise(url or config.database_url()), True) else "unavailable"
 
 
 def _reachable(url: str | None) -> tuple[Engine, sessionmaker]:

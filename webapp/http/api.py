@@ -96,28 +96,12 @@ def register_api(server: Flask) -> None:
 
     @server.get("/api/health")
     def health():
-        """The build being served; 503 naming the file and the problem when none can be."""
-        from webapp.serving import serving_problem
+        """The build being served and the database; 503 when either cannot serve
+        (`webapp.health`: no score is shown unless its log row is written)."""
+        from webapp.health import health_report
 
-        try:
-            state = get_state()
-        except ArtifactError as error:
-            return jsonify({"status": "unavailable", "error": str(error), "file": error.file,
-                            "problem": error.problem}), 503
-        body = {
-            "status": "ok",
-            "build_id": state.build_id,
-            "clients": int(len(state.clients)),
-            "features": len(state.feature_names),
-            "model": state.model.kind,
-            "threshold": float(state.model.threshold_),
-            "built_at": state.manifest.get("created_at"),
-        }
-        problem = serving_problem()
-        if problem is not None:  # a newer set was refused: still serving the last good one
-            body.update(status="degraded", refused={"error": str(problem), "file": problem.file,
-                                                    "problem": problem.problem})
-        return jsonify(body)
+        body, status = health_report()
+        return jsonify(body), status
 
     @server.get("/api/clients/<client_id>")
     def client(client_id: str):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, stream_with_context
 
 from webapp import db
 from webapp.db import audit_log
 from webapp.http.errors import api_language, json_error, service_error_response
+from webapp.http.validation import InputError, load_json
 from webapp.services import decisions
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,13 @@ def register_decision_api(server: Flask) -> None:
         from webapp.services.clients import parse_client_id
         from webapp.service_errors import ServiceError
 
-        body = request.get_json(silent=True)
+        try:  # depth-limited: a body nested 1,000 deep is a 400, not a RecursionError
+            body = load_json(request.get_data(cache=True)) if request.is_json else None
+        except InputError as error:
+            return json_error(f"body: {error.message}", 400)
         if not isinstance(body, dict):
             return json_error("send a JSON object with decision, reason and category", 400)
-        refers_to = body.get("refers_to")
-        if refers_to is not None and not isinstance(refers_to, int):
-            return json_error("refers_to must be the id of an earlier log entry", 422)
+        refers_to = body.get("refers_to")  # checked against the log (audit_log.review_problem)
         try:
             recorded, errors = decisions.record_client_decision(
                 client_id, body.get("decision"), body.get("reason"), body.get("category"),
@@ -50,7 +52,8 @@ def register_decision_api(server: Flask) -> None:
 
     @server.get("/api/audit/decisions.csv")
     def export_decisions():
-        frame = audit_log.decisions(audit_log.filters_from(request.args.to_dict()))
+        # Streamed, every matching row (never cut at the screen's 1,000).
+        rows = audit_log.iter_decisions(audit_log.filters_from(request.args.to_dict()))
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-        return Response(audit_log.to_csv(frame), mimetype="text/csv", headers={
+        return Response(stream_with_context(audit_log.csv_lines(rows)), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="decisions-{stamp}.csv"'})

@@ -63,7 +63,7 @@ def service_error_response(error, **details: object) -> tuple[Response, int]:
     """A service error as JSON: 404 unknown client, 503 artifacts missing, else 400."""
     from webapp.service_errors import error_message
 
-    status = {"unknown_client": 404, "artifacts_missing": 503,
+    status = {"unknown_client": 404, "artifacts_missing": 503, "log_unavailable": 503,
               "explanation_unavailable": 503}.get(error.key, 400)
     return json_error(error_message(error, api_language()), status, **details)
 

@@ -31,7 +31,9 @@ MAX_BODY_BYTES = 1024 * 1024  # 1 MB: the largest real callback request is about
 ECHO_LENGTH = 40
 
 _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
-_SPACES = re.compile(r"[\s\u202f\u00a0]+")
+# Group separators an advisor types or pastes ("100 002", French no-break spaces); never
+# tabs, line breaks or other Unicode spaces, which would reach headers and file names.
+_SPACES = re.compile(r"[ \u202f\u00a0]+")
 
 
 class InputError(ValueError):
@@ -128,6 +130,10 @@ def load_json(data: bytes | str, field: str = "body", allow_constants: bool = Fa
         raise InputError(field, f"not valid JSON ({shorten(str(error), 80)})") from None
     if json_depth(value) > MAX_JSON_DEPTH:
         raise InputError(field, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:  # "\\ud800" alone decodes to a lone surrogate, which no database or pyarrow encodes
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(field, "text with a lone surrogate (not valid Unicode)") from None
     return value
 
 

@@ -23,12 +23,14 @@ TEXTS = {
         "reason": "Décision différente de la recommandation : expliquez-la en au moins {words} mots.",
         "reason_long": "Motif trop long (au plus {length} caractères).",
         "category": "Choisissez une catégorie de motif.",
+        "reason_text": "Le motif doit être un texte (caractères valides).",
     },
     "en": {
         "decision": "Choose a decision: granted, refused or referred to a manager.",
         "reason": "Decision differs from the recommendation: explain it in at least {words} words.",
         "reason_long": "Reason too long (at most {length} characters).",
         "category": "Choose a reason category.",
+        "reason_text": "The reason must be text (valid characters).",
     },
 }
 _RECOMMENDATION_DECISION = {"granted": "granted", "refused": "refused", "review": "referred"}
@@ -53,6 +55,9 @@ def validate(decision: object, reason: object, category: object, recommendation:
     if decision not in config.DECISIONS:
         errors["decision"] = translate(TEXTS, "decision", lang)
         return errors
+    if reason is not None and not _is_text(reason):
+        errors["reason"] = translate(TEXTS, "reason_text", lang)
+        return errors
     text = reason.strip() if isinstance(reason, str) else ""
     if len(text) > config.MAX_REASON_LENGTH:
         errors["reason"] = translate(TEXTS, "reason_long", lang, length=config.MAX_REASON_LENGTH)
@@ -64,6 +69,17 @@ def validate(decision: object, reason: object, category: object, recommendation:
     elif category not in (None, "") and category not in config.REASON_CATEGORIES:
         errors["category"] = translate(TEXTS, "category", lang)
     return errors
+
+
+def _is_text(value: object) -> bool:
+    """A string the log can store (a lone surrogate such as "\\ud800" cannot be encoded)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _record(row: dict, decision: str, reason: object, category: object, review: bool,
@@ -84,11 +100,15 @@ def _record(row: dict, decision: str, reason: object, category: object, review: 
 
 def record_client_decision(client_id: object, decision: object, reason: object = None,
                            category: object = None, review_requested: bool = False,
-                           refers_to: int | None = None,
+                           refers_to: object = None,
                            lang: str | None = None) -> tuple[Recorded | None, dict[str, str]]:
     """Record the final decision on a known client (raises ServiceError, db.DatabaseError)."""
     assessment = clients.client_assessment(client_id, counterfactual=False)
     row = audit_log.assessment_row(assessment)
+    if refers_to is not None:  # answering a review request: checked against the log
+        problem = audit_log.review_problem(refers_to, assessment.client_id)
+        if problem:
+            return None, {"refers_to": problem}
     return _record(row, str(decision), reason, category, bool(review_requested), refers_to, lang)
 
 
