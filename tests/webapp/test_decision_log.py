@@ -173,7 +173,7 @@ def test_database_outage_tells_the_advisor_the_decision_was_not_saved(artifacts_
     assert alert.id == "decision-not-saved" and "PAS été enregistrée" in alert.children
     # ... and no score is shown either: it could not be put on record (issue 19).
     from webapp.services import clients
-    from webapp.services.errors import ServiceError
+    from webapp.service_errors import ServiceError
 
     with pytest.raises(ServiceError, match="log_unavailable"):
         clients.client_score(client_id)
