@@ -19,6 +19,7 @@ import pandas as pd
 from model import config
 from model.fairness_text import group_name, group_sentence, proxy_sentence
 from model.training.names import model_in_words
+from model.training.report import age_band_table
 from model.fairness import protected_features
 from model.policy import POLICY_FILE, fired_mask, read_policy
 from model.wording import number, percent
@@ -183,7 +184,8 @@ def performance_section(metrics: dict, comparison_md: str) -> list[str]:
     if isinstance(segments, dict):
         rows = [[name, *[_cell(values.get(k)) for k in ("n_clients", "auc", "cost_per_1000",
                                                           "mean_predicted", "observed_rate")]]
-                for name, values in segments.items() if isinstance(values, dict)]
+                for name, values in segments.items()
+                if isinstance(values, dict) and "n_clients" in values]
         lines += _table(["segment", "clients", "AUC", "cost / 1,000", "mean predicted",
                          "observed default rate"], rows)
     else:
@@ -213,6 +215,11 @@ def calibration_section(metrics: dict, fairness: dict | None) -> list[str]:
                      f"{_pct(overall['default_rate'])} (95% interval "
                      f"{_pct(overall['default_rate_ci'][0])}–{_pct(overall['default_rate_ci'][1])}); "
                      "by group in the fairness tables.")
+    segments = metrics.get("segments") if isinstance(metrics.get("segments"), dict) else None
+    by_band = age_band_table(segments)
+    if by_band:
+        # the table's own heading one level down, under "Calibration"
+        lines += ["", f"#{by_band[1]}", *by_band[2:]]
     return lines + [""]
 
 
