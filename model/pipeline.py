@@ -58,6 +58,26 @@ def _stage(name: str) -> Iterator[None]:
     log.info("%s: peak memory so far %.2f GiB", name, peak_memory_gib())
 
 
+# Clients scored at once when every client is scored: the model's routing and its pipeline
+# each copy the rows they score (four copies of the 356,255 x 795 matrix at Kaggle size).
+SCORING_CHUNK = 50_000
+
+
+def score_in_chunks(scoring_model, features: pd.DataFrame) -> np.ndarray:
+    """`scoring_model.predict_proba` of every row, SCORING_CHUNK rows at a time."""
+    return np.concatenate([scoring_model.predict_proba(features.iloc[start:start + SCORING_CHUNK])
+                           for start in range(0, len(features), SCORING_CHUNK)])
+
+
+def _training_rows(features: pd.DataFrame, is_train: np.ndarray) -> pd.DataFrame:
+    """The training clients' rows; a slice (no copy of the matrix) when they come first,
+    as the builder orders them (train, then test)."""
+    n_train = int(is_train.sum())
+    if is_train[:n_train].all():
+        return features.iloc[:n_train]
+    return features[is_train]
+
+
 def data_fingerprint(data_dir: Path) -> dict[str, dict]:
     """Name, size and sha256 of each input file, so a model can be traced to its data."""
     prints = {}
@@ -170,7 +190,7 @@ def build(
     extra = {"data_dir": str(data_dir), "data": data_fingerprint(data_dir), "quick": quick}
     with new_set(out_dir, manifest_extra=extra) as pending:
         tmp = pending.tmp
-        x_train, y_train = features[is_train], target[is_train].astype(int)
+        x_train, y_train = _training_rows(features, is_train), target[is_train].astype(int)
         segments = segment_inputs(builder, tables)
         with _stage("training"):
             scoring_model = train_models(
@@ -180,7 +200,7 @@ def build(
             )
         del segments
         with _stage("scoring every client"):
-            probability = scoring_model.predict_proba(features)
+            probability = score_in_chunks(scoring_model, features)
             oof = pd.read_parquet(tmp / OOF_FILE)["probability"]
         with _stage("saving features and clients"):
             joblib.dump(builder, tmp / "feature_builder.joblib")
