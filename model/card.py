@@ -19,7 +19,6 @@ import pandas as pd
 from model import config
 from model.fairness_text import group_name, group_sentence, proxy_sentence
 from model.training.names import model_in_words
-from model.training.report import age_band_table
 from model.fairness import protected_features
 from model.policy import POLICY_FILE, fired_mask, read_policy
 from model.wording import number, percent
@@ -215,11 +214,6 @@ def calibration_section(metrics: dict, fairness: dict | None) -> list[str]:
                      f"{_pct(overall['default_rate'])} (95% interval "
                      f"{_pct(overall['default_rate_ci'][0])}–{_pct(overall['default_rate_ci'][1])}); "
                      "by group in the fairness tables.")
-    segments = metrics.get("segments") if isinstance(metrics.get("segments"), dict) else None
-    by_band = age_band_table(segments)
-    if by_band:
-        # the table's own heading one level down, under "Calibration"
-        lines += ["", f"#{by_band[1]}", *by_band[2:]]
     return lines + [""]
 
 
