@@ -8,13 +8,16 @@ Protocol (numbers must be honest and reproducible):
    cost-optimal threshold and its cross-validated metrics (threshold and cost
    on cross-fitted calibrated scores: each fold calibrated by a map fitted on
    the other folds). LightGBM candidates carry the configured monotone
-   constraints; the logistic ones cannot and are compared but never chosen.
+   constraints (and grow the loan's trees first), and so does the logistic
+   regression with bounded signs; the other logistic ones cannot and are
+   compared but never chosen.
 3. Each candidate's best configuration is refitted on the 80 % and scored on
    the held-out 20 % at the threshold chosen in step 2.
 4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
    is refitted on all training clients; its calibrator and threshold come from
    out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`,
-   its out-of-fold scores of step 2). The same configuration without its
+   its out-of-fold scores of step 2: `CalibrationRows`, the same clients for the
+   application-only model of step 5). The same configuration without its
    constraints is scored on the same folds: the AUC cost of the constraints.
 5. With `segments`: the same configuration on the application columns alone
    becomes the model of clients without history (own calibrator, shared
