@@ -59,10 +59,10 @@ def test_scoring_edits_equals_the_whatif_path(app_state):
 
 def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_state, monkeypatch):
     """Done-when: every refused client gets a proposal or 'none'; applying the proposal
-    through the what-if path really grants. A third of the refused clients here (all of
-    them: benchmarks/bench_counterfactual.py); on the real-sample quick build only ~1 %
-    of refused clients can be granted by credit or term alone (26 of 3,422), the rest
-    are refused for their external scores and history."""
+    through the what-if path really grants. A sample of 300 refused clients here (all of
+    them: benchmarks/bench_counterfactual.py). Since issue 18 the model listens to the
+    loan: on the real-sample quick build 1,914 of 3,350 refused clients get a proposal
+    (26 of 3,422 before), and checking each through the what-if took most of an hour."""
     from webapp import decision_change
     from webapp.services import clients
 
@@ -72,7 +72,7 @@ def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_sta
     refused = app_state.clients.index[np.asarray(probabilities) >= app_state.model.threshold_]
     assert len(refused) > 100
     applied = 0
-    for client_id in refused:
+    for client_id in refused[::max(1, len(refused) // 300)]:
         result = decision_change.client_counterfactual(int(client_id))
         assert result.status in ("found", "none")
         assert decision_change.counterfactual_sentences(result, "fr")
