@@ -40,6 +40,7 @@ def main() -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
 
+    from model import config
     from model.artifacts import current_set
     from model.training.candidates import Candidate
     from model.training.search import fit_pipeline, out_of_fold, stratified_folds
@@ -61,6 +62,8 @@ def main() -> None:
     term = (apps["AMT_CREDIT"] / apps["AMT_ANNUITY"]).replace([np.inf, -np.inf], np.nan)
     X_term = np.column_stack([X, term.to_numpy(np.float32)])
     base = tuple(model.classifier_.get_params().get("monotone_constraints") or ())
+    loan = tuple(model.feature_names_.index(c) for c in config.LOAN_BASE_FEATURES
+                 if c in model.feature_names_)
     seed = metrics["protocol"]["seed"]
     dev, hold = train_test_split(np.arange(len(y)), test_size=HOLDOUT_FRACTION, stratify=y,
                                  random_state=seed)
@@ -73,7 +76,8 @@ def main() -> None:
                                   ("added", X_term, (*base, 0)),
                                   ("added", X_term, (*base, -1)),
                                   ("added", X_term, (*base, +1))):
-        candidate = Candidate(chosen["kind"], chosen["imbalance"], monotone=vector)
+        candidate = Candidate(chosen["kind"], chosen["imbalance"], monotone=vector,
+                              base_columns=loan if chosen["kind"] == "lightgbm" else ())
         oof, _ = out_of_fold(candidate, params, matrix[dev], y[dev], folds, seed)
         pipeline = fit_pipeline(candidate, params, matrix[dev], y[dev], seed)
         held_out = roc_auc_score(y[hold], pipeline.predict_proba(matrix[hold])[:, 1])
