@@ -74,7 +74,7 @@ def methods_table(quick: bool) -> str:
     builder, features, target = build_features(tables)
     known = target.notna()
     X, y = features[known], target[known].astype(int).to_numpy()
-    stripped = segment_inputs(builder, tables, X.index).stripped
+    stripped = segment_inputs(builder, tables).without_history(X.index)
     dev, hold = train_test_split(np.arange(len(y)), test_size=HOLDOUT_FRACTION, stratify=y,
                                  random_state=config.SEED)
     names = list(X.columns)

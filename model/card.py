@@ -183,7 +183,8 @@ def performance_section(metrics: dict, comparison_md: str) -> list[str]:
     if isinstance(segments, dict):
         rows = [[name, *[_cell(values.get(k)) for k in ("n_clients", "auc", "cost_per_1000",
                                                           "mean_predicted", "observed_rate")]]
-                for name, values in segments.items() if isinstance(values, dict)]
+                for name, values in segments.items()
+                if isinstance(values, dict) and "n_clients" in values]
         lines += _table(["segment", "clients", "AUC", "cost / 1,000", "mean predicted",
                          "observed default rate"], rows)
     else:

@@ -70,38 +70,77 @@ def age_band_labels(edges: tuple[int, ...] = config.FAIRNESS_AGE_EDGES) -> list[
     return [f"<{edges[0]}", *inner, f"{edges[-1]}+"]
 
 
+def _bootstrap_rates(y: np.ndarray, p: np.ndarray, labels: np.ndarray, groups: list[str],
+                     threshold: float, n_boot: int, seed: int) -> dict[str | None, np.ndarray]:
+    """Every rate of each group (None = all clients) on `n_boot` resamples of the clients.
+
+    The resamples are drawn over all clients (a group's size varies between resamples, as
+    with fairlearn's `MetricFrame`), as counts per client, so every rate of every group is
+    a ratio of weighted sums: one matrix product instead of one frame per resample. At
+    61,503 held-out clients (Kaggle size) fairlearn's bootstrap took 383 s of CPU; this
+    takes about a second. Returns arrays of shape (n_boot, len(RATE_METRICS)), NaN where a
+    resample has no client for the rate's denominator.
+    """
+    n = len(y)
+    rng = np.random.default_rng(seed)
+    refused = (p >= threshold).astype(np.float64)
+    y = y.astype(np.float64)
+    # numerator and denominator of each rate, in RATE_METRICS order
+    numerators = np.column_stack([y, p, refused, refused * y, refused * (1 - y)])
+    denominators = np.column_stack([np.ones(n), np.ones(n), np.ones(n), y, 1 - y])
+    weights = np.empty((n_boot, n), dtype=np.float64)
+    for b in range(n_boot):
+        weights[b] = np.bincount(rng.integers(0, n, n), minlength=n)
+    out = {}
+    for group in [None, *groups]:
+        mask = np.ones(n) if group is None else (labels == group).astype(np.float64)
+        num = weights @ (numerators * mask[:, None])
+        den = weights @ (denominators * mask[:, None])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[group] = np.where(den > 0, num / den, np.nan)
+    return out
+
+
+def _interval(samples: np.ndarray) -> list[float | None]:
+    """The configured quantiles of bootstrap samples of one rate (None when all are NaN)."""
+    finite = samples[np.isfinite(samples)]
+    if not len(finite):
+        return [None, None]
+    return [_clean(q) for q in np.quantile(finite, list(config.FAIRNESS_CI))]
+
+
 def group_metrics(y: pd.Series, probability: pd.Series, groups: pd.Series, threshold: float,
                   order: list[str], n_boot: int = config.FAIRNESS_BOOTSTRAP,
                   seed: int = config.SEED) -> tuple[list[dict], dict]:
-    """Per-group and overall rates with bootstrap intervals (fairlearn's `MetricFrame`).
+    """Per-group and overall rates (fairlearn's `MetricFrame`) with bootstrap intervals.
 
     Every group of `order` is reported, with count 0 when absent; rows whose group is
-    missing are left out of the frame (overall figures included).
+    missing are left out of the frame (overall figures included). The intervals come from
+    `_bootstrap_rates` (vectorised, seeded), the estimates from fairlearn.
     """
     metrics = {name: functools.partial(fn, threshold=threshold)
                for name, fn in METRIC_FUNCTIONS.items()}
     known = groups.notna().to_numpy()
     labels = groups.to_numpy()[known].astype(str)
-    with warnings.catch_warnings():  # a resample without defaulters in a group gives NaN
+    y_known = y.to_numpy()[known].astype(int)
+    p_known = probability.to_numpy()[known].astype(np.float64)
+    with warnings.catch_warnings():  # a group without defaulters gives NaN recall
         warnings.simplefilter("ignore", RuntimeWarning)
-        frame = MetricFrame(metrics=metrics, y_true=y.to_numpy()[known],
-                            y_pred=probability.to_numpy()[known],
-                            sensitive_features=pd.Series(labels, name="group"), n_boot=n_boot,
-                            ci_quantiles=list(config.FAIRNESS_CI), random_state=seed)
-    (low, high), (o_low, o_high) = frame.by_group_ci, frame.overall_ci
+        frame = MetricFrame(metrics=metrics, y_true=y_known, y_pred=p_known,
+                            sensitive_features=pd.Series(labels, name="group"))
+    present = [group for group in order if (labels == group).any()]
+    boot = _bootstrap_rates(y_known, p_known, labels, present, threshold, n_boot, seed)
     rows = []
     for group in order:
         row: dict = {"group": group, "count": int((labels == group).sum())}
-        present = row["count"] > 0
-        for name in RATE_METRICS:
-            row[name] = _clean(frame.by_group.at[group, name]) if present else None
-            row[f"{name}_ci"] = ([_clean(low.at[group, name]), _clean(high.at[group, name])]
-                                 if present else None)
+        for j, name in enumerate(RATE_METRICS):
+            row[name] = _clean(frame.by_group.at[group, name]) if group in present else None
+            row[f"{name}_ci"] = _interval(boot[group][:, j]) if group in present else None
         rows.append(row)
     overall: dict = {"count": int(known.sum())}
-    for name in RATE_METRICS:
+    for j, name in enumerate(RATE_METRICS):
         overall[name] = _clean(frame.overall[name])
-        overall[f"{name}_ci"] = [_clean(o_low[name]), _clean(o_high[name])]
+        overall[f"{name}_ci"] = _interval(boot[None][:, j])
     return rows, overall
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import joblib
@@ -34,6 +37,45 @@ DISPLAY_COLUMNS = (
 )
 # Columns of the drift report besides the model's top features.
 TOP_FEATURES_FOR_DRIFT = 20
+
+
+# Tables the stages after the features still read (client table, applications, fairness,
+# drift); the history tables are released once the features are built.
+KEPT_TABLES = ("application_train", "application_test")
+
+
+def peak_memory_gib() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """`model.progress.stage`, then the peak memory so far: which stage sets the build's
+    peak shows in the log (docs/benchmarks.md, builds at 30,000 to 307,511 clients)."""
+    with stage(name, log):
+        yield
+    log.info("%s: peak memory so far %.2f GiB", name, peak_memory_gib())
+
+
+# Clients scored at once when every client is scored: the model's routing and its pipeline
+# each copy the rows they score (four copies of the 356,255 x 795 matrix at Kaggle size).
+SCORING_CHUNK = 50_000
+
+
+def score_in_chunks(scoring_model, features: pd.DataFrame) -> np.ndarray:
+    """`scoring_model.predict_proba` of every row, SCORING_CHUNK rows at a time."""
+    return np.concatenate([scoring_model.predict_proba(features.iloc[start:start + SCORING_CHUNK])
+                           for start in range(0, len(features), SCORING_CHUNK)])
+
+
+def _training_rows(features: pd.DataFrame, is_train: np.ndarray) -> pd.DataFrame:
+    """The training clients' rows; a slice (no copy of the matrix) when they come first,
+    as the builder orders them (train, then test)."""
+    n_train = int(is_train.sum())
+    if is_train[:n_train].all():
+        return features.iloc[:n_train]
+    return features[is_train]
 
 
 def data_fingerprint(data_dir: Path) -> dict[str, dict]:
@@ -125,7 +167,7 @@ def build(
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     started = time.perf_counter()
-    with stage(f"load tables from {data_dir}", log):
+    with _stage(f"load tables from {data_dir}"):
         tables = load_tables(data_dir)
     # Heavy libraries are imported only once the data is known to be good.
     from model.drift.report import run_drift
@@ -137,8 +179,10 @@ def build(
     from model.training.segments import segment_inputs
     from model.training.train import OOF_FILE, train_models
 
-    with stage("features", log):
+    with _stage("features"):
         builder, features, target = build_features(tables)
+    for name in [name for name in tables if name not in KEPT_TABLES]:
+        del tables[name]  # history rows: 1-2 GB at Kaggle size, not read again
     is_train = target.notna().to_numpy()
     log.info("%d clients (%d train, %d test), %d features",
              len(features), is_train.sum(), (~is_train).sum(), features.shape[1])
@@ -146,33 +190,32 @@ def build(
     extra = {"data_dir": str(data_dir), "data": data_fingerprint(data_dir), "quick": quick}
     with new_set(out_dir, manifest_extra=extra) as pending:
         tmp = pending.tmp
-        x_train, y_train = features[is_train], target[is_train].astype(int)
-        with stage("training clients without their history (segment inputs)", log):
-            segments = segment_inputs(builder, tables, x_train.index)
-        with stage("training", log):
+        x_train, y_train = _training_rows(features, is_train), target[is_train].astype(int)
+        segments = segment_inputs(builder, tables)
+        with _stage("training"):
             scoring_model = train_models(
                 x_train, y_train, tmp, budget_seconds=budget_seconds, quick=quick,
                 mlruns_dir=mlruns_dir, directions=feature_directions(builder.features_),
                 segments=segments,
             )
         del segments
-        with stage("scoring every client", log):
-            probability = scoring_model.predict_proba(features)
+        with _stage("scoring every client"):
+            probability = score_in_chunks(scoring_model, features)
             oof = pd.read_parquet(tmp / OOF_FILE)["probability"]
-        with stage("saving features and clients", log):
+        with _stage("saving features and clients"):
             joblib.dump(builder, tmp / "feature_builder.joblib")
             feature_dictionary(builder).to_csv(tmp / "feature_dictionary.csv", index=False)
             _save_features(tmp, features)
             clients = client_table(tables, target, probability, oof)
             clients.to_parquet(tmp / "clients.parquet")
             raw_applications(tables).to_parquet(tmp / "applications.parquet", index=False)
-        with stage("policy rules and fairness report", log):
+        with _stage("policy rules and fairness report"):
             rules = rules_from_config()
             write_policy(tmp, rules)
             write_fairness(tmp, holdout_fairness(tables, tmp, scoring_model, rules))
-        with stage("global SHAP", log):
+        with _stage("global SHAP"):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
-        with stage("drift train vs test", log):
+        with _stage("drift train vs test"):
             top = top_features(shap_global, TOP_FEATURES_FOR_DRIFT)
             reference, current = drift_frames(tables, features, top)
             run_drift(
@@ -181,7 +224,8 @@ def build(
                 reference_pred=clients["probability"].to_numpy()[is_train],
                 current_pred=probability[~is_train],
             )
-    log.info("build finished in %.0f s: %s", time.perf_counter() - started, pending.folder)
+    log.info("build finished in %.0f s, peak memory %.2f GiB: %s", time.perf_counter() - started,
+             peak_memory_gib(), pending.folder)
     return pending.folder
 
 

@@ -57,10 +57,17 @@ ENGINEERED_INPUTS: dict[str, tuple[str, ...]] = {
 
 
 def kept_feature(info: FeatureInfo, excluded: frozenset[str]) -> bool:
-    """False for a feature that is, or is computed from, an excluded field or feature."""
+    """False for a feature that is, or is computed from, an excluded field or feature.
+
+    A name of `config.NO_DIRECTION_FEATURES` leaves alone: it is left out for how it
+    moves, not for what it says, so a ratio built from it stays (AMT_GOODS_PRICE goes,
+    GOODS_CREDIT_RATIO stays). Any other excluded field (a protected attribute) takes every
+    feature computed from it along.
+    """
     if info.name in excluded or info.column in excluded:
         return False
-    return not excluded.intersection(ENGINEERED_INPUTS.get(info.name, ()))
+    inherited = excluded.difference(config.NO_DIRECTION_FEATURES)
+    return not inherited.intersection(ENGINEERED_INPUTS.get(info.name, ()))
 
 
 def numeric_fields(app: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -8,13 +8,16 @@ Protocol (numbers must be honest and reproducible):
    cost-optimal threshold and its cross-validated metrics (threshold and cost
    on cross-fitted calibrated scores: each fold calibrated by a map fitted on
    the other folds). LightGBM candidates carry the configured monotone
-   constraints; the logistic ones cannot and are compared but never chosen.
+   constraints (and grow the loan's trees first), and so does the logistic
+   regression with bounded signs; the other logistic ones cannot and are
+   compared but never chosen.
 3. Each candidate's best configuration is refitted on the 80 % and scored on
    the held-out 20 % at the threshold chosen in step 2.
 4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
    is refitted on all training clients; its calibrator and threshold come from
    out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`,
-   its out-of-fold scores of step 2). The same configuration without its
+   its out-of-fold scores of step 2: `CalibrationRows`, the same clients for the
+   application-only model of step 5). The same configuration without its
    constraints is scored on the same folds: the AUC cost of the constraints.
 5. With `segments`: the same configuration on the application columns alone
    becomes the model of clients without history (own calibrator, shared
@@ -42,7 +45,7 @@ from sklearn.model_selection import train_test_split
 from model import config
 from model.progress import Progress, stage
 from model.training.calibration import ProbabilityCalibrator, choose_calibrator
-from model.training.candidates import Candidate, all_candidates
+from model.training.candidates import Candidate, all_candidates, capacity
 from model.training.constraints import constraint_vector
 from model.training.cost import best_threshold
 from model.training.metrics import evaluate
@@ -50,7 +53,8 @@ from model.training.report import write_reports
 from model.training.scoring import ScoringModel
 from model.training.search import (SearchResult, fit_pipeline, out_of_fold,
                                    randomized_search, restrict_folds, stratified_folds)
-from model.training.segments import SegmentInputs, has_history, segment_metrics
+from model.training.segments import (SegmentInputs, has_history, metrics_by_age_band,
+                                     segment_metrics)
 from model.training.tracking import Tracker
 
 log = logging.getLogger(__name__)
@@ -167,6 +171,8 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
         "calibration": {"method": calibrator.method, "brier": briers},
         "fit_seconds": result.fit_seconds,
         "search_seconds": result.search_seconds,
+        # trees, learning rate, stopping rule of the refit on the tuning rows (LightGBM)
+        "capacity": capacity(pipeline),
         "n_trials": len(result.trials),
         "n_tuning": len(y_dev),
         "trials": result.trials,
@@ -174,28 +180,56 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
     return summary, curve, (pipeline, calibrator)
 
 
+@dataclasses.dataclass(frozen=True)
+class CalibrationRows:
+    """The training clients whose out-of-fold scores fit the calibrators and the threshold.
+
+    One set of rows (positions in the training matrix) and folds for every model of the
+    build: the main model and the application-only model are calibrated on the same
+    clients, so that their stored out-of-fold scores can be merged client by client (the
+    build crashed above 20,000 clients when each model chose its own rows). `oof`: the
+    chosen configuration's out-of-fold scores on these rows when the search already has
+    them (large data), else None and they are computed by `_fit_final`.
+    """
+
+    rows: np.ndarray
+    folds: list
+    oof: np.ndarray | None = None
+
+
+def _calibration_rows(chosen: SearchResult, labels: np.ndarray, dev_idx: np.ndarray,
+                      folds: list, quick: bool, seed: int) -> CalibrationRows:
+    """Calibration rows of the build: all clients (or a stratified subset of
+    `CALIBRATION_ROWS`), or on larger data the search rows the chosen candidate was tuned on,
+    with its out-of-fold scores of the search (five refits at full scale cost minutes)."""
+    if len(labels) <= CALIBRATION_ROWS[quick]:
+        rows = _stratified_subset(labels, CALIBRATION_ROWS[quick], seed)
+        return CalibrationRows(rows, stratified_folds(labels[rows], N_FOLDS, seed))
+    tuned = chosen.rows if chosen.rows is not None else np.arange(len(dev_idx))
+    tuned_folds = folds if chosen.rows is None else restrict_folds(folds, tuned, len(dev_idx))
+    return CalibrationRows(dev_idx[tuned], tuned_folds, chosen.oof)
+
+
 def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names: list[str],
-               seed: int, calibration_rows: int | None,
-               search_oof: tuple[np.ndarray, np.ndarray, list, np.ndarray] | None = None,
-               threshold: float | None = None
+               seed: int, calibration: CalibrationRows, threshold: float | None = None,
+               use_search_oof: bool = True
                ) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
     """Refit the chosen configuration on all training clients, with calibrator and threshold.
 
-    Calibrator and threshold come from out-of-fold scores over all training
-    clients (or a stratified subset of `calibration_rows` of them on large data),
-    or, when `search_oof` = (scores, labels, folds) is given, from the chosen
-    configuration's out-of-fold scores of the search (large data: no extra
-    fits, still scores of training clients by models that never saw them).
+    Calibrator and threshold come from out-of-fold scores of the `calibration` rows: the
+    search's own (`calibration.oof`, when `use_search_oof`) or computed here on the
+    calibration folds (still scores of training clients by models that never saw them).
     `threshold` given: kept (the no-history model shares the main model's).
     Also returns (row positions in X, calibrated out-of-fold probabilities) of the
     calibration rows: the scores stored for training clients.
     """
-    if search_oof is not None:
-        oof, y_cal, folds, rows = search_oof
+    rows, folds = calibration.rows, calibration.folds
+    y_cal = y[rows]
+    from_search = use_search_oof and calibration.oof is not None
+    if from_search:
+        oof = calibration.oof
     else:
-        rows = _stratified_subset(y, calibration_rows, seed)
-        X_cal, y_cal = (X, y) if len(rows) == len(y) else (X[rows], y[rows])  # no 1 GB copy
-        folds = stratified_folds(y_cal, N_FOLDS, seed)
+        X_cal = X if len(rows) == len(y) else X[rows]  # no 1 GB copy when all rows are used
         oof, _ = out_of_fold(result.candidate, result.best_params, X_cal, y_cal, folds, seed)
     calibrator, briers, cross_fitted = choose_calibrator(oof, y_cal, folds)
     calibrated = calibrator.predict(oof)
@@ -211,18 +245,19 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
     final = {"candidate": result.candidate.name, "threshold": threshold,
              "calibration": {"method": calibrator.method, "brier": briers},
              "oof": oof_metrics, "calibration_rows": len(y_cal), "fit_seconds": fit_seconds,
-             "calibration_source": "search" if search_oof is not None else "refit folds"}
+             "calibration_source": "search" if from_search else "refit folds",
+             **capacity(pipeline)}
     return model, final, curve, (np.asarray(rows), calibrated)
 
 
-def _constraint_cost(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray,
-                     X_hold: np.ndarray, y_hold: np.ndarray, folds: list, seed: int
-                     ) -> dict[str, Any]:
+def _constraint_cost(result: SearchResult, dev_pipeline: Any, X_dev: np.ndarray,
+                     y_dev: np.ndarray, X_hold: np.ndarray, y_hold: np.ndarray, folds: list,
+                     seed: int) -> dict[str, Any]:
     """AUC of the same configuration without its monotone constraints, on the same folds.
 
-    The constrained out-of-fold scores are the search's own; the unconstrained
-    configuration is refitted fold by fold, then once on the tuning rows for the
-    held-out split.
+    The constrained out-of-fold scores are the search's own and its held-out scores those
+    of `dev_pipeline` (the configuration fitted on the tuning rows by `_assess`); the
+    unconstrained configuration is refitted fold by fold, then once on the tuning rows.
     """
     if result.rows is not None:
         folds = restrict_folds(folds, result.rows, len(y_dev))
@@ -230,8 +265,9 @@ def _constraint_cost(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray,
     free = dataclasses.replace(result.candidate, monotone=())
     oof, _ = out_of_fold(free, result.best_params, X_dev, y_dev, folds, seed)
     held_out = {}
-    for label, candidate in (("constrained", result.candidate), ("unconstrained", free)):
-        pipeline = fit_pipeline(candidate, result.best_params, X_dev, y_dev, seed)
+    for label, pipeline in (
+            ("constrained", dev_pipeline),
+            ("unconstrained", fit_pipeline(free, result.best_params, X_dev, y_dev, seed))):
         held_out[label] = float(roc_auc_score(y_hold, pipeline.predict_proba(X_hold)[:, 1]))
     cv_free = float(roc_auc_score(y_dev, oof))
     return {"candidate": result.candidate.name,
@@ -252,40 +288,72 @@ def _application_only(result: SearchResult, feature_names: list[str],
     if candidate.monotone:
         candidate = dataclasses.replace(
             candidate, monotone=tuple(candidate.monotone[i] for i in positions))
+    if candidate.base_columns:  # the loan's columns are application columns: renumbered
+        candidate = dataclasses.replace(candidate, base_columns=tuple(
+            int(np.flatnonzero(positions == b)[0]) for b in candidate.base_columns
+            if b in positions))
     return dataclasses.replace(result, candidate=candidate, oof=np.array([]), rows=None), positions
 
 
+def _application_only_scores(result: SearchResult, positions: np.ndarray, X_dev: np.ndarray,
+                             y_dev: np.ndarray, S_hold: np.ndarray, folds: list, seed: int
+                             ) -> np.ndarray:
+    """Calibrated held-out scores of `result`'s configuration on the application columns
+    `positions`, fitted (and calibrated out of fold) on the tuning rows only."""
+    oof, _ = out_of_fold(result.candidate, result.best_params, X_dev[:, positions], y_dev,
+                         folds, seed)
+    calibrator, _, _ = choose_calibrator(oof, y_dev, folds)
+    pipeline = fit_pipeline(result.candidate, result.best_params, X_dev[:, positions], y_dev,
+                            seed)
+    return calibrator.predict(pipeline.predict_proba(S_hold[:, positions])[:, 1])
+
+
 def _segments(chosen: SearchResult, dev_model: tuple[Any, ProbabilityCalibrator],
-              app_only: SearchResult, app_positions: np.ndarray, count_positions: list[int],
+              app_only: SearchResult, app_lightgbm: SearchResult | None,
+              app_positions: np.ndarray, count_positions: list[int], age_position: int | None,
               X_dev: np.ndarray, y_dev: np.ndarray, X_hold: np.ndarray, y_hold: np.ndarray,
               S_hold: np.ndarray, folds: list, threshold: float, seed: int) -> dict[str, Any]:
-    """Held-out figures by segment; the models are fitted on the tuning rows only.
+    """Held-out figures by segment (and by age band); models fitted on the tuning rows only.
 
     with_history: held-out clients that have history rows, scored as they are.
     no_history: every held-out client with all its history rows removed, scored as
     the deployed model scores them (routed to the application-only model).
+    application_only: the application-only LightGBM of the same folds (`app_lightgbm`, the
+    best LightGBM candidate's configuration; the routed model itself when it is LightGBM).
     main_model_no_history: the same rows through the main model (what routing avoids).
     """
     pipeline, calibrator = dev_model
     rows = np.arange(len(y_dev)) if chosen.rows is None else chosen.rows
     app_folds = folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev))
-    X_app, y_app = X_dev[rows][:, app_positions], y_dev[rows]
-    oof, _ = out_of_fold(app_only.candidate, app_only.best_params, X_app, y_app, app_folds, seed)
-    app_calibrator, _, _ = choose_calibrator(oof, y_app, app_folds)
-    app_pipeline = fit_pipeline(app_only.candidate, app_only.best_params, X_app, y_app, seed)
-    app_proba = app_calibrator.predict(app_pipeline.predict_proba(S_hold[:, app_positions])[:, 1])
+    X_rows, y_rows = X_dev[rows], y_dev[rows]
+    app_proba = _application_only_scores(app_only, app_positions, X_rows, y_rows, S_hold,
+                                         app_folds, seed)
+    lightgbm_proba = app_proba
+    if app_lightgbm is not None:
+        lgb_rows = np.arange(len(y_dev)) if app_lightgbm.rows is None else app_lightgbm.rows
+        lgb_folds = (folds if app_lightgbm.rows is None
+                     else restrict_folds(folds, lgb_rows, len(y_dev)))
+        lightgbm_proba = _application_only_scores(app_lightgbm, app_positions, X_dev[lgb_rows],
+                                                  y_dev[lgb_rows], S_hold, lgb_folds, seed)
     history = has_history(X_hold, count_positions)
     main_hold = calibrator.predict(pipeline.predict_proba(X_hold)[:, 1])
     main_stripped = calibrator.predict(pipeline.predict_proba(S_hold)[:, 1])
-    return {
+    report = {
         "method": "application-only model routed for clients without history",
         "threshold": threshold,
         "with_history": segment_metrics(y_hold[history], main_hold[history], threshold),
         "no_history": segment_metrics(y_hold, app_proba, threshold),
-        "application_only": segment_metrics(y_hold, app_proba, threshold),
+        "application_only": segment_metrics(y_hold, lightgbm_proba, threshold),
         "main_model_no_history": segment_metrics(y_hold, main_stripped, threshold),
         "held_out_without_history_rows": int((~history).sum()),
     }
+    if age_position is not None:
+        age = X_hold[:, age_position]
+        report["by_age_band"] = {
+            "with_history": metrics_by_age_band(y_hold[history], main_hold[history],
+                                                age[history], threshold),
+            "no_history": metrics_by_age_band(y_hold, app_proba, age, threshold)}
+    return report
 
 
 def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: float,
@@ -311,6 +379,10 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
     matrix, labels = _check_inputs(X, y)
     feature_names = [str(c) for c in X.columns]
     monotone = constraint_vector(feature_names, directions or {})
+    # The loan's columns grown first by LightGBM: only with their +1 direction (a first stage
+    # without constraints would be free to make a larger loan look safer).
+    base_columns = tuple(feature_names.index(c) for c in config.LOAN_BASE_FEATURES
+                         if (directions or {}).get(c) == 1)
     dev_idx, hold_idx = train_test_split(np.arange(len(labels)), test_size=HOLDOUT_FRACTION,
                                          stratify=labels, random_state=seed)
     dev_idx = dev_idx[_stratified_subset(labels[dev_idx], SEARCH_ROWS[quick], seed)]
@@ -324,8 +396,8 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
              budget_seconds)
 
     tracker = Tracker(mlruns_dir)
-    results = _search_all(all_candidates(monotone), X_dev, y_dev, folds, budget_seconds, quick,
-                          seed)
+    results = _search_all(all_candidates(monotone, base_columns), X_dev, y_dev, folds,
+                          budget_seconds, quick, seed)
     candidates: dict[str, dict[str, Any]] = {}
     dev_models = {}
     with stage("held-out evaluation of every candidate", log):
@@ -351,42 +423,48 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
     if lightgbm:
         measured = chosen if chosen in lightgbm else max(lightgbm, key=lambda r: r.best_auc)
         with stage(f"AUC cost of the monotone constraints ({measured.candidate.name})", log):
-            constraints = _constraint_cost(measured, X_dev, y_dev, X_hold, y_hold, folds, seed)
-    search_oof = None
-    if len(labels) > CALIBRATION_ROWS[quick]:
-        rows = chosen.rows if chosen.rows is not None else np.arange(len(y_dev))
-        search_oof = (chosen.oof, y_dev[rows],
-                      folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev)),
-                      dev_idx[rows])
+            constraints = _constraint_cost(measured, dev_models[measured.candidate.name][0],
+                                           X_dev, y_dev, X_hold, y_hold, folds, seed)
+    calibration = _calibration_rows(chosen, labels, dev_idx, folds, quick, seed)
     with stage(f"final refit of {name} on all {len(labels)} training clients", log):
         model, final, curve, (oof_rows, oof_proba) = _fit_final(
-            chosen, matrix, labels, feature_names, seed, CALIBRATION_ROWS[quick], search_oof)
+            chosen, matrix, labels, feature_names, seed, calibration)
 
     segment_report = None
     if segments is not None:
-        stripped = segments.stripped
-        if not stripped.index.equals(X.index) or list(stripped.columns) != feature_names:
-            raise ValueError("segments.stripped must have the clients and columns of X")
+        stripped = segments.without_history(X.index[hold_idx])
+        if (not stripped.index.equals(X.index[hold_idx])
+                or list(stripped.columns) != feature_names):
+            raise ValueError("segments.without_history must give the clients and columns of X")
         app_only, app_positions = _application_only(chosen, feature_names,
                                                     segments.application_columns)
+        app_lightgbm = None  # the routed model is a LightGBM: it is its own comparison
+        if chosen.candidate.kind != "lightgbm" and lightgbm:
+            best = min(lightgbm, key=lambda r: candidates[r.candidate.name]["cv"]["cost_per_1000"])
+            app_lightgbm, _ = _application_only(best, feature_names,
+                                                segments.application_columns)
         count_positions = [feature_names.index(c) for c in segments.history_columns]
+        age_position = feature_names.index("DAYS_BIRTH") if "DAYS_BIRTH" in feature_names else None
         with stage("segments: clients with and without history (held-out split)", log):
             segment_report = _segments(
-                chosen, dev_models[name], app_only, app_positions, count_positions, X_dev,
-                y_dev, X_hold, y_hold, stripped.to_numpy(np.float32)[hold_idx], folds,
-                candidates[name]["cv"]["threshold"], seed)
+                chosen, dev_models[name], app_only, app_lightgbm, app_positions,
+                count_positions, age_position, X_dev, y_dev, X_hold, y_hold,
+                stripped.to_numpy(np.float32), folds, candidates[name]["cv"]["threshold"], seed)
         with stage("final application-only model for clients without history", log):
+            # Calibrated on the main model's calibration rows and folds (its own scores).
             app_model, app_final, _, (app_rows, app_proba) = _fit_final(
                 app_only, matrix[:, app_positions], labels, segments.application_columns,
-                seed, CALIBRATION_ROWS[quick], threshold=final["threshold"])
+                seed, calibration, threshold=final["threshold"], use_search_oof=False)
         model = ScoringModel(model.kind, model.pipeline_, model.calibrator_, model.threshold_,
                              feature_names, no_history=app_model,
                              history_columns=segments.history_columns)
         segment_report["final_no_history_model"] = app_final
-        no_history = ~has_history(matrix[app_rows], count_positions)
-        oof = pd.Series(oof_proba, index=oof_rows)
-        oof.loc[app_rows[no_history]] = app_proba[no_history]
-        oof_rows, oof_proba = oof.index.to_numpy(), oof.to_numpy()
+        # Same rows in the same order: a client without history keeps the score of the
+        # model that would score it.
+        if not np.array_equal(app_rows, oof_rows):
+            raise RuntimeError("the two models were calibrated on different clients")
+        no_history = ~has_history(matrix[oof_rows], count_positions)
+        oof_proba = np.where(no_history, app_proba, oof_proba)
 
     metrics = {
         "chosen": name,

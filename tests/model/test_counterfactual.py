@@ -56,9 +56,11 @@ def test_scoring_edits_equals_the_whatif_path(app_state):
 
 
 def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_state, monkeypatch):
-    """Every refused client gets a proposal or 'none'; applying the proposal through the
-    what-if path really grants. Refused clients in order until 10 proposals were applied
-    and 300 clients checked (all of them: benchmarks/bench_counterfactual.py)."""
+    """Done-when: every refused client gets a proposal or 'none'; applying the proposal
+    through the what-if path really grants. A sample of 300 refused clients here (all of
+    them: benchmarks/bench_counterfactual.py). Since issue 18 the model listens to the
+    loan: on the real-sample quick build 1,914 of 3,350 refused clients get a proposal
+    (26 of 3,422 before), and checking each through the what-if took most of an hour."""
     from webapp.services import decision_change
     from webapp.services import clients
 
@@ -68,9 +70,7 @@ def test_refused_clients_get_an_answer_and_it_is_true_through_the_whatif(app_sta
     refused = app_state.clients.index[np.asarray(probabilities) >= app_state.model.threshold_]
     assert len(refused) > 100
     applied = 0
-    for checked, client_id in enumerate(refused, start=1):
-        if applied >= 10 and checked > 300:
-            break
+    for client_id in refused[::max(1, len(refused) // 300)]:
         result = clients.client_assessment(int(client_id)).counterfactual
         assert result.status in ("found", "none")
         assert decision_change.counterfactual_sentences(result, "fr")
