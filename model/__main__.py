@@ -45,6 +45,15 @@ def _build(args: argparse.Namespace) -> None:
     build(args.data, args.out, quick=args.quick, budget_seconds=args.budget)
 
 
+def _score(args: argparse.Namespace) -> None:
+    from model.scoring.batch import score_file
+
+    score_file(args.artifacts, args.data, args.out, file_format=args.format,
+               counterfactual=args.counterfactual, scheduler=args.scheduler,
+               workers=args.workers, memory_limit=args.memory_limit, table=args.table,
+               partition_clients=args.partition_clients, work_dir=args.work_dir)
+
+
 def _card(args: argparse.Namespace) -> None:
     from model.artifacts import set_folder
     from model.card import write_model_card
@@ -93,6 +102,33 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--budget", type=float, default=600.0)
     build.add_argument("--quick", action="store_true")
     build.set_defaults(func=_build)
+
+    score = commands.add_parser("score", help="score a file of applications (batch, on Dask)")
+    score.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),
+                       help="artifact set folder, or an artifacts root (its current set)")
+    score.add_argument("--data", type=Path, required=True,
+                       help="folder in Kaggle's layout (application_test, else application_train, "
+                            "and any history table), or one application file")
+    score.add_argument("--out", type=Path, required=True,
+                       help="output file; bad rows go to <stem>.errors.csv beside it")
+    score.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    score.add_argument("--counterfactual", action="store_true",
+                       help="add the proposal (what would change a refusal): slower")
+    score.add_argument("--scheduler", default=None,
+                       help="Dask scheduler address (tcp://host:8786); default: env "
+                            "SCORING_DASK_SCHEDULER, else a local cluster")
+    score.add_argument("--workers", type=int, default=None,
+                       help="local cluster's worker processes (default: one per core)")
+    score.add_argument("--memory-limit", default=None,
+                       help="local cluster's memory limit per worker, e.g. 4GiB")
+    score.add_argument("--table", choices=("application_test", "application_train"), default=None,
+                       help="schema of the application file (default: application_test if present)")
+    score.add_argument("--partition-clients", type=int, default=config.BATCH_PARTITION_CLIENTS,
+                       help="clients per Dask partition")
+    score.add_argument("--work-dir", type=Path, default=None,
+                       help="where the partitions are written during the run (on a cluster: a "
+                            "folder every worker sees at the same path); default: beside --out")
+    score.set_defaults(func=_score)
 
     card = commands.add_parser("card", help="write the model card (Markdown) from an artifact set")
     card.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),

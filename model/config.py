@@ -281,3 +281,14 @@ DRIFT_VERDICT_RULES = (
     {"level": "watch", "min_share_drifted": 0.10, "min_top_drifted": 1, "prediction": True},
     {"level": "low", "min_share_drifted": None, "min_top_drifted": None, "prediction": False},
 )
+
+# ---------------------------------------------------------------------------
+# Batch scoring (issue 21): `python -m model score` and `POST /api/score/batch`
+# ---------------------------------------------------------------------------
+# Clients per Dask partition of a batch run: a partition of Kaggle-shaped data (about 160
+# history rows a client) is ~150 MB in pandas, well inside a worker's memory, and a run of
+# 356,255 clients has 72 of them, enough to keep every worker busy to the end.
+BATCH_PARTITION_CLIENTS = int(os.environ.get("SCORING_BATCH_PARTITION_CLIENTS", "5000"))
+# Applications per `POST /api/score/batch` request: ~4 s of scoring on one core (the
+# request holds a gunicorn worker), a few hundred kB of JSON. Larger books go to the batch job.
+API_BATCH_MAX = int(os.environ.get("SCORING_API_BATCH_MAX", "1000"))

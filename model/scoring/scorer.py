@@ -117,6 +117,7 @@ class Scorer:
         history = self.model.has_history(features)
         fired = policy.fired_mask(applications, self.rules)
         measured = policy.rule_values(applications, self.rules)
+        explanations = self._explain(features, applications)
         out = []
         for i, client in enumerate(features.index):
             rules = tuple(
@@ -124,7 +125,7 @@ class Scorer:
                                  policy.largest_credit_within(rule, applications.iloc[i]))
                 for j, rule in enumerate(self.rules) if fired.iat[i, j])
             recommendation = policy.decide(bool(model_refused[i]), rules)
-            explanation = self._explain(features.iloc[[i]], applications.iloc[[i]])
+            explanation = explanations[i]
             change = None
             if counterfactual:  # searched only when not granted (a granted loan has nothing to change)
                 change = (self._counterfactual(features.iloc[[i]], applications.iloc[[i]])
@@ -153,11 +154,14 @@ class Scorer:
         return self.assess(app, counterfactual=counterfactual, prudent_missing=True)[0]
 
     # ---- parts -------------------------------------------------------------------------
-    def _explain(self, features: pd.DataFrame, application: pd.DataFrame) -> ClientExplanation | None:
+    def _explain(self, features: pd.DataFrame, applications: pd.DataFrame
+                 ) -> list[ClientExplanation | None]:
+        """Every row's explanation, one SHAP call for the batch (the same numbers as one
+        client at a time: `ClientExplainer.explain_many`)."""
         if self.explainer is None:
-            return None
-        return self.explainer.explain(features, raw_application_row=application,
-                                      top_n=ALL_CONCEPTS, language="fr")
+            return [None] * len(features)
+        return self.explainer.explain_many(features, applications.to_dict("records"),
+                                           top_n=ALL_CONCEPTS, language="fr")
 
     def _counterfactual(self, features: pd.DataFrame, application: pd.DataFrame) -> Counterfactual:
         app_row = application.reset_index()
