@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -150,8 +151,22 @@ class Scorer:
     def assess_new(self, values: Mapping[str, object], *, counterfactual: bool = False) -> Assessment:
         """A new applicant without history: raw column values over the typical application,
         empty optional fields scored prudently."""
-        app = self.new_application(values).reset_index()
-        return self.assess(app, counterfactual=counterfactual, prudent_missing=True)[0]
+        return self.assess_new_many([values], counterfactual=counterfactual)[0]
+
+    def assess_new_many(self, applicants: Sequence[Mapping[str, object]], *,
+                        counterfactual: bool = False) -> list[Assessment]:
+        """`assess_new` of several applicants in one vectorised call (`POST /api/score/batch`).
+
+        Each row gets a distinct provisional id (1, 2, ...: never a real SK_ID_CURR, which
+        start at 100,001) so the rows stay apart through the builder; an applicant has no
+        client id, so the assessments carry none, as `assess_new`'s."""
+        if not applicants:
+            return []
+        rows = pd.concat([self.new_application(values) for values in applicants])
+        rows.index = pd.RangeIndex(1, len(applicants) + 1, name=KEY)
+        assessed = self.assess(rows.reset_index(), counterfactual=counterfactual,
+                               prudent_missing=True)
+        return [replace(assessment, client_id=None) for assessment in assessed]
 
     # ---- parts -------------------------------------------------------------------------
     def _explain(self, features: pd.DataFrame, applications: pd.DataFrame

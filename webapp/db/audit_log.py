@@ -99,6 +99,23 @@ def append(row: dict, url: str | None = None) -> int:
         raise db.DatabaseError(f"decision log write failed: {type(error).__name__}") from error
 
 
+def append_all(rows: list[dict], url: str | None = None) -> int:
+    """Insert rows in one transaction, all or none (a batch of scores); returns how many.
+    Raises `db.DatabaseError` when they could not be written."""
+    values = [{"kind": "score", "override": False, "review_status": "none", **row} for row in rows]
+    if not values:
+        return 0
+    try:
+        with db.write_lock(url), db.connection(url) as connection:
+            connection.execute(insert(LogEntry), values)
+        return len(values)
+    except db.DatabaseError:
+        raise
+    except Exception as error:
+        log.error("decision log batch write failed: %s", error)
+        raise db.DatabaseError(f"decision log write failed: {type(error).__name__}") from error
+
+
 def record_assessment(assessment: Assessment, inputs: dict | None = None) -> int | None:
     """Log an assessment that is being shown or returned; never raises (logs the failure)."""
     try:

@@ -437,6 +437,30 @@ def new_applicant_result(values: dict[str, object], top_n: int, lang: str | None
     return present(assessment, top_n, lang), {}
 
 
+@dataclass(frozen=True)
+class BatchRow:
+    """One application of a batch: its result, or the message of each invalid field."""
+    index: int
+    result: Result | None
+    errors: dict[str, str]
+
+
+def new_applicants_results(applications: list[dict[str, object]], top_n: int, lang: str | None,
+                           counterfactual: bool = False) -> list[BatchRow]:
+    """Validate every application, assess the valid ones in one call of the scorer and log
+    them all in one transaction before any is returned (raises `db.DatabaseError` when the
+    log cannot be written: then nothing is returned)."""
+    state = get_state()
+    checked = [validate_fields(values, NEW_APPLICANT_FIELDS, lang) for values in applications]
+    valid = [i for i, (_, errors) in enumerate(checked) if not errors]
+    assessments = state.scorer.assess_new_many(
+        [raw_row_from_fields(checked[i][0]) for i in valid], counterfactual=counterfactual)
+    audit_log.append_all([audit_log.assessment_row(assessment, inputs=checked[i][0])
+                          for i, assessment in zip(valid, assessments)])
+    results = dict(zip(valid, (present(a, top_n, lang) for a in assessments)))
+    return [BatchRow(i, results.get(i), errors) for i, (_, errors) in enumerate(checked)]
+
+
 def example_clients(count: int) -> list[int]:
     """A few client IDs to start from on the home page (first ones, deterministic)."""
     return [int(i) for i in get_state().clients.index[:count]]
