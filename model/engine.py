@@ -48,6 +48,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     if address is not None:
         log.info("connecting to the Dask scheduler at %s", address)
         with Client(address) as client:
+            client.wait_for_workers(1, timeout=120)  # a cluster without workers would hang
             yield client
         return
     workers = workers or default_workers()

@@ -139,6 +139,13 @@ class BatchSummary:
         return self.clients / self.seconds if self.seconds > 0 else float("nan")
 
 
+def partition_count(clients: int, partition_clients: int, workers: int) -> int:
+    """Partitions of a run: at most `partition_clients` clients each (a worker's memory), and
+    at least two per worker so that no worker idles while another finishes a long one."""
+    wanted = max(math.ceil(clients / max(1, partition_clients)), 2 * max(1, workers))
+    return max(1, min(wanted, clients))
+
+
 def errors_path(out: Path) -> Path:
     """The bad-rows file beside the output: `<stem>.errors.csv`."""
     return out.with_name(f"{out.name.split('.')[0]}.errors.csv")
@@ -190,16 +197,17 @@ def score_file(artifacts: Path | str, data: Path | str, out: Path | str, *,
     folder = set_folder(artifacts)
     verify(folder, required=SCORER_FILES)  # a refused set stops here, before any work
     batch = find_input(data, table)
-    parts = max(1, math.ceil(count_rows(batch.applications) / max(1, partition_clients)))
+    clients = count_rows(batch.applications)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.work-", dir=work_dir or out.parent))
     try:
-        with stage(f"split {batch.applications.name} and {len(batch.history)} history tables "
-                   f"into {parts} partitions", log):
-            split = split_by_client(batch, work / "in", parts)
-        results = work / "out"
-        results.mkdir()
-        problems = [split.problems]
         with dask_client(scheduler, workers, memory_limit) as client:
+            parts = partition_count(clients, partition_clients, len(client.nthreads()))
+            with stage(f"split {batch.applications.name} and {len(batch.history)} history "
+                       f"tables into {parts} partitions", log):
+                split = split_by_client(batch, work / "in", parts)
+            results = work / "out"
+            results.mkdir()
+            problems = [split.problems]
             futures = [client.submit(score_part, str(folder), str(work / "in"), part, batch.table,
                                      counterfactual, split.blocked, str(results), pure=False,
                                      key=f"score-part-{part:05d}-{work.name}")

@@ -97,8 +97,8 @@ def table_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFr
                               float_precision="round_trip", encoding=_csv_encoding(path))
     try:
         for chunk in batches:
-            chunk = chunk.reset_index(drop=True)
-            chunk[ROW] = np.arange(first, first + len(chunk), dtype=np.int64)
+            chunk = pd.concat([chunk.reset_index(drop=True), pd.DataFrame(
+                {ROW: np.arange(first, first + len(chunk), dtype=np.int64)})], axis=1)
             first += len(chunk)
             yield chunk
     except (ValueError, OSError, zipfile.BadZipFile, pa.ArrowException) as error:
