@@ -13,6 +13,11 @@ from pathlib import Path
 from model import config
 
 
+SCHEDULER_HELP = ("transform the features partition by partition on Dask: 'local' (a local "
+                  "cluster, one worker per core) or a scheduler address tcp://host:8786; "
+                  "default: pandas in this process (small data)")
+
+
 def _synth(args: argparse.Namespace) -> None:
     from model.synth.generate import generate
 
@@ -22,7 +27,7 @@ def _synth(args: argparse.Namespace) -> None:
 def _features(args: argparse.Namespace) -> None:
     from model.features.build import build_feature_file
 
-    build_feature_file(args.data, args.out)
+    build_feature_file(args.data, args.out, scheduler=args.scheduler)
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -42,7 +47,8 @@ def _drift(args: argparse.Namespace) -> None:
 def _build(args: argparse.Namespace) -> None:
     from model.pipeline import build
 
-    build(args.data, args.out, quick=args.quick, budget_seconds=args.budget)
+    build(args.data, args.out, quick=args.quick, budget_seconds=args.budget,
+          scheduler=args.scheduler)
 
 
 def _score(args: argparse.Namespace) -> None:
@@ -78,6 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     features = commands.add_parser("features", help="build the per-client feature file")
     features.add_argument("--data", type=Path, default=config.DATA_DIR)
     features.add_argument("--out", type=Path, required=True, help="output .parquet file")
+    features.add_argument("--scheduler", default=None, help=SCHEDULER_HELP)
     features.set_defaults(func=_features)
 
     train = commands.add_parser("train", help="compare candidates and write the model")
@@ -101,6 +108,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=config.artifacts_dir())
     build.add_argument("--budget", type=float, default=600.0)
     build.add_argument("--quick", action="store_true")
+    build.add_argument("--scheduler", default=None, help=SCHEDULER_HELP)
     build.set_defaults(func=_build)
 
     score = commands.add_parser("score", help="score a file of applications (batch, on Dask)")

@@ -118,10 +118,13 @@ def build(
     quick: bool = False,
     budget_seconds: float = 600.0,
     mlruns_dir: Path | None = None,
+    scheduler: str | None = None,
 ) -> Path:
     """Run every stage and publish one complete, signed artifact set under the root `out_dir`.
 
     Returns the new set's folder (`out_dir/<build id>`), which `out_dir/current` now names.
+    `scheduler` ("local" or a Dask address): the feature transform runs on Dask
+    (`model.features.build.build_features`); None: in this process.
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     started = time.perf_counter()
@@ -138,7 +141,7 @@ def build(
     from model.training.train import OOF_FILE, train_models
 
     with stage("features", log):
-        builder, features, target = build_features(tables)
+        builder, features, target = build_features(tables, scheduler)
     is_train = target.notna().to_numpy()
     log.info("%d clients (%d train, %d test), %d features",
              len(features), is_train.sum(), (~is_train).sum(), features.shape[1])
