@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -48,18 +49,19 @@ def _row_parts(tables: Tables, parts: int) -> dict[str, np.ndarray]:
     return out
 
 
-def partitions(tables: Tables, parts: int) -> list[Tables]:
-    """The tables cut into `parts` groups of clients, each with all its clients' rows
-    (one stable sort per table: rows keep their order inside a partition)."""
-    cut: list[Tables] = [{} for _ in range(parts)]
+def partitions(tables: Tables, parts: int) -> Iterator[Tables]:
+    """The tables cut into `parts` groups of clients, each with all its clients' rows, one
+    at a time (the caller sends one away before the next is cut: the driver never holds a
+    second copy of the tables). One stable sort per table; rows keep their order."""
+    cuts = {}
     for name, part in _row_parts(tables, parts).items():
         order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(parts + 1))
-        frame = tables[name]
-        for p in range(parts):
-            cut[p][name] = frame.iloc[order[bounds[p]:bounds[p + 1]]]
-    return [{name: rows for name, rows in part.items()
-             if name not in APPLICATION_TABLES or len(rows)} for part in cut]
+        cuts[name] = (order, np.searchsorted(part[order], np.arange(parts + 1)))
+    for p in range(parts):
+        rows = {name: tables[name].iloc[order[bounds[p]:bounds[p + 1]]]
+                for name, (order, bounds) in cuts.items()}
+        yield {name: frame for name, frame in rows.items()
+               if name not in APPLICATION_TABLES or len(frame)}
 
 
 def _transform(builder: FeatureBuilder, tables: Tables) -> pd.DataFrame:

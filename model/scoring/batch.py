@@ -132,7 +132,8 @@ class BatchSummary:
     errors: Path
     clients: int
     problems: int
-    seconds: float
+    seconds: float  # the whole run: split, scoring, writing
+    scoring_seconds: float  # from the first partition sent to the last one scored
 
     @property
     def clients_per_second(self) -> float:
@@ -208,17 +209,17 @@ def score_file(artifacts: Path | str, data: Path | str, out: Path | str, *,
             results = work / "out"
             results.mkdir()
             problems = [split.problems]
+            progress = Progress("score", len(split.clients) - len(split.blocked), log,
+                                unit="clients")
             futures = [client.submit(score_part, str(folder), str(work / "in"), part, batch.table,
                                      counterfactual, split.blocked, str(results), pure=False,
                                      key=f"score-part-{part:05d}-{work.name}")
                        for part in range(parts)]
-            progress = Progress("score", len(split.clients) - len(split.blocked), log,
-                                unit="clients")
             for future in as_completed(futures):
                 result = future.result()
                 problems.append(result["problems"])
                 progress.advance(result["clients"])
-        scored = progress.done
+            scored, scoring_seconds = progress.done, time.perf_counter() - progress.started
         with stage(f"write {out.name}", log):
             _write_output(results, parts, out, file_format, counterfactual)
             errors = errors_path(out)
@@ -226,7 +227,8 @@ def score_file(artifacts: Path | str, data: Path | str, out: Path | str, *,
             _write_errors(found, errors)
     finally:
         shutil.rmtree(work, ignore_errors=True)  # only the folder this run made
-    summary = BatchSummary(out, errors, scored, len(found), time.perf_counter() - started)
+    summary = BatchSummary(out, errors, scored, len(found), time.perf_counter() - started,
+                           scoring_seconds)
     log.info("%d clients scored into %s in %.1f s (%.0f clients/s); %d rows set aside in %s",
              summary.clients, out, summary.seconds, summary.clients_per_second,
              summary.problems, errors)

@@ -15,7 +15,7 @@ def fitted(sample_tables):
 
 
 def test_every_row_of_a_client_lands_in_one_partition(sample_tables):
-    cut = partitions(sample_tables, 3)
+    cut = list(partitions(sample_tables, 3))
     seen = {}
     for p, part in enumerate(cut):
         for name, rows in part.items():
