@@ -185,3 +185,13 @@ def test_one_shap_call_for_a_batch_gives_each_client_its_own_assessment(artifact
         assert json.dumps(together[i].explanation.to_dict(), default=str) == \
             json.dumps(alone.explanation.to_dict(), default=str)
     assert any(a.reasons for a in together)
+
+
+def test_the_command_names_a_missing_input_folder(artifacts_dir, tmp_path, caplog):
+    from model.__main__ import main
+
+    out = tmp_path / "scores.parquet"
+    assert main(["score", "--artifacts", str(artifacts_dir), "--data", str(tmp_path / "nowhere"),
+                 "--out", str(out)]) == 2
+    assert "nowhere: no such file or folder of applications to score" in caplog.text
+    assert list(tmp_path.iterdir()) == []
