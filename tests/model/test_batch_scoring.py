@@ -60,8 +60,15 @@ def _subset(sample_dir: Path, folder: Path, clients: int, edit=None) -> Path:
     return folder
 
 
-def test_the_sample_is_scored_as_the_api_scores_each_client(sample_scored, sample_dir, api):
+def test_the_sample_is_scored_as_the_api_scores_each_client(sample_scored, sample_dir, api,
+                                                            cluster):
     summary, scores = sample_scored
+    from model.scoring.load import cached_scorer
+
+    # each worker verified and read the set once at most, however many partitions it scored
+    loads = [info.misses for info in cluster[1].run(cached_scorer.cache_info).values()]
+    assert max(loads) == 1 and sum(info.hits for info in
+                                   cluster[1].run(cached_scorer.cache_info).values()) >= 2
     expected = load_table(sample_dir, "application_test")["SK_ID_CURR"]
     assert summary.clients == len(scores) == len(expected) == 5000
     assert scores.index.is_unique and set(scores.index) == set(expected)
