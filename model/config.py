@@ -289,6 +289,8 @@ DRIFT_VERDICT_RULES = (
 # history rows a client) is ~150 MB in pandas, well inside a worker's memory, and a run of
 # 356,255 clients has 72 of them, enough to keep every worker busy to the end.
 BATCH_PARTITION_CLIENTS = int(os.environ.get("SCORING_BATCH_PARTITION_CLIENTS", "5000"))
-# Applications per `POST /api/score/batch` request: ~4 s of scoring on one core (the
-# request holds a gunicorn worker), a few hundred kB of JSON. Larger books go to the batch job.
+# Applications per `POST /api/score/batch` request. 1,000 took 33 s in one request on the
+# shared 2-core machine (load 6; docs/benchmarks.md), past gunicorn's default 30 s worker
+# timeout: lower this, or raise `timeout` where gunicorn runs, before clients send full
+# batches. Larger books go to the batch job (`python -m model score`).
 API_BATCH_MAX = int(os.environ.get("SCORING_API_BATCH_MAX", "1000"))
