@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -64,16 +66,23 @@ def find_input(data: Path | str, table: str | None = None) -> BatchInput:
     raise SchemaError(f"{data}: no application file ({' or '.join(names)}.csv/.zip/.parquet)")
 
 
+@contextmanager
+def _open_csv_bytes(path: Path) -> Iterator[IO[bytes]]:
+    """The bytes of a CSV, also inside a zip (Kaggle ships `name.csv` zipped)."""
+    if path.suffix != ".zip":
+        with open(path, "rb") as handle:
+            yield handle
+        return
+    with zipfile.ZipFile(path) as archive:
+        member = next(m for m in archive.namelist() if not m.endswith("/"))
+        with archive.open(member) as handle:
+            yield handle
+
+
 def _csv_encoding(path: Path) -> str:
     """UTF-8 unless the first 4 MB say otherwise (then Latin-1, as the loader reads it)."""
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            member = next(m for m in archive.namelist() if not m.endswith("/"))
-            with archive.open(member) as handle:
-                sample = handle.read(4 << 20)
-    else:
-        with open(path, "rb") as handle:
-            sample = handle.read(4 << 20)
+    with _open_csv_bytes(path) as handle:
+        sample = handle.read(4 << 20)
     try:
         sample.decode("utf-8")
         return "utf-8"
@@ -109,11 +118,8 @@ def count_rows(path: Path) -> int:
     """Data rows of a file (parquet: from its footer; CSV: its lines, streamed)."""
     if path.suffix == ".parquet":
         return pq.ParquetFile(path).metadata.num_rows
-    opener = (lambda: zipfile.ZipFile(path).open(
-        next(m for m in zipfile.ZipFile(path).namelist() if not m.endswith("/")))
-        if path.suffix == ".zip" else open(path, "rb"))
     lines, last = 0, b"\n"
-    with opener() as handle:
+    with _open_csv_bytes(path) as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
             lines += block.count(b"\n")
             last = block[-1:]

@@ -202,3 +202,21 @@ def test_the_command_names_a_missing_input_folder(artifacts_dir, tmp_path, caplo
                  "--out", str(out)]) == 2
     assert "nowhere: no such file or folder of applications to score" in caplog.text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_proposal_is_the_scorers_when_asked(cluster, sample_dir, artifacts_dir, tmp_path):
+    from model.data.loader import load_tables
+    from model.scoring.load import load_scorer
+
+    data = _subset(sample_dir, tmp_path / "data", 30)
+    out = tmp_path / "scores.parquet"
+    score_file(artifacts_dir, data, out, counterfactual=True, scheduler=cluster[0].scheduler_address)
+    scores = pd.read_parquet(out).set_index("SK_ID_CURR")
+    tables = load_tables(data, ("application_test", *HISTORY))
+    apps = tables.pop("application_test")
+    expected = load_scorer(artifacts_dir, typical=False).assess(apps, tables, counterfactual=True)
+    assert "proposal" in scores.columns and len(expected) == len(scores) == 30
+    for assessment in expected:
+        proposal = json.loads(scores.at[assessment.client_id, "proposal"])
+        assert proposal == json.loads(json.dumps(assessment.to_dict()["counterfactual"], default=str))
+    assert {a.recommendation for a in expected} - {"granted"}  # some proposals were searched
