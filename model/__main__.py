@@ -13,6 +13,11 @@ from pathlib import Path
 from model import config
 
 
+SCHEDULER_HELP = ("transform the features partition by partition on Dask: 'local' (a local "
+                  "cluster, one worker per core) or a scheduler address tcp://host:8786; "
+                  "default: pandas in this process (small data)")
+
+
 def _synth(args: argparse.Namespace) -> None:
     from model.synth.generate import generate
 
@@ -22,7 +27,7 @@ def _synth(args: argparse.Namespace) -> None:
 def _features(args: argparse.Namespace) -> None:
     from model.features.build import build_feature_file
 
-    build_feature_file(args.data, args.out)
+    build_feature_file(args.data, args.out, scheduler=args.scheduler)
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -42,7 +47,17 @@ def _drift(args: argparse.Namespace) -> None:
 def _build(args: argparse.Namespace) -> None:
     from model.pipeline import build
 
-    build(args.data, args.out, quick=args.quick, budget_seconds=args.budget)
+    build(args.data, args.out, quick=args.quick, budget_seconds=args.budget,
+          scheduler=args.scheduler)
+
+
+def _score(args: argparse.Namespace) -> None:
+    from model.scoring.batch import score_file
+
+    score_file(args.artifacts, args.data, args.out, file_format=args.format,
+               counterfactual=args.counterfactual, scheduler=args.scheduler,
+               workers=args.workers, memory_limit=args.memory_limit, table=args.table,
+               partition_clients=args.partition_clients, work_dir=args.work_dir)
 
 
 def _card(args: argparse.Namespace) -> None:
@@ -69,6 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     features = commands.add_parser("features", help="build the per-client feature file")
     features.add_argument("--data", type=Path, default=config.DATA_DIR)
     features.add_argument("--out", type=Path, required=True, help="output .parquet file")
+    features.add_argument("--scheduler", default=None, help=SCHEDULER_HELP)
     features.set_defaults(func=_features)
 
     train = commands.add_parser("train", help="compare candidates and write the model")
@@ -92,7 +108,35 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=config.artifacts_dir())
     build.add_argument("--budget", type=float, default=600.0)
     build.add_argument("--quick", action="store_true")
+    build.add_argument("--scheduler", default=None, help=SCHEDULER_HELP)
     build.set_defaults(func=_build)
+
+    score = commands.add_parser("score", help="score a file of applications (batch, on Dask)")
+    score.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),
+                       help="artifact set folder, or an artifacts root (its current set)")
+    score.add_argument("--data", type=Path, required=True,
+                       help="folder in Kaggle's layout (application_test, else application_train, "
+                            "and any history table), or one application file")
+    score.add_argument("--out", type=Path, required=True,
+                       help="output file; bad rows go to <stem>.errors.csv beside it")
+    score.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    score.add_argument("--counterfactual", action="store_true",
+                       help="add the proposal (what would change a refusal): slower")
+    score.add_argument("--scheduler", default=None,
+                       help="Dask scheduler address (tcp://host:8786); default: env "
+                            "SCORING_DASK_SCHEDULER, else a local cluster")
+    score.add_argument("--workers", type=int, default=None,
+                       help="local cluster's worker processes (default: one per core)")
+    score.add_argument("--memory-limit", default=None,
+                       help="local cluster's memory limit per worker, e.g. 4GiB")
+    score.add_argument("--table", choices=("application_test", "application_train"), default=None,
+                       help="schema of the application file (default: application_test if present)")
+    score.add_argument("--partition-clients", type=int, default=config.BATCH_PARTITION_CLIENTS,
+                       help="clients per Dask partition")
+    score.add_argument("--work-dir", type=Path, default=None,
+                       help="where the partitions are written during the run (on a cluster: a "
+                            "folder every worker sees at the same path); default: beside --out")
+    score.set_defaults(func=_score)
 
     card = commands.add_parser("card", help="write the model card (Markdown) from an artifact set")
     card.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),

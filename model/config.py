@@ -303,3 +303,16 @@ DRIFT_VERDICT_RULES = (
     {"level": "watch", "min_share_drifted": 0.10, "min_top_drifted": 1, "prediction": True},
     {"level": "low", "min_share_drifted": None, "min_top_drifted": None, "prediction": False},
 )
+
+# ---------------------------------------------------------------------------
+# Batch scoring (issue 21): `python -m model score` and `POST /api/score/batch`
+# ---------------------------------------------------------------------------
+# Clients per Dask partition of a batch run: a partition of Kaggle-shaped data (about 160
+# history rows a client) is ~150 MB in pandas, well inside a worker's memory, and a run of
+# 356,255 clients has 72 of them, enough to keep every worker busy to the end.
+BATCH_PARTITION_CLIENTS = int(os.environ.get("SCORING_BATCH_PARTITION_CLIENTS", "5000"))
+# Applications per `POST /api/score/batch` request. 1,000 took 33 s in one request on the
+# shared 2-core machine (load 6; docs/benchmarks.md), past gunicorn's default 30 s worker
+# timeout: lower this, or raise `timeout` where gunicorn runs, before clients send full
+# batches. Larger books go to the batch job (`python -m model score`).
+API_BATCH_MAX = int(os.environ.get("SCORING_API_BATCH_MAX", "1000"))

@@ -160,10 +160,13 @@ def build(
     quick: bool = False,
     budget_seconds: float = 600.0,
     mlruns_dir: Path | None = None,
+    scheduler: str | None = None,
 ) -> Path:
     """Run every stage and publish one complete, signed artifact set under the root `out_dir`.
 
     Returns the new set's folder (`out_dir/<build id>`), which `out_dir/current` now names.
+    `scheduler` ("local" or a Dask address): the feature transform runs on Dask
+    (`model.features.build.build_features`); None: in this process.
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     started = time.perf_counter()
@@ -180,7 +183,7 @@ def build(
     from model.training.train import OOF_FILE, train_models
 
     with _stage("features"):
-        builder, features, target = build_features(tables)
+        builder, features, target = build_features(tables, scheduler)
     for name in [name for name in tables if name not in KEPT_TABLES]:
         del tables[name]  # history rows: 1-2 GB at Kaggle size, not read again
     is_train = target.notna().to_numpy()

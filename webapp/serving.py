@@ -23,8 +23,6 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
@@ -41,6 +39,8 @@ from model.explain.local import ClientExplainer
 from model.features.builder import FeatureBuilder
 from model.scoring import Scorer
 from model.scoring.applications import typical_application
+from model.scoring.load import (build_id, make_explainer, make_scorer, policy_rules, read_file,
+                                read_model, reading)
 from model.scoring.policy import PolicyRule
 from model.training.scoring import ScoringModel
 from webapp import set_watch
@@ -110,7 +110,7 @@ class AppState:
 
     @property
     def build_id(self) -> str:
-        return _build_id(self.manifest, self.artifacts_dir)
+        return build_id(self.manifest, self.artifacts_dir)
 
     def derived(self, name: str, compute: Callable[["AppState"], Any]) -> Any:
         """`compute(self)`, computed once per loaded artifact set and kept with it."""
@@ -135,16 +135,6 @@ class AppState:
 
     def has_client(self, client_id: int) -> bool:
         return int(client_id) in self.clients.index
-
-
-def _build_id(manifest: dict, folder: Path) -> str:
-    return str(manifest.get("build_id") or folder.name)
-
-
-def _model_version(manifest: dict, model: ScoringModel) -> str:
-    """'lightgbm@3f2a…': the model's kind and the first 12 hex digits of its file's hash."""
-    model_hash = str((manifest.get("files") or {}).get("model.joblib", ""))[:12]
-    return f"{getattr(model, 'kind', 'model')}@{model_hash}"[:120]
 
 
 def derived_value(name: str) -> Callable:
@@ -241,18 +231,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-@contextmanager
-def _reading(path: Path) -> Iterator[None]:
-    """Turn any failure to read a (verified) file into an `ArtifactError` naming it."""
-    try:
-        yield
-    except ArtifactError:
-        raise
-    except Exception as error:  # a damaged or foreign file: name it, log the details
-        log.error("cannot read %s", path, exc_info=True)
-        raise ArtifactError(f"cannot be read ({type(error).__name__}): the file is damaged or "
-                            f"was written by other software; rebuild the set", path) from None
-
 def load_state(artifacts_dir: Path | str) -> AppState:
     """Verify and load one artifact set folder; raise `ArtifactError` naming what is wrong.
 
@@ -264,11 +242,7 @@ def load_state(artifacts_dir: Path | str) -> AppState:
     listed = manifest["files"]
 
     def read(name: str, reader: Callable[[Path], Any], optional: bool = False) -> Any:
-        path = folder / name
-        if optional and name not in listed:
-            return None
-        with _reading(path):
-            return reader(path)
+        return read_file(folder, listed, name, reader, optional)
 
     names = read("feature_names.json", lambda p: json.loads(p.read_text()))
     features = read("features.npy", lambda p: np.load(p, mmap_mode="r"))
@@ -276,18 +250,13 @@ def load_state(artifacts_dir: Path | str) -> AppState:
     _check_shapes(folder, names, features, clients)
     applications = read("applications.parquet", lambda p: _read_parquet(p).set_index("SK_ID_CURR"))
     shap_global = read("shap_global.parquet", pd.read_parquet, optional=True)
-    model = read("model.joblib", joblib.load)
-    if not all(hasattr(model, a) for a in ("predict_proba", "threshold_", "kind")):
-        raise ArtifactError("does not hold a scoring model", folder / "model.joblib")
-    if list(getattr(model, "feature_names_", names)) != list(names):
-        raise ArtifactError("expects other feature columns than feature_names.json lists",
-                            folder / "model.joblib")
+    model = read_model(folder, listed, names)
     dictionary = read("feature_dictionary.csv", lambda p: pd.read_csv(p).set_index("feature"))
     builder = read("feature_builder.joblib", joblib.load)
-    with _reading(folder / "features.npy"):
+    with reading(folder / "features.npy"):
         plot_columns = _plot_columns(features, names, shap_global, clients.index)
-    explainer = _make_explainer(model, dictionary)
-    rules = _policy_rules(folder, listed)
+    explainer = make_explainer(model, dictionary)
+    rules = policy_rules(folder, listed)
     train_ids = clients.index[clients["set"].astype(str) == "train"]
     state = AppState(
         artifacts_dir=folder,
@@ -310,9 +279,8 @@ def load_state(artifacts_dir: Path | str) -> AppState:
         explainer=explainer,
         policy_rules=rules,
         fairness=read("fairness.json", lambda p: json.loads(p.read_text()), optional=True),
-        scorer=Scorer(model, builder, explainer, rules, build_id=_build_id(manifest, folder),
-                      model_version=_model_version(manifest, model),
-                      typical=typical_application(applications, train_ids)),
+        scorer=make_scorer(folder, manifest, model, builder, explainer, rules,
+                           typical_application(applications, train_ids)),
     )
     _precompute(state)
     log.info("loaded build %s: %d clients x %d features from %s",
@@ -350,29 +318,6 @@ def _precompute(state: AppState) -> None:
                                 f"({type(error).__name__}); rebuild the set",
                                 state.artifacts_dir) from None
         log.debug("derived %s in %.2f s", name, time.perf_counter() - started)
-
-
-def _policy_rules(folder: Path, listed: dict) -> tuple:
-    """The rules the set was built with; a set older than `policy.json` gets today's config
-    (logged), never no rules at all: an unaffordable loan must not be granted by omission."""
-    from model.scoring.policy import POLICY_FILE, read_policy, rules_from_config
-
-    path = folder / POLICY_FILE
-    if POLICY_FILE not in listed:  # only files the signed manifest vouches for are read
-        log.warning("%s: no %s; applying the configured policy rules", folder, POLICY_FILE)
-        return rules_from_config()
-    try:
-        return read_policy(path)
-    except ValueError as error:
-        raise ArtifactError("is not a valid policy rule set", path) from error
-
-
-def _make_explainer(model: ScoringModel, dictionary: pd.DataFrame) -> ClientExplainer | None:
-    try:
-        return ClientExplainer(model, dictionary.reset_index())
-    except ValueError as error:  # a model kind SHAP cannot explain: screens say so
-        log.warning("no per-client explanation for this model: %s", error)
-        return None
 
 
 # --- serving -------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
     exports them in western Europe (Kaggle's files are ASCII, so both read them alike)."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    _check_separator(path)
+    check_separator(path)
     try:
         frame = _read_csv(path, "utf-8")
         if not _holds_bytes(frame):
@@ -79,7 +79,7 @@ def _header_line(path: Path) -> bytes:
         return handle.readline(64 * 1024)
 
 
-def _check_separator(path: Path) -> None:
+def check_separator(path: Path) -> None:
     """A CSV saved with ';' (French Excel) or tabs gets a message, not a tokenizer error."""
     try:
         header = _header_line(path)
@@ -160,6 +160,11 @@ def _check_and_shrink(frame: pd.DataFrame, schema: TableSchema, path: Path) -> p
                 f"{path.name}: column {schema.unique_key} has duplicated values, e.g. {ids}"
             )
     return result
+
+
+def check_table(frame: pd.DataFrame, name: str, source: Path | str) -> pd.DataFrame:
+    """Rows already read (a batch partition) checked and shrunk as `load_table` does."""
+    return _check_and_shrink(frame, SCHEMAS[name], Path(source))
 
 
 def load_table(data_dir: Path | str, name: str) -> pd.DataFrame:

@@ -351,21 +351,44 @@ class ClientExplainer:
         `top_n`, and the rows shown carry the same numbers (same path, same order).
         `grouped=False` gives one row per model column instead of per concept.
         """
-        if language not in LANGUAGES:
-            raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
         x = _as_frame(x_row)
         if len(x) != 1:
             raise ValueError(f"explain expects one client row, got {len(x)}")
-        bases, all_values = self._values(x)
-        values, history = all_values[0], bool(self._history(x)[0])
-        same_order = x.columns.equals(self._columns)  # skips a copy of 800 columns
-        x_values = (x if same_order else x[self.feature_names_]).to_numpy(np.float64)[0]
         raw_row = _raw_row(raw_application_row)
-        raw = None if raw_row is None else raw_row.to_dict()  # a dict: ~200 look-ups per client
+        raw = None if raw_row is None else [raw_row.to_dict()]  # a dict: ~200 look-ups per client
+        return self.explain_many(x, raw, top_n=top_n, language=language, grouped=grouped)[0]
+
+    def explain_many(self, X: pd.DataFrame, raw_applications: list[dict[str, Any]] | None = None,
+                     top_n: int = 10, language: str = "fr", grouped: bool = True
+                     ) -> list[ClientExplanation]:
+        """`explain` of every row of X, with one SHAP call for the whole batch.
+
+        SHAP values of a row do not depend on the other rows (TreeSHAP and the linear
+        explainer work row by row), so a batch gives each client exactly the explanation
+        it gets alone; a batch job then pays SHAP's per-call overhead once per partition
+        instead of once per client. `raw_applications`: one dict of raw fields per row.
+        """
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
+        X = _as_frame(X)
+        if raw_applications is not None and len(raw_applications) != len(X):
+            raise ValueError(f"{len(raw_applications)} raw application rows for {len(X)} clients")
+        bases, all_values = self._values(X)
+        history = self._history(X)
+        same_order = X.columns.equals(self._columns)  # skips a copy of 800 columns
+        x_values = (X if same_order else X[self.feature_names_]).to_numpy(np.float64)
+        raws = raw_applications if raw_applications is not None else [None] * len(X)
+        return [self._explanation(X.index[i], float(bases[i]), all_values[i], bool(history[i]),
+                                  x_values[i], raws[i], top_n, language, grouped)
+                for i in range(len(X))]
+
+    def _explanation(self, client_id: Any, base: float, values: np.ndarray, history: bool,
+                     x_values: np.ndarray, raw: dict[str, Any] | None, top_n: int, language: str,
+                     grouped: bool) -> ClientExplanation:
+        """One client's explanation from its SHAP values (one row of `_values`)."""
         totals = group_sums(values, self._codes, len(self.concepts_))[0] if grouped else values
         order = np.argsort(-np.abs(totals), kind="stable")
         rows = [self._row(i, values, x_values, raw, grouped) for i in order]
-        base = float(bases[0])
         path = self.probability_of_margin(
             base + np.concatenate([[0.0], np.cumsum([r["contribution"] for r in rows])]),
             history=history)
@@ -382,8 +405,8 @@ class ClientExplainer:
             table=table, base_value=base, margin=base + float(values.sum()),
             base_probability=float(path[0]), probability=float(path[-1]),
             threshold=float(getattr(self.model, "threshold_", 0.5)), kind=self.model.kind,
-            language=language, client_id=x.index[0], method=type(self.engine_).__name__.strip("_"),
-            principal_reasons=reasons,
+            language=language, client_id=client_id,
+            method=type(self.engine_).__name__.strip("_"), principal_reasons=reasons,
         )
 
     def _row(self, index: int, values: np.ndarray, x_values: np.ndarray, raw: dict[str, Any] | None,

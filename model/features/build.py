@@ -29,16 +29,20 @@ log = logging.getLogger(__name__)
 TARGET = "TARGET"
 
 
-def build_features(tables: Tables) -> tuple[FeatureBuilder, pd.DataFrame, pd.Series]:
+def build_features(tables: Tables, scheduler: str | None = None
+                   ) -> tuple[FeatureBuilder, pd.DataFrame, pd.Series]:
     """Fit on training clients, transform train + test clients.
 
     Returns the fitted builder, the features (index SK_ID_CURR, train clients
     first) and TARGET aligned with them (float, missing for test clients).
+    `scheduler`: None transforms in this process with pandas (small data); "local" or a
+    Dask scheduler address transforms partition by partition on Dask
+    (`model.features.distributed`), giving the same matrix.
     """
     with stage("fit feature builder", log):
         builder = FeatureBuilder().fit(tables)
-    with stage("transform train + test clients", log):
-        features = builder.transform(tables)
+    with stage("transform train + test clients" + (" on Dask" if scheduler else ""), log):
+        features = _transform(builder, tables, scheduler)
     train = tables[TRAIN]
     if TARGET not in train.columns:
         raise ValueError(f"{TRAIN}: missing column {TARGET}")
@@ -46,6 +50,16 @@ def build_features(tables: Tables) -> tuple[FeatureBuilder, pd.DataFrame, pd.Ser
                       index=pd.Index(train[KEY].to_numpy(np.int64), name=KEY))
     target = known.reindex(features.index).rename(TARGET)
     return builder, features, target
+
+
+def _transform(builder: FeatureBuilder, tables: Tables, scheduler: str | None) -> pd.DataFrame:
+    if scheduler is None:
+        return builder.transform(tables)
+    from model.engine import dask_client
+    from model.features.distributed import transform_on_dask
+
+    with dask_client(None if scheduler == "local" else scheduler) as client:
+        return transform_on_dask(builder, tables, client)
 
 
 def sidecar_paths(out_file: Path) -> tuple[Path, Path]:
@@ -65,13 +79,14 @@ def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def build_feature_file(data_dir: Path, out_file: Path) -> Path:
-    """Load the tables of `data_dir`, build the features, write them and their sidecars."""
+def build_feature_file(data_dir: Path, out_file: Path, scheduler: str | None = None) -> Path:
+    """Load the tables of `data_dir`, build the features, write them and their sidecars
+    (`scheduler`: see `build_features`)."""
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     with stage(f"load tables from {data_dir}", log):
         tables = load_tables(data_dir)
-    builder, features, target = build_features(tables)
+    builder, features, target = build_features(tables, scheduler)
     del tables
     builder_path, dictionary_path = sidecar_paths(out_file)
     with stage(f"write {out_file.name} ({features.shape[0]} clients, "

@@ -7,7 +7,7 @@ builder's `__OTHER` bucket instead of becoming NaN). These pure functions make s
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,15 +34,27 @@ def with_column_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
 
 def with_values(app: pd.DataFrame, values: Mapping[str, object]) -> pd.DataFrame:
     """A copy of a one-row typed application with raw column values written over it."""
-    app = app.copy()
-    for column, value in values.items():
+    return with_values_many(app, [values])
+
+
+def with_values_many(app: pd.DataFrame, rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """One copy of a one-row typed application per mapping, each with its raw column values
+    written over it, built column by column (a batch of 1,000 applicants in one pass)."""
+    out = app.iloc[np.zeros(len(rows), dtype=np.intp)]  # keeps the row's index (a stored id)
+    given = dict.fromkeys(column for values in rows for column in values)
+    for column in given:
+        if column in app.columns:
+            stored = app[column].iloc[0]
+            column_values = [values.get(column, stored) for values in rows]
+        else:  # a column the typical row lacks: missing where not given
+            column_values = [values.get(column) for values in rows]
         if column in app.columns and isinstance(app[column].dtype, pd.CategoricalDtype):
-            app[column] = as_category([value], app[column])
+            out[column] = as_category(column_values, app[column])
         elif column in app.columns and pd.api.types.is_numeric_dtype(app[column]):
-            app[column] = np.asarray([value], dtype=np.float64)
+            out[column] = np.asarray(column_values, dtype=np.float64)
         else:
-            app[column] = [value]
-    return app
+            out[column] = column_values
+    return out
 
 
 def typical_application(applications: pd.DataFrame, train_ids: pd.Index) -> pd.DataFrame:

@@ -21,6 +21,34 @@ import pandas as pd
 from model import config
 
 
+def prudent_candidates(app: pd.DataFrame, medians: Mapping[str, float],
+                       fields: tuple[str, ...] = config.MISSING_NEVER_HELPS
+                       ) -> tuple[pd.DataFrame, list[tuple[bool, ...]], list[str]]:
+    """(candidate rows, which fields each fills, the empty fields) of a one-row application:
+    every combination of its empty fields left missing or set to the training median,
+    "none filled" first. No empty field: no candidates (an empty frame)."""
+    if len(app) != 1:
+        raise ValueError(f"expected one application row, got {len(app)}")
+    empty = [f for f in fields if f in app.columns and f in medians
+             and pd.isna(app[f].iloc[0]) and np.isfinite(float(medians[f]))]
+    if not empty:
+        return app.iloc[:0], [], []
+    choices = list(itertools.product((False, True), repeat=len(empty)))
+    rows = app.iloc[np.zeros(len(choices), dtype=np.intp)].reset_index(drop=True)
+    for j, field in enumerate(empty):
+        filled = np.array([choice[j] for choice in choices])
+        rows[field] = np.where(filled, float(medians[field]), np.nan)
+    return rows, choices, empty
+
+
+def most_prudent(probabilities: np.ndarray, choices: list[tuple[bool, ...]], empty: list[str]
+                 ) -> tuple[int, list[str]]:
+    """(position of the candidate with the highest probability, the fields it fills); on a
+    tie the first, i.e. the fewest fields filled."""
+    best = int(np.argmax(np.asarray(probabilities, dtype=np.float64)))
+    return best, [f for f, filled in zip(empty, choices[best]) if filled]
+
+
 def fill_missing_prudently(score: Callable[[pd.DataFrame], np.ndarray], app: pd.DataFrame,
                            medians: Mapping[str, float],
                            fields: tuple[str, ...] = config.MISSING_NEVER_HELPS
@@ -30,18 +58,8 @@ def fill_missing_prudently(score: Callable[[pd.DataFrame], np.ndarray], app: pd.
     `score(rows)`: probabilities of raw application rows (through the fitted builder
     and model); `medians`: training medians of the fields.
     """
-    if len(app) != 1:
-        raise ValueError(f"expected one application row, got {len(app)}")
-    empty = [f for f in fields if f in app.columns and f in medians
-             and pd.isna(app[f].iloc[0]) and np.isfinite(float(medians[f]))]
+    rows, choices, empty = prudent_candidates(app, medians, fields)
     if not empty:
         return app, []
-    choices = list(itertools.product((False, True), repeat=len(empty)))
-    rows = pd.concat([app] * len(choices), ignore_index=True)
-    for j, field in enumerate(empty):
-        filled = np.array([choice[j] for choice in choices])
-        rows[field] = np.where(filled, float(medians[field]), np.nan)
-    probabilities = np.asarray(score(rows), dtype=np.float64)
-    best = int(np.argmax(probabilities))  # ties: the first, i.e. fewest fields filled
-    chosen = rows.iloc[[best]].set_axis(app.index)
-    return chosen, [f for f, filled in zip(empty, choices[best]) if filled]
+    best, filled = most_prudent(score(rows), choices, empty)
+    return rows.iloc[[best]].set_axis(app.index), filled

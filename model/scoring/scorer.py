@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,11 +23,11 @@ from model.explain.local import ClientExplainer, ClientExplanation
 from model.features.builder import FeatureBuilder
 from model.features.concepts import CONCEPTS
 from model.scoring import policy
-from model.scoring.applications import KEY, with_values
+from model.scoring.applications import KEY, with_values, with_values_many
 from model.scoring.assessment import GRANTED, REFUSED, Assessment, Reason
 from model.scoring.counterfactual import (Counterfactual, find_counterfactual, granted_as_asked,
                                           policy_check, score_edited_rows)
-from model.scoring.missing_fields import fill_missing_prudently
+from model.scoring.missing_fields import most_prudent, prudent_candidates
 from model.training.scoring import ScoringModel
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class Scorer:
         history = self.model.has_history(features)
         fired = policy.fired_mask(applications, self.rules)
         measured = policy.rule_values(applications, self.rules)
+        explanations = self._explain(features, applications)
         out = []
         for i, client in enumerate(features.index):
             rules = tuple(
@@ -124,7 +126,7 @@ class Scorer:
                                  policy.largest_credit_within(rule, applications.iloc[i]))
                 for j, rule in enumerate(self.rules) if fired.iat[i, j])
             recommendation = policy.decide(bool(model_refused[i]), rules)
-            explanation = self._explain(features.iloc[[i]], applications.iloc[[i]])
+            explanation = explanations[i]
             change = None
             if counterfactual:  # searched only when not granted (a granted loan has nothing to change)
                 change = (self._counterfactual(features.iloc[[i]], applications.iloc[[i]])
@@ -149,15 +151,33 @@ class Scorer:
     def assess_new(self, values: Mapping[str, object], *, counterfactual: bool = False) -> Assessment:
         """A new applicant without history: raw column values over the typical application,
         empty optional fields scored prudently."""
-        app = self.new_application(values).reset_index()
-        return self.assess(app, counterfactual=counterfactual, prudent_missing=True)[0]
+        return self.assess_new_many([values], counterfactual=counterfactual)[0]
+
+    def assess_new_many(self, applicants: Sequence[Mapping[str, object]], *,
+                        counterfactual: bool = False) -> list[Assessment]:
+        """`assess_new` of several applicants in one vectorised call (`POST /api/score/batch`).
+
+        Each row gets a distinct provisional id (1, 2, ...: never a real SK_ID_CURR, which
+        start at 100,001) so the rows stay apart through the builder; an applicant has no
+        client id, so the assessments carry none, as `assess_new`'s."""
+        if not applicants:
+            return []
+        if self.typical is None:
+            raise ValueError("this scorer has no typical application to start a new one from")
+        rows = with_values_many(self.typical, applicants)
+        rows.insert(0, KEY, np.arange(1, len(applicants) + 1))
+        assessed = self.assess(rows, counterfactual=counterfactual, prudent_missing=True)
+        return [replace(assessment, client_id=None) for assessment in assessed]
 
     # ---- parts -------------------------------------------------------------------------
-    def _explain(self, features: pd.DataFrame, application: pd.DataFrame) -> ClientExplanation | None:
+    def _explain(self, features: pd.DataFrame, applications: pd.DataFrame
+                 ) -> list[ClientExplanation | None]:
+        """Every row's explanation, one SHAP call for the batch (the same numbers as one
+        client at a time: `ClientExplainer.explain_many`)."""
         if self.explainer is None:
-            return None
-        return self.explainer.explain(features, raw_application_row=application,
-                                      top_n=ALL_CONCEPTS, language="fr")
+            return [None] * len(features)
+        return self.explainer.explain_many(features, applications.to_dict("records"),
+                                           top_n=ALL_CONCEPTS, language="fr")
 
     def _counterfactual(self, features: pd.DataFrame, application: pd.DataFrame) -> Counterfactual:
         app_row = application.reset_index()
@@ -170,28 +190,31 @@ class Scorer:
     def _prudent(self, apps: pd.DataFrame, features: pd.DataFrame
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict[object, tuple[str, ...]]]:
         """Applications without history whose optional fields are empty, re-scored the less
-        favourable way (`model.scoring.missing_fields`); the chosen row's features are taken
-        from the candidates already built, not built again."""
+        favourable way (`model.scoring.missing_fields`): the candidates of every application
+        built and scored in one call (a row's features do not depend on the other rows), the
+        chosen row's features taken from them, not built again."""
         typical = self.typical.iloc[0]
+        candidates = [prudent_candidates(apps.iloc[[i]].reset_index(drop=True), typical)
+                      for i in range(len(apps))]
+        starts = np.cumsum([0] + [len(rows) for rows, _, _ in candidates])
+        if starts[-1]:
+            every = pd.concat([rows for rows, _, _ in candidates if len(rows)], ignore_index=True)
+            every_features = self.features(  # distinct ids: one client per row
+                every.assign(**{KEY: np.arange(1, len(every) + 1)}))
+            probability = np.asarray(self.model.predict_proba(every_features))
         filled: dict[object, tuple[str, ...]] = {}
         rows, feature_rows = [], []
-        for i, client in enumerate(apps.index):
-            app = apps.iloc[[i]].reset_index(drop=True)
-            batch: dict[str, pd.DataFrame] = {}
-
-            def score(candidates: pd.DataFrame) -> np.ndarray:
-                batch["rows"] = candidates
-                batch["features"] = self.features(  # distinct ids: one client per row
-                    candidates.assign(**{KEY: np.arange(1, len(candidates) + 1)}))
-                return np.asarray(self.model.predict_proba(batch["features"]))
-
-            chosen, fields = fill_missing_prudently(score, app, typical)
+        for i, (client, (own, choices, empty)) in enumerate(zip(apps.index, candidates)):
+            if not empty:
+                rows.append(apps.iloc[[i]])
+                feature_rows.append(features.iloc[[i]])
+                continue
+            best, fields = most_prudent(probability[starts[i]:starts[i + 1]], choices, empty)
+            rows.append(own.iloc[[best]].set_axis(apps.index[[i]]))
             if fields:
-                position = next(j for j in range(len(batch["rows"]))
-                                if batch["rows"].iloc[[j]].set_axis(chosen.index).equals(chosen))
-                feature_rows.append(batch["features"].iloc[[position]].set_axis(features.index[[i]]))
+                position = starts[i] + best
+                feature_rows.append(every_features.iloc[[position]].set_axis(features.index[[i]]))
                 filled[client] = tuple(fields)
             else:
                 feature_rows.append(features.iloc[[i]])
-            rows.append(chosen.set_axis(apps.index[[i]]))
         return pd.concat(rows), pd.concat(feature_rows), filled

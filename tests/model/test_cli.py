@@ -8,7 +8,7 @@ import pytest
 
 from model.__main__ import main, make_parser
 
-COMMANDS = ("synth", "features", "train", "drift", "build")
+COMMANDS = ("synth", "features", "train", "drift", "build", "score")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

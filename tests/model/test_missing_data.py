@@ -69,3 +69,36 @@ def test_new_applicant_assessment_scores_the_prudently_filled_application(app_st
         assert assessment.probability == np.float64(expected)
         assert list(assessment.filled_fields) == filled
         assert assessment.client_id is None and not assessment.has_history
+
+
+def test_a_batch_of_new_applicants_is_filled_and_scored_as_each_alone(app_state):
+    """`assess_new_many` builds every applicant's candidates in one call: each applicant gets
+    the fields, probability and reasons it gets alone, and the fill of `fill_missing_prudently`.
+    The typical scores are set very low (0.02) so that filling is the less favourable choice
+    for some applicants and the batch's "filled" branch runs."""
+    from model.scoring import Scorer
+    from webapp.ui.fields import NEW_APPLICANT_FIELDS, raw_row_from_fields, validate_fields
+
+    served = app_state.scorer
+    low = served.typical.copy()
+    low[["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = 0.02
+    scorer = Scorer(served.model, served.builder, served.explainer, served.rules,
+                    served.build_id, served.model_version, typical=low)
+    forms = []
+    for k, empty in enumerate(((), ("ext_source_1",), ("ext_source_2", "ext_source_3"),
+                               ("ext_source_1", "ext_source_2", "ext_source_3"))):
+        for income in ("40000", "150000", "600000"):
+            forms.append({**FORM, **{f: "" for f in empty}, "income": income,
+                          "credit": str(200000 + 300000 * k)})
+    cleans = [validate_fields(form, NEW_APPLICANT_FIELDS, "en")[0] for form in forms]
+    together = scorer.assess_new_many([raw_row_from_fields(c) for c in cleans])
+    fills = []
+    for clean, batch in zip(cleans, together):
+        alone = scorer.assess_new(raw_row_from_fields(clean))
+        assert batch.to_dict() == alone.to_dict() and batch.filled_fields == alone.filled_fields
+        chosen, filled = fill_missing_prudently(lambda rows: score_applications(app_state, rows),
+                                                new_application(app_state, clean), low.iloc[0])
+        assert list(batch.filled_fields) == filled
+        assert batch.probability == np.float64(score_applications(app_state, chosen)[0])
+        fills.append(filled)
+    assert any(fills) and not all(fills)  # both branches of the batch path ran

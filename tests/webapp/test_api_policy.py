@@ -142,7 +142,7 @@ def _find(component, element_id):
 def test_state_reads_the_sets_rules_not_the_live_config(tmp_path, monkeypatch):
     from model.artifacts import ArtifactError
     from model.scoring.policy import rules_from_config, write_policy
-    from webapp.serving import _policy_rules
+    from model.scoring.load import policy_rules as _policy_rules
 
     monkeypatch.setenv("SCORING_POLICY_MAX_DEBT_SERVICE_RATIO", "0.5")
     built_with = rules_from_config()

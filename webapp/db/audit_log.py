@@ -109,6 +109,27 @@ def append(row: dict, url: str | None = None) -> int:
     return entry_id
 
 
+def append_all(rows: list[dict], url: str | None = None) -> int:
+    """Insert rows in one transaction, all or none (a batch of scores), each chained to the
+    one before (`webapp.db.chain`); returns how many. Raises `db.DatabaseError` when they
+    could not be written."""
+    values = [{"kind": "score", "override": False, "review_status": "none", **row} for row in rows]
+    if not values:
+        return 0
+    try:
+        with db.write_lock(url), db.connection(url) as connection:
+            for row in values:  # one at a time: each row's chain link is the row before
+                connection.execute(insert(LogEntry).values(**chain.chained(connection, row)))
+    except Exception as error:  # database down, read-only, text it cannot encode...
+        db.note_write(False, url)
+        log.error("decision log batch write failed: %s", error)
+        if isinstance(error, db.DatabaseError):
+            raise
+        raise db.DatabaseError(f"decision log write failed: {type(error).__name__}") from error
+    db.note_write(True, url)
+    return len(values)
+
+
 def record_assessment(assessment: Assessment, inputs: dict | None = None) -> int:
     """Log an assessment that is about to be shown or returned.
 

@@ -4,7 +4,8 @@
 `principal_reasons` by concept and the `counterfactual`: what would change the decision),
 `POST /api/score` (the new-applicant form's fields as JSON: income, credit, annuity,
 age_years, contract, ...; gender is optional and never used for the score, the answer
-lists it under `not_used_for_score` when sent) and
+lists it under `not_used_for_score` when sent), `POST /api/score/batch` (a list of such
+objects, at most `config.API_BATCH_MAX`: per-application results or 422s) and
 `GET /reports/drift.html` (the Evidently report). Errors come back as JSON with
 an explicit message and a 4xx status, never a traceback.
 """
@@ -134,6 +135,54 @@ def register_api(server: Flask) -> None:
         return jsonify({**result_payload(result, language),
                         "counterfactual": counterfactual_of(result, language),
                         "not_used_for_score": protected_fields_given(fields)})
+
+    @server.post("/api/score/batch")
+    def score_batch():
+        """Up to `config.API_BATCH_MAX` applications (a JSON list of /api/score's objects):
+        one entry per application, in order, with its `index` and `status` (200 and the
+        result, or 422 and the invalid `fields`), all logged in one transaction before the
+        answer. `?counterfactual=1` adds each proposal (slower)."""
+        from model.config import API_BATCH_MAX
+        from webapp import db
+        from webapp.service_errors import ServiceError
+        from webapp.services.clients import new_applicants_results
+
+        try:
+            applications = load_json(request.get_data(cache=False), allow_constants=True)
+        except InputError as error:
+            return json_error(error.message, 400, field=error.field)
+        if not isinstance(applications, list):
+            return json_error("send a JSON list of application objects", 400, field="body")
+        if len(applications) > API_BATCH_MAX:
+            return json_error(f"at most {API_BATCH_MAX} applications per request, got "
+                              f"{len(applications)}; score larger files with `python -m model "
+                              f"score`", 413, limit=API_BATCH_MAX)
+        not_objects = [i for i, item in enumerate(applications) if not isinstance(item, dict)]
+        if not_objects:
+            return json_error("every application must be a JSON object of fields", 400,
+                              indexes=not_objects[:20])
+        language = api_language()
+        counterfactual = request.args.get("counterfactual") in ("1", "true")
+        try:
+            rows = new_applicants_results(applications, top_n=5, lang=language,
+                                          counterfactual=counterfactual)
+        except ServiceError as error:
+            return service_error_response(error)
+        except db.DatabaseError:
+            return json_error("not scored: the decision log is unavailable, and no score is "
+                              "returned that is not on record", 503)
+        answer = []
+        for row, fields in zip(rows, applications):
+            if row.result is None:
+                answer.append({"index": row.index, "status": 422,
+                               "error": "invalid application fields", "fields": row.errors})
+                continue
+            answer.append({"index": row.index, "status": 200, **result_payload(row.result, language),
+                           "counterfactual": counterfactual_of(row.result, language)
+                           if counterfactual else None,
+                           "not_used_for_score": protected_fields_given(fields)})
+        return jsonify({"count": len(answer), "scored": sum(r["status"] == 200 for r in answer),
+                        "results": answer})
 
     @server.get("/reports/drift.html")
     def drift_report():
