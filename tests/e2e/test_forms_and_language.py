@@ -101,7 +101,8 @@ def test_an_invalid_field_marks_the_simulated_result_out_of_date(dash_duo, dash_
                                                                  idle) -> None:
     client_id, shown = _open_whatif(dash_duo, dash_app, app_state)
     _type(_field(dash_duo, ids.WHATIF_FIELD, "goods"), "4000000")
-    _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text != shown,
+    # not "" either: the figure is briefly empty while the callback runs (a loaded machine saw it)
+    _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text not in (shown, ""),
                           message="the simulated probability did not change")
     simulated = dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text
     assert dash_duo.find_element(f"#{ids.WHATIF_STALE}").text == ""

@@ -12,7 +12,6 @@ NON_PAGE_PREFIXES = ("/_", "/api/", "/reports/", "/assets/")
 PAGES_LOCATION_ID = "_pages_location"   # Dash Pages' router input (pathname of the page to render)
 
 
-MAX_PATH_LENGTH = 2000
 _DECODE_ROUNDS = 4   # "%252F" -> "%2F" -> "/": decoded until stable, a few rounds at most
 
 
@@ -26,7 +25,9 @@ def normalise_path(path: object) -> str:
     the previous segment, and the result is lower-cased: every spelling Dash or Flask could
     route to a screen maps to that screen's one path (stricter, never looser, than the router).
     """
-    text = _decoded((path if isinstance(path, str) else "")[:MAX_PATH_LENGTH].split("?", 1)[0])
+    # Never cut short: "/" * 3000 + "model" is the Model screen to the router. The request
+    # line and body limits bound the length; decoding is a few linear passes.
+    text = _decoded((path if isinstance(path, str) else "").split("?", 1)[0])
     segments = _segments(text.replace("\\", "/"))
     return ("/" + "/".join(segments)).lower()
 
@@ -98,10 +99,11 @@ def area_for(path: str) -> str:
     return "advisor"
 
 
-def is_router_pathname(value: object) -> bool:
-    """What Dash's page router can route without raising: a string path starting with "/"
-    (it raises `UnsupportedRelativePath` on "x" or "", which would answer 500)."""
-    return isinstance(value, str) and value.startswith("/") and len(value) <= MAX_PATH_LENGTH
+def is_router_pathname(value: str) -> bool:
+    """What Dash's page router can route without raising: a path starting with "/" (it raises
+    `UnsupportedRelativePath` on "x" or "", which would answer 500). A pathname that is not
+    a string is refused by `webapp.validation` (browser-fixed types), after the guard."""
+    return value.startswith("/")
 
 
 def routed_pathname(payload: object) -> str | None:
@@ -118,7 +120,7 @@ def routed_pathname(payload: object) -> str | None:
             if isinstance(item, dict) and item.get("id") == PAGES_LOCATION_ID \
                     and item.get("property") == "pathname":
                 value = item.get("value")
-                return value if isinstance(value, str) else ""
+                return value if isinstance(value, str) else None
     return None
 
 
