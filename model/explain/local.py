@@ -283,6 +283,16 @@ class ClientExplainer:
              for code in np.unique(group_codes[members])] for members in self._members]
         self._group_labels = {language: group_labels(dictionary, groups, language)
                               for language in LANGUAGES}
+        # The same sums as matrix products, for a batch's reasons (`reasons_many`).
+        self._concept_indicator = _indicator(codes, len(uniques))
+        self._group_indicator = _indicator(group_codes, len(group_keys))
+        group_concept = np.zeros(len(group_keys), dtype=np.int64)
+        for concept_index, members in enumerate(self._members):
+            group_concept[group_codes[members]] = concept_index
+        self._group_concept_indicator = _indicator(group_concept, len(uniques))
+        protected = {c.lower() for c in config.PROTECTED_ATTRIBUTES}
+        self._may_be_reason = np.array([c.reasonable and c.key.lower() not in protected
+                                        for c in self.concepts_], dtype=bool)
 
     # ---- numbers -------------------------------------------------------------------
     def _history(self, X: pd.DataFrame) -> np.ndarray:
@@ -381,6 +391,82 @@ class ClientExplainer:
         return [self._explanation(X.index[i], float(bases[i]), all_values[i], bool(history[i]),
                                   x_values[i], raws[i], top_n, language, grouped)
                 for i in range(len(X))]
+
+    def reasons_many(self, X: pd.DataFrame, raw_applications: list[dict[str, Any]] | None = None,
+                     language: str = "fr") -> list[list[dict[str, Any]]]:
+        """The principal reasons of every row of X, as `explain_many(...)[i].principal_reasons`
+        gives them, without building any client's explanation table.
+
+        A batch needs the reasons, not the why page: building each client's table of every
+        concept and its detail in Python was 94 % of a batch's time. Here the concept and
+        group sums are matrix products, every client's waterfall path goes through the
+        calibrator in one call per segment, and only the at most `MAX_REASONS` concepts told
+        look for their driver. `tests/model/test_reasons_many.py` holds it to the table's.
+        """
+        X = _as_frame(X)
+        if raw_applications is not None and len(raw_applications) != len(X):
+            raise ValueError(f"{len(raw_applications)} raw application rows for {len(X)} clients")
+        if not len(X):
+            return []
+        bases, values = self._values(X)
+        history = self._history(X)
+        totals = values @ self._concept_indicator  # (clients, concepts), log-odds
+        change = self._waterfall_changes(bases, totals, history)
+        group_totals = values @ self._group_indicator  # (clients, groups)
+        any_raising_group = ((group_totals > 0) @ self._group_concept_indicator) > 0
+        eligible = (self._may_be_reason[None, :] & (change >= MIN_REASON_CHANGE)
+                    & (totals > 0) & any_raising_group)
+        same_order = X.columns.equals(self._columns)
+        x_values = (X if same_order else X[self.feature_names_]).to_numpy(np.float64)
+        raws = raw_applications if raw_applications is not None else [None] * len(X)
+        out = []
+        for i in range(len(X)):
+            told = np.flatnonzero(eligible[i])
+            told = told[np.lexsort((-totals[i, told], -change[i, told]))][:MAX_REASONS]
+            out.append([self._reason(int(c), float(change[i, c]), float(totals[i, c]),
+                                     values[i], group_totals[i], x_values[i], raws[i], language)
+                        for c in told])
+        return out
+
+    def _waterfall_changes(self, bases: np.ndarray, totals: np.ndarray, history: np.ndarray
+                           ) -> np.ndarray:
+        """Each concept's change of the calibrated probability along each client's waterfall
+        (concepts by decreasing |contribution|, as `_explanation` walks them)."""
+        order = np.argsort(-np.abs(totals), axis=1, kind="stable")
+        steps = np.take_along_axis(totals, order, axis=1)
+        margins = bases[:, None] + np.concatenate(
+            [np.zeros((len(totals), 1)), np.cumsum(steps, axis=1)], axis=1)
+        path = np.empty_like(margins)
+        for segment in (True, False):
+            rows = history == segment
+            if rows.any():
+                path[rows] = self.probability_of_margin(
+                    margins[rows].ravel(), history=segment).reshape(int(rows.sum()), -1)
+        change = np.empty_like(totals)
+        np.put_along_axis(change, order, np.diff(path, axis=1), axis=1)
+        return change
+
+    def _reason(self, concept_index: int, change: float, contribution: float, values: np.ndarray,
+                group_totals: np.ndarray, x_values: np.ndarray, raw: dict[str, Any] | None,
+                language: str) -> dict[str, Any]:
+        """One principal reason with its driver: the concept's group raising the risk most,
+        told by its member pulling that way (`_detail`'s choice)."""
+        concept = self.concepts_[concept_index]
+        code, inside = max(((code, inside) for code, inside in self._concept_groups[concept_index]
+                            if group_totals[code] > 0), key=lambda item: group_totals[item[0]])
+        main = int(inside[np.argmax(values[inside])])
+        group = self._group_keys[code]
+        one_hot = len(inside) > 1 and raw is not None and self._raw_columns[main] in raw
+        feature = self._raw_columns[main] if one_hot else self.feature_names_[main]
+        return {
+            "concept": concept.key, "label": concept.label_en if language == "en"
+            else concept.label_fr, "label_fr": concept.label_fr, "label_en": concept.label_en,
+            "probability_change": change, "contribution": contribution, "feature": feature,
+            "feature_label_fr": self._group_labels["fr"].get(group, group),
+            "feature_label_en": self._group_labels["en"].get(group, group),
+            "value": self._value_of(feature, x_values, raw),
+            "unit": "category" if one_hot else self._units[main],
+            "feature_contribution": float(group_totals[code] if one_hot else values[main])}
 
     def _explanation(self, client_id: Any, base: float, values: np.ndarray, history: bool,
                      x_values: np.ndarray, raw: dict[str, Any] | None, top_n: int, language: str,
@@ -487,6 +573,13 @@ def other_row(rest: list[dict[str, Any]], language: str) -> dict[str, Any]:
             "label": label_fr if language == "fr" else label_en,
             "probability_before": before, "probability_after": after,
             "probability_change": after - before}
+
+
+def _indicator(codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """(items, groups) 0/1 matrix: `values @ it` sums the columns of each group."""
+    out = np.zeros((len(codes), n_groups), dtype=np.float64)
+    out[np.arange(len(codes)), codes] = 1.0
+    return out
 
 
 def _text(info: pd.DataFrame, feature: str, column: str) -> str:

@@ -25,7 +25,8 @@ from model.features.concepts import CONCEPTS
 from model.scoring import policy
 from model.scoring.applications import KEY, with_values, with_values_many
 from model.scoring.assessment import GRANTED, REFUSED, Assessment, Reason
-from model.scoring.counterfactual import (Counterfactual, find_counterfactual, granted_as_asked,
+from model.scoring.counterfactual import (LOAN_FIELDS, Counterfactual, find_counterfactuals,
+                                          granted_as_asked,
                                           policy_check, score_edited_rows)
 from model.scoring.missing_fields import most_prudent, prudent_candidates
 from model.training.scoring import ScoringModel
@@ -90,12 +91,15 @@ class Scorer:
 
     # ---- assessments -------------------------------------------------------------------
     def assess(self, applications: pd.DataFrame, history: Mapping[str, pd.DataFrame] | None = None,
-               *, counterfactual: bool = False, prudent_missing: bool = False) -> list[Assessment]:
+               *, counterfactual: bool = False, prudent_missing: bool = False,
+               explanations: bool = True) -> list[Assessment]:
         """Assess raw applications (an `SK_ID_CURR` column, Kaggle's schema) with their
         optional history tables, vectorised over the batch.
 
         `prudent_missing`: an empty optional field (`config.MISSING_NEVER_HELPS`) is scored
         the less favourable way, missing or at the training median (new applicants).
+        `explanations=False`: the same reasons, without each client's table of every concept
+        (what a screen shows; a batch file holds only the reasons, computed for the batch).
         """
         apps = applications.set_index(KEY, drop=False)
         features = self.features(applications, history).loc[apps.index]
@@ -103,11 +107,12 @@ class Scorer:
         if prudent_missing and self.typical is not None and not history:
             apps, features, filled = self._prudent(apps, features)
         return self.assess_features(features, apps.drop(columns=KEY), counterfactual=counterfactual,
-                                    filled=filled)
+                                    filled=filled, explanations=explanations)
 
     def assess_features(self, features: pd.DataFrame, applications: pd.DataFrame, *,
                         counterfactual: bool = False,
-                        filled: Mapping[object, tuple[str, ...]] | None = None) -> list[Assessment]:
+                        filled: Mapping[object, tuple[str, ...]] | None = None,
+                        explanations: bool = True) -> list[Assessment]:
         """Assess feature rows already built (a stored client's, an edited one) with their raw
         application rows (both indexed by SK_ID_CURR, same order)."""
         if not features.index.equals(applications.index):
@@ -118,28 +123,30 @@ class Scorer:
         history = self.model.has_history(features)
         fired = policy.fired_mask(applications, self.rules)
         measured = policy.rule_values(applications, self.rules)
-        explanations = self._explain(features, applications)
-        out = []
-        for i, client in enumerate(features.index):
+        explained, reasons = self._explain(features, applications, explanations)
+        recommendations = []
+        fired_rules = []
+        for i in range(len(features)):
             rules = tuple(
                 policy.FiredRule(rule, float(measured.iat[i, j]),
                                  policy.largest_credit_within(rule, applications.iloc[i]))
                 for j, rule in enumerate(self.rules) if fired.iat[i, j])
-            recommendation = policy.decide(bool(model_refused[i]), rules)
-            explanation = explanations[i]
-            change = None
-            if counterfactual:  # searched only when not granted (a granted loan has nothing to change)
-                change = (self._counterfactual(features.iloc[[i]], applications.iloc[[i]])
-                          if recommendation != GRANTED else granted_as_asked(applications.iloc[i]))
+            fired_rules.append(rules)
+            recommendations.append(policy.decide(bool(model_refused[i]), rules))
+        changes: list[Counterfactual | None] = [None] * len(features)
+        if counterfactual:  # searched only when not granted (a granted loan has nothing to change)
+            changes = self._counterfactuals(features, applications,
+                                            np.array([r != GRANTED for r in recommendations]))
+        out = []
+        for i, client in enumerate(features.index):
             out.append(Assessment(
                 client_id=int(client) if client != NEW_APPLICANT_ID else None,
                 probability=float(probability[i]), threshold=self.threshold,
-                model_outcome=REFUSED if model_refused[i] else GRANTED, rules=rules,
-                recommendation=recommendation,
-                reasons=tuple(Reason.from_explanation(r) for r in explanation.principal_reasons)
-                if explanation is not None else (),
-                explanation=explanation, build_id=self.build_id,
-                model_version=self.model_version, counterfactual=change,
+                model_outcome=REFUSED if model_refused[i] else GRANTED, rules=fired_rules[i],
+                recommendation=recommendations[i],
+                reasons=tuple(Reason.from_explanation(r) for r in reasons[i]),
+                explanation=explained[i], build_id=self.build_id,
+                model_version=self.model_version, counterfactual=changes[i],
                 has_history=bool(history[i]), filled_fields=tuple((filled or {}).get(client, ()))))
         return out
 
@@ -170,22 +177,36 @@ class Scorer:
         return [replace(assessment, client_id=None) for assessment in assessed]
 
     # ---- parts -------------------------------------------------------------------------
-    def _explain(self, features: pd.DataFrame, applications: pd.DataFrame
-                 ) -> list[ClientExplanation | None]:
-        """Every row's explanation, one SHAP call for the batch (the same numbers as one
-        client at a time: `ClientExplainer.explain_many`)."""
+    def _explain(self, features: pd.DataFrame, applications: pd.DataFrame, explanations: bool
+                 ) -> tuple[list[ClientExplanation | None], list[list[dict]]]:
+        """Every row's explanation (when asked) and principal reasons, one SHAP call for the
+        batch (the same numbers as one client at a time: `ClientExplainer.explain_many`)."""
         if self.explainer is None:
-            return [None] * len(features)
-        return self.explainer.explain_many(features, applications.to_dict("records"),
-                                           top_n=ALL_CONCEPTS, language="fr")
+            return [None] * len(features), [[] for _ in range(len(features))]
+        raws = applications.to_dict("records")
+        if not explanations:
+            return [None] * len(features), self.explainer.reasons_many(features, raws)
+        explained = self.explainer.explain_many(features, raws, top_n=ALL_CONCEPTS, language="fr")
+        return explained, [e.principal_reasons for e in explained]
 
-    def _counterfactual(self, features: pd.DataFrame, application: pd.DataFrame) -> Counterfactual:
-        app_row = application.reset_index()
+    def _counterfactuals(self, features: pd.DataFrame, applications: pd.DataFrame,
+                         searched: np.ndarray) -> list[Counterfactual]:
+        """The proposal of every row: searched where `searched` (not granted), every searched
+        row's grid scored in one batch; the others are granted as asked."""
+        app_rows = applications.reset_index()
+        loans = app_rows.reindex(columns=list(LOAN_FIELDS)).to_dict("records")
+        out = [None if searched[i] else granted_as_asked(loan) for i, loan in enumerate(loans)]
+        rows = np.flatnonzero(searched)
+        if len(rows):
+            feature_rows, some = features.iloc[rows], app_rows.iloc[rows].reset_index(drop=True)
 
-        def score(edits: pd.DataFrame) -> np.ndarray:
-            return score_edited_rows(self.builder, self.model, features, app_row, edits)
+            def score(owner: np.ndarray, edits: pd.DataFrame) -> np.ndarray:
+                return score_edited_rows(self.builder, self.model, feature_rows, some, edits, owner)
 
-        return find_counterfactual(score, app_row.iloc[0], self.threshold, rules=self._rules_check)
+            for position, found in zip(rows, find_counterfactuals(
+                    score, some, self.threshold, rules=self._rules_check)):
+                out[position] = found
+        return out
 
     def _prudent(self, apps: pd.DataFrame, features: pd.DataFrame
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict[object, tuple[str, ...]]]:

@@ -112,3 +112,24 @@ def test_no_change_within_bounds_is_true_at_the_bounds(app_state, monkeypatch):
         if checked == 50:
             break
     assert checked == 50
+
+
+def test_a_client_searched_in_a_batch_gets_the_answer_it_gets_alone(app_state):
+    """The batch search (every client's grid in one prediction, the stored proposals and the
+    batch file) against each client searched alone, on refused clients of the set: one row
+    of another client must never leak into a client's answer."""
+    scorer = app_state.scorer
+    probabilities = np.asarray(app_state.model.predict_proba(
+        pd.DataFrame(np.asarray(app_state.features), columns=app_state.feature_names)))
+    refused = app_state.clients.index[probabilities >= app_state.model.threshold_][:60]
+    rows = app_state.clients.loc[refused, "row"].to_numpy()
+    features = pd.DataFrame(np.asarray(app_state.features[rows], dtype=np.float32),
+                            columns=app_state.feature_names, index=refused)
+    applications = app_state.applications.loc[refused]
+    together = scorer.assess_features(features, applications, counterfactual=True,
+                                      explanations=False)
+    assert sum(bool(a.counterfactual.changes) for a in together) >= 5
+    for k, client_id in enumerate(refused[:25]):
+        alone = scorer.assess_features(features.iloc[[k]], applications.iloc[[k]],
+                                       counterfactual=True, explanations=False)[0]
+        assert alone.counterfactual == together[k].counterfactual, client_id
