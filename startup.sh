@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Azure App Service start command: one gunicorn worker with threads keeps a single copy
-# of the model in memory (B1 plan: 1.75 GB); the feature matrix is memory-mapped.
+# Azure App Service start command: one gunicorn worker process per core (the GIL lets one
+# process use one core), threads for I/O. The feature matrix, the stored assessments and
+# their SHAP values are memory-mapped: the workers share them in the OS's file cache, so a
+# second worker adds its model, builder and client tables only (docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 # Deployed means production unless development is asked for by name: the keys are required,
@@ -26,5 +28,5 @@ python -c "import app; app.build_demo_if_empty()"
 # gunicorn.conf.py loads the set in each worker before its first request.
 exec gunicorn app:server --config gunicorn.conf.py \
   --bind "0.0.0.0:${PORT:-8000}" \
-  --workers "${WEB_CONCURRENCY:-1}" --threads "${GUNICORN_THREADS:-4}" \
+  --workers "${WEB_CONCURRENCY:-$(nproc)}" --threads "${GUNICORN_THREADS:-4}" \
   --timeout 600 --access-logfile - --log-level info

@@ -154,6 +154,20 @@ def _save_features(folder: Path, features: pd.DataFrame) -> None:
     (folder / "feature_names.json").write_text(json.dumps(list(features.columns)))
 
 
+def store_assessments(folder: Path, scoring_model, builder, rules, features: pd.DataFrame,
+                      applications: pd.DataFrame) -> None:
+    """Every client's assessment, stored with the set (`model.scoring.stored`), by the scorer
+    the app will load: the dictionary as the app reads it back from the set."""
+    from model.scoring.load import make_explainer
+    from model.scoring.scorer import Scorer
+    from model.scoring.stored import write_stored
+
+    dictionary = pd.read_csv(folder / "feature_dictionary.csv").set_index("feature")
+    scorer = Scorer(scoring_model, builder, make_explainer(scoring_model, dictionary), rules,
+                    build_id="", model_version="")
+    write_stored(folder, scorer, features, applications.loc[features.index])
+
+
 def build(
     data_dir: Path | str,
     out_dir: Path | str,
@@ -211,11 +225,16 @@ def build(
             _save_features(tmp, features)
             clients = client_table(tables, target, probability, oof)
             clients.to_parquet(tmp / "clients.parquet")
-            raw_applications(tables).to_parquet(tmp / "applications.parquet", index=False)
+            applications = raw_applications(tables)
+            applications.to_parquet(tmp / "applications.parquet", index=False)
         with _stage("policy rules and fairness report"):
             rules = rules_from_config()
             write_policy(tmp, rules)
             write_fairness(tmp, holdout_fairness(tables, tmp, scoring_model, rules))
+        with _stage("assessing every stored client"):
+            store_assessments(tmp, scoring_model, builder, rules, features,
+                              applications.set_index("SK_ID_CURR"))
+        del applications
         with _stage("global SHAP"):
             shap_global = compute_global_shap(scoring_model, x_train, y_train, tmp)
         with _stage("drift train vs test"):

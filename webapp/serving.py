@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +34,7 @@ import pyarrow as pa
 
 from model import config
 from model.artifacts import ArtifactError, current_set, verify
+from model.matrix_file import pread_rows, read_rows
 from model.explain.local import ClientExplainer
 from model.features.builder import FeatureBuilder
 from model.scoring import Scorer
@@ -42,6 +42,7 @@ from model.scoring.applications import typical_application
 from model.scoring.load import (build_id, make_explainer, make_scorer, policy_rules, read_file,
                                 read_model, reading)
 from model.scoring.policy import PolicyRule
+from model.scoring.stored import ASSESSMENTS_FILE, StoredAssessments
 from model.training.scoring import ScoringModel
 from webapp import set_watch
 from webapp.service_errors import ServiceError
@@ -103,6 +104,9 @@ class AppState:
     # presents what it assesses; nothing in webapp/ calls the model or the builder.
     scorer: Scorer | None = field(default=None)
     fairness: dict | None = None  # fairness.json: outcomes by gender and age band
+    # Every stored client's assessment, computed at build time (None: a set built before
+    # them, whose clients are assessed on demand).
+    stored: StoredAssessments | None = None
     # Values the screens derive from this artifact set (filled at load for those registered
     # with `derived_value`); they live and die with the state, so a reloaded set never sees
     # another set's values.
@@ -157,30 +161,12 @@ def derived_value(name: str) -> Callable:
 
 
 def _read_row(features: np.ndarray, row: int) -> np.ndarray:
-    """One row (1 x n float32) of the feature matrix, read from the file, not through the map.
-
-    A page fault on the memory map maps a whole page-cache folio (about 1 MB here), which
-    then counts in the process's resident memory: +1 MB for every new client looked at.
-    A positioned read of the row's 3 KB leaves the resident memory flat.
-    """
-    if getattr(features, "filename", None) is None or not features.flags.c_contiguous:
-        return np.asarray(features[row : row + 1], dtype=np.float32)  # an in-memory array (tests)
-    out = np.empty((1, features.shape[1]), dtype=features.dtype)
-    with open(features.filename, "rb", buffering=0) as handle:
-        _pread_rows(handle.fileno(), features, row, out)
-    return out.astype(np.float32, copy=False)
+    """One row (1 x n float32) of the feature matrix, read from the file, not through the map
+    (`model.matrix_file`: the resident memory stays flat however many clients are opened)."""
+    return read_rows(features, row).astype(np.float32, copy=False)
 
 
-def _pread_rows(fd: int, features: np.ndarray, start: int, out: np.ndarray) -> None:
-    """Fill `out` (k x n, C order) with rows start..start+k of the matrix file behind `features`."""
-    buffer = memoryview(out).cast("B")
-    position = features.offset + start * features.shape[1] * features.dtype.itemsize
-    done = 0
-    while done < buffer.nbytes:
-        read = os.preadv(fd, [buffer[done:]], position + done)
-        if read == 0:
-            raise ArtifactError(f"{features.filename}: ends before row {start + out.shape[0]}")
-        done += read
+_pread_rows = pread_rows  # the population plots' block reads share it
 
 
 def _read_shap_sample(path: Path) -> dict:
@@ -279,6 +265,7 @@ def load_state(artifacts_dir: Path | str) -> AppState:
         explainer=explainer,
         policy_rules=rules,
         fairness=read("fairness.json", lambda p: json.loads(p.read_text()), optional=True),
+        stored=_stored_assessments(folder, listed, clients),
         scorer=make_scorer(folder, manifest, model, builder, explainer, rules,
                            typical_application(applications, train_ids)),
     )
@@ -286,6 +273,24 @@ def load_state(artifacts_dir: Path | str) -> AppState:
     log.info("loaded build %s: %d clients x %d features from %s",
              state.build_id, len(clients), len(names), folder)
     return state
+
+
+def _stored_assessments(folder: Path, listed: dict, clients: pd.DataFrame
+                        ) -> StoredAssessments | None:
+    """The set's stored assessments (None when it has none), one per client of the set in
+    the feature matrix's row order (a set whose rows moved is refused, not served wrong)."""
+    try:
+        stored = StoredAssessments.open(folder, listed)
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise ArtifactError(f"cannot be read ({error})", folder / ASSESSMENTS_FILE) from None
+    if stored is None:
+        return None
+    in_row_order = clients.index.to_numpy()[np.argsort(clients["row"].to_numpy())]
+    if len(stored) != len(clients) or not np.array_equal(stored.client_ids(), in_row_order):
+        raise ArtifactError(f"holds {len(stored)} assessments that are not the {len(clients)} "
+                            "clients of clients.parquet in the matrix's row order",
+                            folder / ASSESSMENTS_FILE)
+    return stored
 
 
 def _check_shapes(folder: Path, names: Any, features: np.ndarray, clients: pd.DataFrame) -> None:

@@ -392,8 +392,28 @@ class ClientExplainer:
                                   x_values[i], raws[i], top_n, language, grouped)
                 for i in range(len(X))]
 
+    def shap_values(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: the base value (log-odds, its segment's), the SHAP values (rows x model
+        features) and whether the row has history: what a stored explanation is made of
+        (`explanation_of`), computed once at build time."""
+        X = _as_frame(X)
+        bases, values = self._values(X)
+        return bases, values, self._history(X)
+
+    def explanation_of(self, client_id: Any, base: float, values: np.ndarray, history: bool,
+                       x_row: pd.DataFrame, raw: dict[str, Any] | None, top_n: int = 10,
+                       language: str = "fr") -> ClientExplanation:
+        """A client's explanation from SHAP values computed before (`shap_values`, stored
+        with the set): the same table `explain` gives, with no call of the model or SHAP."""
+        same_order = x_row.columns.equals(self._columns)
+        x_values = (x_row if same_order else x_row[self.feature_names_]).to_numpy(np.float64)[0]
+        return self._explanation(client_id, float(base), np.asarray(values, dtype=np.float64),
+                                 bool(history), x_values, raw, top_n, language, True)
+
     def reasons_many(self, X: pd.DataFrame, raw_applications: list[dict[str, Any]] | None = None,
-                     language: str = "fr") -> list[list[dict[str, Any]]]:
+                     language: str = "fr",
+                     shap: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                     ) -> list[list[dict[str, Any]]]:
         """The principal reasons of every row of X, as `explain_many(...)[i].principal_reasons`
         gives them, without building any client's explanation table.
 
@@ -402,14 +422,14 @@ class ClientExplainer:
         group sums are matrix products, every client's waterfall path goes through the
         calibrator in one call per segment, and only the at most `MAX_REASONS` concepts told
         look for their driver. `tests/model/test_reasons_many.py` holds it to the table's.
+        `shap`: X's `shap_values`, when already computed.
         """
         X = _as_frame(X)
         if raw_applications is not None and len(raw_applications) != len(X):
             raise ValueError(f"{len(raw_applications)} raw application rows for {len(X)} clients")
         if not len(X):
             return []
-        bases, values = self._values(X)
-        history = self._history(X)
+        bases, values, history = shap if shap is not None else self.shap_values(X)
         totals = values @ self._concept_indicator  # (clients, concepts), log-odds
         change = self._waterfall_changes(bases, totals, history)
         group_totals = values @ self._group_indicator  # (clients, groups)

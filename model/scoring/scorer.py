@@ -112,25 +112,31 @@ class Scorer:
     def assess_features(self, features: pd.DataFrame, applications: pd.DataFrame, *,
                         counterfactual: bool = False,
                         filled: Mapping[object, tuple[str, ...]] | None = None,
-                        explanations: bool = True) -> list[Assessment]:
+                        explanations: bool = True,
+                        shap: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                        ) -> list[Assessment]:
         """Assess feature rows already built (a stored client's, an edited one) with their raw
-        application rows (both indexed by SK_ID_CURR, same order)."""
+        application rows (both indexed by SK_ID_CURR, same order). `shap`: the rows'
+        `ClientExplainer.shap_values`, when already computed (reasons only)."""
         if not features.index.equals(applications.index):
             raise ValueError("feature rows and application rows must have the same clients, "
                              "in the same order")
         probability = np.asarray(self.model.predict_proba(features), dtype=np.float64)
         model_refused = self.model.decide(probability)
         history = self.model.has_history(features)
-        fired = policy.fired_mask(applications, self.rules)
-        measured = policy.rule_values(applications, self.rules)
-        explained, reasons = self._explain(features, applications, explanations)
+        fired = np.asarray(policy.fired_mask(applications, self.rules), dtype=bool)
+        measured = policy.rule_values(applications, self.rules).to_numpy(np.float64)
+        figures = applications.reindex(columns=list(policy.RULE_FIELDS))
+        explained, reasons = self._explain(features, applications, explanations, shap)
         recommendations = []
         fired_rules = []
         for i in range(len(features)):
-            rules = tuple(
-                policy.FiredRule(rule, float(measured.iat[i, j]),
-                                 policy.largest_credit_within(rule, applications.iloc[i]))
-                for j, rule in enumerate(self.rules) if fired.iat[i, j])
+            rules = ()
+            if fired[i].any():  # the customer's figures, read only when a rule fired
+                row = figures.iloc[i]
+                rules = tuple(policy.FiredRule(self.rules[j], float(measured[i, j]),
+                                               policy.largest_credit_within(self.rules[j], row))
+                              for j in np.flatnonzero(fired[i]))
             fired_rules.append(rules)
             recommendations.append(policy.decide(bool(model_refused[i]), rules))
         changes: list[Counterfactual | None] = [None] * len(features)
@@ -177,7 +183,8 @@ class Scorer:
         return [replace(assessment, client_id=None) for assessment in assessed]
 
     # ---- parts -------------------------------------------------------------------------
-    def _explain(self, features: pd.DataFrame, applications: pd.DataFrame, explanations: bool
+    def _explain(self, features: pd.DataFrame, applications: pd.DataFrame, explanations: bool,
+                 shap: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
                  ) -> tuple[list[ClientExplanation | None], list[list[dict]]]:
         """Every row's explanation (when asked) and principal reasons, one SHAP call for the
         batch (the same numbers as one client at a time: `ClientExplainer.explain_many`)."""
@@ -185,7 +192,7 @@ class Scorer:
             return [None] * len(features), [[] for _ in range(len(features))]
         raws = applications.to_dict("records")
         if not explanations:
-            return [None] * len(features), self.explainer.reasons_many(features, raws)
+            return [None] * len(features), self.explainer.reasons_many(features, raws, shap=shap)
         explained = self.explainer.explain_many(features, raws, top_n=ALL_CONCEPTS, language="fr")
         return explained, [e.principal_reasons for e in explained]
 

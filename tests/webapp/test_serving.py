@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model.scoring.stored import STORED_FILES
+
 from model.artifacts import switch_current
 from tests.artifact_sets import republish, rewrite_manifest
 
@@ -148,6 +150,8 @@ def _store_in_another_order(sample: list[int]):
         shifted = clients.loc[sample[1:] + sample[:1], "row"].to_numpy()
         clients.loc[sample, "row"] = shifted
         np.save(folder / "features.npy", matrix[order])
+        for name in STORED_FILES:  # the rows moved: this set is assessed on demand instead
+            (folder / name).unlink(missing_ok=True)
         names = json.loads((folder / "feature_names.json").read_text())
         clients["probability"] = joblib.load(folder / "model.joblib").predict_proba(
             pd.DataFrame(matrix[order][clients["row"].to_numpy()], columns=names)).astype(np.float32)

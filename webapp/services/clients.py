@@ -351,9 +351,13 @@ def present(assessment: Assessment, top_n: int, lang: str | None, details: bool 
 
 
 def _stored(state: AppState, sk_id: int, counterfactual: bool) -> Assessment:
-    """A stored client assessed: one read of its feature row, one call of the scorer."""
-    return state.scorer.assess_one(state.feature_row(sk_id), state.applications.loc[[sk_id]],
-                                   counterfactual=counterfactual)
+    """A stored client's assessment: read as the build computed it (one read of its feature
+    row and of its SHAP values; nothing scored), or assessed now for a set without them."""
+    features, application = state.feature_row(sk_id), state.applications.loc[[sk_id]]
+    if state.stored is not None:
+        return state.stored.assessment(int(state.clients.at[sk_id, "row"]), state.scorer,
+                                       features, application, counterfactual=counterfactual)
+    return state.scorer.assess_one(features, application, counterfactual=counterfactual)
 
 
 def client_result(client_id: object, top_n: int, lang: str | None,
