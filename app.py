@@ -52,6 +52,7 @@ def create_app() -> dash.Dash:
     from webapp.http.errors import register_error_handlers
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
     from webapp.http.letter import register_letter
+    from webapp.http.static import register_static_assets
 
     app = dash.Dash(
         __name__,
@@ -65,6 +66,7 @@ def create_app() -> dash.Dash:
     app.index_string = INDEX_STRING
     app.layout = make_layout
     Compress(app.server)  # zstd/br/gzip as the browser accepts: 6.4 MB -> 1.7 MB per empty-cache page
+    register_static_assets(app.server)  # after Compress: its hook runs first
     register_api(app.server)
     register_auth(app)
     register_error_handlers(app.server, app.callback_map)

@@ -316,3 +316,7 @@ BATCH_PARTITION_CLIENTS = int(os.environ.get("SCORING_BATCH_PARTITION_CLIENTS", 
 # timeout: lower this, or raise `timeout` where gunicorn runs, before clients send full
 # batches. Larger books go to the batch job (`python -m model score`).
 API_BATCH_MAX = int(os.environ.get("SCORING_API_BATCH_MAX", "1000"))
+
+# Static assets whose URL carries Dash's fingerprint (`?m=<modified>`) are cached this long
+# (a changed file gets a new URL).
+STATIC_MAX_AGE_SECONDS = 365 * 24 * 3600
