@@ -85,11 +85,13 @@ def free_port() -> int:
 
 
 def start_gunicorn(artifacts: Path, threads: int, env: dict[str, str], log_path: Path,
-                   timeout: float = 600.0) -> tuple[subprocess.Popen, str]:
-    """`gunicorn app:server` with startup.sh's worker model (1 worker, threads), on loopback."""
+                   timeout: float = 600.0, workers: int = 1) -> tuple[subprocess.Popen, str]:
+    """`gunicorn app:server` with startup.sh's worker model (a worker per core, threads), on
+    loopback; gunicorn.conf.py (read from the project folder) loads the set in each worker."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}",
-               "--workers", "1", "--threads", str(threads), "--timeout", "600", "--log-level", "warning"]
+               "--workers", str(workers), "--threads", str(threads), "--timeout", "600",
+               "--log-level", "warning"]
     log = log_path.open("w")
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, **env, "SCORING_ARTIFACTS": str(artifacts)})
@@ -121,12 +123,27 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def worker(process: subprocess.Popen) -> psutil.Process:
-    """gunicorn's one worker (the master's child)."""
-    children = psutil.Process(process.pid).children()
+def workers_of(process: subprocess.Popen, expected: int, timeout: float = 600.0
+               ) -> list[psutil.Process]:
+    """gunicorn's worker processes (the master's children), once each has loaded the set."""
+    deadline = time.monotonic() + timeout
+    while True:
+        children = psutil.Process(process.pid).children()
+        if len(children) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
     if not children:
         raise SystemExit("gunicorn has no worker process")
-    return children[0]
+    return children
+
+
+def pss_mb(proc: psutil.Process) -> float:
+    """Proportional set size: a page shared by n processes counts 1/n in each (the honest sum
+    of several workers' memory)."""
+    try:
+        return proc.memory_full_info().pss / MB
+    except (psutil.AccessDenied, AttributeError):
+        return float("nan")
 
 
 def peak_rss_mb(proc: psutil.Process) -> float:
@@ -392,6 +409,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=3000, help="request budget per level")
     parser.add_argument("--seconds", type=float, default=60.0, help="time budget per level")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds between a user's actions")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn workers (startup.sh's default: the number of cores)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "4")),
                         help="gunicorn threads of the one worker (startup.sh: $GUNICORN_THREADS or 4)")
     parser.add_argument("--auth", choices=["off", "keep"], default="off",
@@ -411,7 +430,7 @@ def main(argv: list[str] | None = None) -> None:
     ids = pd.read_parquet(artifacts / "clients.parquet", columns=["row"]).index.to_numpy()  # SK_ID_CURR
     clients = [int(i) for i in np.random.default_rng(args.seed).choice(ids, size=min(5000, len(ids)), replace=False)]
     env = {"SCORING_AUTH": "off"} if args.auth == "off" else {}
-    process, url = start_gunicorn(artifacts, args.threads, env, args.log)
+    process, url = start_gunicorn(artifacts, args.threads, env, args.log, workers=args.workers)
     try:
         if args.capture is not None and args.capture.is_file():
             capture = json.loads(args.capture.read_text())
@@ -426,26 +445,35 @@ def main(argv: list[str] | None = None) -> None:
         callbacks = {k: sum(r.path.startswith(CALLBACK_PATH) for r in capture[k]) for k in ("page", "switch")}
         documents = [substitute(r.path, {capture["first"]: "<id>"}) for r in capture["page"]
                      if not STATIC.match(r.path) and r.method == "GET" and not r.path.startswith(CALLBACK_PATH)]
-        server, me = worker(process), psutil.Process()
-        loading_peak = peak_rss_mb(server)
+        servers, me = workers_of(process, args.workers), psutil.Process()
+        for _ in range(3 * len(servers)):  # every worker loads the set before its first answer
+            urllib.request.urlopen(url + "/api/health", timeout=600).read()
+        loading_peak = max(peak_rss_mb(server) for server in servers)
+
+        def memory() -> tuple[float, float]:
+            return (sum(s.memory_info().rss for s in servers) / MB, sum(pss_mb(s) for s in servers))
+
+        def server_cpu() -> float:
+            return sum(cpu_seconds(s) for s in servers)
+
         rss = [("before the first level (after start-up and the browser capture)",
-                server.memory_info().rss / MB, os.getloadavg()[0], "", "")]
+                *memory(), os.getloadavg()[0], "", "")]
         rows = []
         for users in args.users:
-            cpu_server, cpu_me = cpu_seconds(server), cpu_seconds(me)
+            cpu_server, cpu_me = server_cpu(), cpu_seconds(me)
             stats, elapsed = run_level(users, url, headers, capture, clients, args.requests, args.seconds,
                                        args.think, args.seed + users)
             rows += table_rows(users, stats, elapsed)
             done = sum(len(v) for k, v in stats.times.items() if not k.startswith("switch: whole"))
-            rss.append((f"after {users} users", server.memory_info().rss / MB, os.getloadavg()[0],
-                        f"{1000 * (cpu_seconds(server) - cpu_server) / max(done, 1):.1f}",
+            rss.append((f"after {users} users", *memory(), os.getloadavg()[0],
+                        f"{1000 * (server_cpu() - cpu_server) / max(done, 1):.1f}",
                         f"{1000 * (cpu_seconds(me) - cpu_me) / max(done, 1):.1f}"))
             for example in stats.examples:
                 print(f"error example ({users} users): {example}", file=sys.stderr)
-        final_peak = peak_rss_mb(server)
+        final_peak = max(peak_rss_mb(server) for server in servers)
     finally:
         stop(process)
-    print(f"\ngunicorn app:server, 1 worker x {args.threads} threads, 127.0.0.1; "
+    print(f"\ngunicorn app:server, {len(servers)} worker(s) x {args.threads} threads, 127.0.0.1; "
           f"{psutil.cpu_count()} CPUs shared with the load generator; artifacts `{artifacts}` "
           f"({len(ids):,} clients); per level at most {args.requests:,} requests and {args.seconds:.0f} s; "
           f"think time {args.think:g} s; a page load = {', '.join(documents)} + {callbacks['page']} callbacks, "
@@ -453,12 +481,13 @@ def main(argv: list[str] | None = None) -> None:
     print("| users | request | requests | throughput (req/s) | p50 ms | p95 ms | p99 ms | errors |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    print("\n| when | worker RSS (MB) | machine load average (1 min) | worker CPU ms per request "
-          "| load generator CPU ms per request |\n|---|---:|---:|---:|---:|")
-    print("\n".join(f"| {label} | {value:,.0f} | {load:.1f} | {cpu} | {mine} |"
-                     for label, value, load, cpu, mine in rss))
-    print(f"\nWorker peak RSS while starting and loading the artifacts (VmHWM before the first level): "
-          f"{loading_peak:,.0f} MB; at the end: {final_peak:,.0f} MB.")
+    print("\n| when | RSS, all workers (MB) | PSS, all workers (MB) | machine load average (1 min) "
+          "| workers' CPU ms per request | load generator CPU ms per request |"
+          "\n|---|---:|---:|---:|---:|---:|")
+    print("\n".join(f"| {label} | {value:,.0f} | {pss:,.0f} | {load:.1f} | {cpu} | {mine} |"
+                     for label, value, pss, load, cpu, mine in rss))
+    print(f"\nPeak RSS of a worker while starting and loading the artifacts (VmHWM before the "
+          f"first level, the highest worker): {loading_peak:,.0f} MB; at the end: {final_peak:,.0f} MB.")
 
 
 if __name__ == "__main__":
