@@ -257,41 +257,31 @@ def translate_shell(lang: str | None) -> tuple:
 
 @callback(
     Output(ids.CLIENT_STORE, "data"),
-    Input(ids.URL, "pathname"),
-    State(ids.CLIENT_STORE, "data"),
-)
-def remember_client(pathname: str | None, current: int | None) -> int:
-    """The client in the URL becomes the selected client (kept when visiting /model etc.)."""
-    client_id, _ = client_from_path(pathname)
-    parsed = clients.parse_client_id(client_id)
-    if parsed is None or parsed == current or not clients.client_exists(parsed):
-        raise PreventUpdate
-    return parsed
-
-
-@callback(
     Output(ids.CLIENT_ID_INPUT, "value"),
     Output(ids.CLIENT_PICKER, "value"),
-    Input(ids.URL, "pathname"),
-)
-def follow_url(pathname: str | None) -> tuple:
-    """The exact-ID box shows the client of the URL (also after the browser's Back), and a
-    new page closes the search: the boxes never show another client than the page."""
-    client_id = clients.parse_client_id(client_from_path(pathname)[0])
-    return (dash.no_update if client_id is None else str(client_id)), ""
-
-
-@callback(
     Output(ids.NAVIGATION, "children"),
-    Input(ids.LANGUAGE, "data"),
-    Input(ids.CLIENT_STORE, "data"),
     Input(ids.URL, "pathname"),
+    Input(ids.LANGUAGE, "data"),
+    State(ids.CLIENT_STORE, "data"),
+    State(ids.CLIENT_PICKER, "value"),
 )
-def render_navigation(lang: str | None, client_id: int | None, pathname: str | None) -> list:
-    principal = current_principal()  # outside a request (tests): the whole menu
+def follow_url(pathname: str | None, lang: str | None, current: int | None,
+               searched: str | None) -> tuple:
+    """The shell follows the URL in one round trip (a client switch is then three callbacks:
+    the Open button, the page, this): the client in the URL becomes the selected client (kept
+    when visiting /model etc.), the exact-ID box shows it (also after the browser's Back), a
+    new page closes the search, and the menu links to the selected client's screens."""
     pathname = pathname if isinstance(pathname, str) else None
-    return nav_items(normalise_language(lang), clients.parse_client_id(client_id), pathname,
+    parsed = clients.parse_client_id(client_from_path(pathname)[0])
+    selected = parsed if parsed is not None and clients.client_exists(parsed) else None
+    client = selected if selected is not None else clients.parse_client_id(current)
+    principal = current_principal()  # outside a request (tests): the whole menu
+    menu = nav_items(normalise_language(lang), client, pathname,
                      None if principal.kind == "system" else principal)
+    return (dash.no_update if selected is None or selected == current else selected,
+            dash.no_update if parsed is None else str(parsed),
+            dash.no_update if not searched else "",  # an empty search needs no new round trip
+            menu)
 
 
 @callback(
