@@ -174,3 +174,48 @@ def test_404_page_and_search_texts_follow_the_language(dash_duo, dash_app, app_s
     dash_duo.wait_for_text_to_equal(f"#{ids.NOT_FOUND_HEADING}", "Page not found", timeout=TIMEOUT)
     assert dash_duo.find_element(f"#{ids.CLIENT_PICKER}").get_attribute("placeholder").startswith("Type an ID")
     assert dash_duo.get_logs() == []
+
+
+def test_a_client_switch_is_three_callbacks(dash_duo, dash_app, app_state, monkeypatch) -> None:
+    """Thirty-two advisors share two cores: a client switch costs the Open button's callback,
+    the page's and the shell's, nothing more (six before: the shell followed the URL in three
+    callbacks, and the search box was cleared again, which asked the server for an empty
+    search)."""
+    import time
+
+    calls: list[str] = []
+    inner = dash_app.server.wsgi_app
+
+    def counting(environ, start_response):
+        if environ.get("PATH_INFO", "").endswith("/_dash-update-component"):
+            calls.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(dash_app.server, "wsgi_app", counting)
+
+    def settled() -> int:
+        """The number of callbacks once none has come for a second."""
+        count, quiet_since = len(calls), time.monotonic()
+        while time.monotonic() - quiet_since < 1.0:
+            time.sleep(0.1)
+            if len(calls) != count:
+                count, quiet_since = len(calls), time.monotonic()
+        return count
+
+    first, second = _sorted_ids(app_state)[3:5]
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_element("#home-data-summary", timeout=TIMEOUT)
+    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
+    box.send_keys(first, Keys.ENTER)
+    _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{first}"))
+    dash_duo.wait_for_element(f"#{ids.CLIENT_DECISION}", timeout=TIMEOUT)
+    before = settled()
+    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(second, Keys.ENTER)
+    _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{second}"))
+    _wait(dash_duo).until(lambda d: second in d.find_element(By.ID, ids.MAIN_CONTENT).text,
+                          message="the new client's file was not shown")
+    switch = settled() - before
+    assert 1 <= switch <= 3, f"a client switch made {switch} callbacks"
+    assert dash_duo.get_logs() == []
