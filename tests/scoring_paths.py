@@ -24,5 +24,6 @@ def score_applications(state, apps: pd.DataFrame) -> np.ndarray:
 def whatif_features(state, client_id: int, clean: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A stored client's feature row with edited fields, as the what-if screen scores it,
     and the edited raw row."""
-    app = with_values(state.applications.loc[[client_id]], raw_row_from_fields(clean))
-    return state.scorer.edited_features(state.feature_row(client_id), app), app
+    edits = raw_row_from_fields(clean)
+    app = with_values(state.applications.loc[[client_id]], edits)
+    return state.scorer.edited_features(state.feature_row(client_id), app, edits), app

@@ -75,6 +75,15 @@ def model_exclusions() -> tuple[str, ...]:
     return tuple(config.PROTECTED_ATTRIBUTES) + tuple(config.NO_DIRECTION_FEATURES)
 
 
+def _without_rows(fitted: HistoryFeatures, ids: pd.Index) -> pd.DataFrame:
+    """A history table's features for clients with no row in it: every aggregate unknown, the
+    row counts 0 (what `transform` then `reindex` give them, without the pandas round trip)."""
+    values = np.full((len(ids), len(fitted.feature_names_)), np.nan, dtype=np.float32)
+    counts = pd.Index(fitted.feature_names_).get_indexer(fitted.count_features_)
+    values[:, counts] = 0.0
+    return pd.DataFrame(values, columns=fitted.feature_names_, index=ids, copy=False)
+
+
 class FeatureBuilder(BaseEstimator):
     """Fitted transformer from the raw tables to the per-client feature matrix.
 
@@ -141,9 +150,12 @@ class FeatureBuilder(BaseEstimator):
                 parts[0].shape[1], time.perf_counter() - started)
         for fitted in self.modules_:
             started = time.perf_counter()
-            if fitted.table not in tables:
-                log.log(level, "%s absent: its features are missing for these clients",
-                        fitted.table)
+            if not len(tables.get(fitted.table, ())):
+                if fitted.table not in tables:
+                    log.log(level, "%s absent: its features are missing for these clients",
+                            fitted.table)
+                parts.append(_without_rows(fitted, ids))  # a new applicant: no history at all
+                continue
             part = fitted.transform(tables, ids).reindex(ids)
             counts = fitted.count_features_
             part[counts] = part[counts].fillna(0.0)
@@ -151,10 +163,13 @@ class FeatureBuilder(BaseEstimator):
             log.log(level, "%s: %d rows, %d features in %.1f s", fitted.table,
                     len(tables.get(fitted.table, ())), part.shape[1],
                     time.perf_counter() - started)
-        features = pd.concat(parts, axis=1)
-        if list(features.columns) != self.feature_names_:  # guards the column contract
+        columns = [name for part in parts for name in part.columns]
+        if columns != self.feature_names_:  # guards the column contract
             raise RuntimeError("feature columns differ from the fitted feature_names_")
-        return features
+        if len(parts) == 1:
+            return parts[0]
+        return pd.DataFrame(np.concatenate([part.to_numpy(np.float32) for part in parts], axis=1),
+                            columns=self.feature_names_, index=ids, copy=False)
 
     @property
     def history_count_features_(self) -> list[str]:

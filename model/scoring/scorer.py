@@ -13,13 +13,14 @@ between threads.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from model.explain.local import ClientExplainer, ClientExplanation
+from model.features.application import TEXT_COLUMNS, numeric_features
 from model.features.builder import FeatureBuilder
 from model.features.concepts import CONCEPTS
 from model.scoring import policy
@@ -71,13 +72,25 @@ class Scorer:
         history tables, through the fitted builder; indexed by SK_ID_CURR."""
         return self.builder.transform({"application": applications, **dict(history or {})})
 
-    def edited_features(self, stored: pd.DataFrame, application: pd.DataFrame) -> pd.DataFrame:
+    def edited_features(self, stored: pd.DataFrame, application: pd.DataFrame,
+                        edited: Collection[str] | None = None) -> pd.DataFrame:
         """A stored client's feature row with the application features recomputed from an
-        edited raw row (history aggregates kept as stored): the what-if."""
-        recomputed = self.builder.transform_application(application.reset_index())
+        edited raw row (history aggregates kept as stored): the what-if.
+
+        `edited`: the raw columns changed. When they are all numbers (every what-if field
+        is), only the numeric application features are recomputed, in numpy (the text
+        fields' codes stay as stored): ~0.1 ms instead of the builder's ~10 ms of pandas,
+        the same values (`tests/model/test_edited_features.py`)."""
         values = stored.to_numpy(np.float32, copy=True)
-        positions = stored.columns.get_indexer(self._application_columns)
-        values[0, positions] = recomputed[self._application_columns].to_numpy(np.float32)[0]
+        if edited is not None and not set(edited) & set(TEXT_COLUMNS):
+            recomputed = numeric_features(application)
+            for j, column in zip(stored.columns.get_indexer(list(recomputed)), recomputed):
+                if j >= 0:
+                    values[0, j] = recomputed[column][0]
+        else:
+            rows = self.builder.transform_application(application.reset_index())
+            positions = stored.columns.get_indexer(self._application_columns)
+            values[0, positions] = rows[self._application_columns].to_numpy(np.float32)[0]
         return pd.DataFrame(values, columns=stored.columns, index=stored.index)
 
     def new_application(self, values: Mapping[str, object]) -> pd.DataFrame:

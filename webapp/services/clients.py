@@ -423,10 +423,11 @@ def whatif_result(client_id: object, values: dict[str, object], top_n: int,
     clean.pop("age_years", None)
     if errors:
         return None, errors
-    edits = changed_fields(clean, fields_from_raw_row(stored, WHATIF_FIELDS))
-    app = with_values(state.applications.loc[[sk_id]], raw_row_from_fields(edits))
+    edits = raw_row_from_fields(changed_fields(clean, fields_from_raw_row(stored, WHATIF_FIELDS)))
+    app = with_values(state.applications.loc[[sk_id]], edits)
     scorer = state.scorer
-    assessment = scorer.assess_one(scorer.edited_features(state.feature_row(sk_id), app), app)
+    assessment = scorer.assess_one(scorer.edited_features(state.feature_row(sk_id), app, edits),
+                                   app)
     audit_log.record_assessment(assessment, inputs=clean)
     return present(assessment, top_n, lang), {}
 
