@@ -168,15 +168,19 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
     fig.update_xaxes(tickformat=".0%", title=_t("axis_points", lang), gridcolor=palette.LIGHT_GREY,
                      automargin=True)
-    for tick, text in zip(ticks, texts):  # the value column, right of the plot
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=tick, yref="y",
-                           text=text, showarrow=False, align="left", name="value",
-                           font={"size": 12, "color": palette.TEXT_COLOURS["body"]})
+    # The value column, right of the plot, set in one update: `add_annotation` one by one
+    # cost ~40 ms of plotly's validation per figure, the page's largest cost.
+    annotations = [dict(x=1.0, xref="paper", xanchor="left", xshift=6, y=tick, yref="y",
+                        text=text, showarrow=False, align="left", name="value",
+                        font={"size": 12, "color": palette.TEXT_COLOURS["body"]})
+                   for tick, text in zip(ticks, texts)]
     if threshold is not None:
         fig.add_vline(x=threshold, line={"color": palette.THRESHOLD, "width": 2, "dash": "dash"})
-        fig.add_annotation(x=threshold, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=_t("threshold", lang, value=format_percent(threshold, lang)),
-                           font={"color": palette.THRESHOLD, "size": 13}, name="threshold")
+        annotations.append(dict(x=threshold, y=1.0, yref="paper", yanchor="bottom",
+                                showarrow=False, name="threshold",
+                                text=_t("threshold", lang, value=format_percent(threshold, lang)),
+                                font={"color": palette.THRESHOLD, "size": 13}))
+    fig.update_layout(annotations=annotations)
     return fig
 
 

@@ -52,9 +52,22 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def _number(value: Any) -> float:
-    """A finite float, or NaN for anything else (text, None, NA, ±inf)."""
-    number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
-    return float(number) if pd.notna(number) and math.isfinite(number) else math.nan
+    """A finite float, or NaN for anything else (text, None, NA, ±inf): what
+    `pd.to_numeric(errors="coerce")` gives one value, without a Series per value (12 ms of
+    pandas per explanation)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return math.nan
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return math.nan
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return math.nan
+    return number if math.isfinite(number) else math.nan
 
 
 def format_unit(value: Any, unit: str, lang: str | None) -> str:
