@@ -41,6 +41,22 @@ def _search(dash_duo, text: str) -> None:
     box.send_keys(text)
 
 
+def _open_then_switch(dash_duo, dash_app, first: str, second: str, before=None) -> None:
+    """Open `first` with the exact-ID box, wait for its file, then type `second` and Enter
+    (`before`: called once the first file is shown)."""
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_element("#home-data-summary", timeout=TIMEOUT)
+    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
+    box.send_keys(first, Keys.ENTER)
+    _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{first}"))
+    dash_duo.wait_for_element(f"#{ids.CLIENT_DECISION}", timeout=TIMEOUT)
+    if before is not None:
+        before()
+    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(second, Keys.ENTER)
+
+
 def _prefix_with_many(all_ids: list[str]) -> str:
     """A prefix shared by more IDs than the search lists (the shortest one)."""
     for length in range(1, 7):
@@ -112,15 +128,7 @@ def test_typing_filters_again_when_the_search_is_reopened(dash_duo, dash_app, ap
 def test_after_back_the_exact_id_box_shows_the_client_of_the_url(dash_duo, dash_app, app_state) -> None:
     all_ids = _sorted_ids(app_state)
     first, second = all_ids[1], all_ids[2]
-    dash_duo.start_server(dash_app)
-    dash_duo.wait_for_element("#home-data-summary", timeout=TIMEOUT)
-    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
-    box.send_keys(first, Keys.ENTER)
-    _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{first}"))
-    dash_duo.wait_for_element(f"#{ids.CLIENT_DECISION}", timeout=TIMEOUT)
-    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(second, Keys.ENTER)
+    _open_then_switch(dash_duo, dash_app, first, second)
     _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{second}"))
     dash_duo.driver.back()
     _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{first}"))
@@ -203,16 +211,9 @@ def test_a_client_switch_is_three_callbacks(dash_duo, dash_app, app_state, monke
         return count
 
     first, second = _sorted_ids(app_state)[3:5]
-    dash_duo.start_server(dash_app)
-    dash_duo.wait_for_element("#home-data-summary", timeout=TIMEOUT)
-    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
-    box.send_keys(first, Keys.ENTER)
-    _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{first}"))
-    dash_duo.wait_for_element(f"#{ids.CLIENT_DECISION}", timeout=TIMEOUT)
-    before = settled()
-    box = dash_duo.find_element(f"#{ids.CLIENT_ID_INPUT}")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(second, Keys.ENTER)
+    before = []
+    _open_then_switch(dash_duo, dash_app, first, second, before=lambda: before.append(settled()))
+    before = before[0]
     _wait(dash_duo).until(lambda d: d.current_url.endswith(f"/client/{second}"))
     _wait(dash_duo).until(lambda d: second in d.find_element(By.ID, ids.MAIN_CONTENT).text,
                           message="the new client's file was not shown")
