@@ -45,6 +45,7 @@ import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 MB = 1024 * 1024
 ACTIONS = (("page load", 0.15), ("client switch", 0.45), ("api client", 0.25), ("api score", 0.15))
 SWITCH_TARGET_MS = 300.0
@@ -421,13 +422,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--log", type=Path, default=Path("/tmp/bench_load_gunicorn.log"))
     args = parser.parse_args(argv)
-    artifacts = args.artifacts.resolve()
-    if not (artifacts / "manifest.json").is_file():
-        raise SystemExit(f"no artifact set in {artifacts}: build one with `python -m model build`")
+    from model.artifacts import ArtifactError, set_folder
+
+    artifacts = args.artifacts.resolve()  # an artifacts root (what SCORING_ARTIFACTS names)
+    try:
+        folder = set_folder(artifacts)  # its current set
+    except ArtifactError as error:
+        raise SystemExit(f"{error}: give an artifacts root built by `python -m model build`")
     headers = parse_headers(args.header)
     import pandas as pd
 
-    ids = pd.read_parquet(artifacts / "clients.parquet", columns=["row"]).index.to_numpy()  # SK_ID_CURR
+    ids = pd.read_parquet(folder / "clients.parquet", columns=["row"]).index.to_numpy()  # SK_ID_CURR
     clients = [int(i) for i in np.random.default_rng(args.seed).choice(ids, size=min(5000, len(ids)), replace=False)]
     env = {"SCORING_AUTH": "off"} if args.auth == "off" else {}
     process, url = start_gunicorn(artifacts, args.threads, env, args.log, workers=args.workers)
