@@ -203,7 +203,7 @@ class Scorer:
         batch (the same numbers as one client at a time: `ClientExplainer.explain_many`)."""
         if self.explainer is None:
             return [None] * len(features), [[] for _ in range(len(features))]
-        raws = applications.to_dict("records")
+        raws = _records(applications)
         if not explanations:
             return [None] * len(features), self.explainer.reasons_many(features, raws, shap=shap)
         explained = self.explainer.explain_many(features, raws, top_n=ALL_CONCEPTS, language="fr")
@@ -259,3 +259,11 @@ class Scorer:
             else:
                 feature_rows.append(features.iloc[[i]])
         return pd.concat(rows), pd.concat(feature_rows), filled
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts of raw values, as `to_dict("records")` gives them, from one object
+    array: pandas' `to_dict` boxed each of a row's 122 mixed-type cells apart (~9 ms for one
+    what-if row)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in frame.to_numpy(dtype=object)]
