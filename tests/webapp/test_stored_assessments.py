@@ -130,3 +130,42 @@ def test_the_api_tells_what_is_stored(app_state, api):
         proposal = json.loads(stored["proposal"])
         if body["counterfactual"] is not None:
             assert body["counterfactual"]["status"] == proposal["status"]
+
+
+@pytest.fixture
+def calls_by_kind(served_state, monkeypatch):
+    """Per kind of work: calls of the model, of SHAP, of the feature builder and reads of a
+    stored feature row, while the code under test runs (the CPU work a request costs,
+    counted rather than timed: a guard that cannot flake)."""
+    from webapp import serving
+
+    counts: dict[str, int] = {}
+    model, explainer = served_state.scorer.model, served_state.scorer.explainer
+
+    def counted(target, name, kind):
+        original = getattr(target, name)
+
+        def wrapper(*args, **kwargs):
+            counts[kind] = counts.get(kind, 0) + 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(target, name, wrapper)
+
+    counted(model, "predict_proba", "model")
+    counted(explainer, "_values", "shap")  # every SHAP computation goes through it
+    counted(served_state.builder, "transform", "builder")
+    counted(served_state.builder, "transform_application", "builder")
+    counted(serving.AppState, "feature_row", "row reads")
+    return counts
+
+
+def test_a_whatif_edit_scores_one_row_once(served_state, calls_by_kind):
+    client_id = _sample(served_state, 1)[0]
+    values = dict(client_service.whatif_original(client_id))
+    values["credit"] = float(values["credit"]) * 0.8
+    calls_by_kind.clear()
+    result, errors = client_service.whatif_result(client_id, values, 5, "fr")
+    assert not errors and result is not None
+    # the stored row read once, no builder (numbers edited over the stored row), the model
+    # once, SHAP once (the proposal is not searched on an edit)
+    assert calls_by_kind == {"row reads": 1, "model": 1, "shap": 1}
