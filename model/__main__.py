@@ -19,6 +19,14 @@ SCHEDULER_HELP = ("transform the features partition by partition on Dask: 'local
 
 
 def _synth(args: argparse.Namespace) -> None:
+    if args.months is not None:
+        from model.synth.stream import generate_stream
+
+        generate_stream(args.clients, args.months, args.seed, args.out, drift=args.drift,
+                        start=args.start, file_format=args.format)
+        return
+    if args.drift:
+        raise ValueError("synth: --drift needs --months (a stream over time)")
     from model.synth.generate import generate
 
     generate(n_clients=args.clients, seed=args.seed, out_dir=args.out, file_format=args.format)
@@ -79,6 +87,15 @@ def make_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, default=config.SYNTH_DIR)
     synth.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                        help="file format of the eight tables")
+    synth.add_argument("--months", type=int, default=None,
+                       help="write a stream instead: applications (application_test + "
+                            "APPLICATION_DATE) over this many months, history, outcomes.csv")
+    synth.add_argument("--drift", action="store_true",
+                       help="with --months: a gradual drift from month "
+                            f"{config.SYNTH_DRIFT['start_month']} (lower external scores, "
+                            "more credit for the income)")
+    synth.add_argument("--start", default=config.SYNTH_STREAM_START,
+                       help="with --months: first day of the stream (YYYY-MM-DD)")
     synth.set_defaults(func=_synth)
 
     features = commands.add_parser("features", help="build the per-client feature file")

@@ -92,10 +92,17 @@ def category_offsets(sampler: TableSampler, columns: dict[str, np.ndarray]) -> n
 
 
 def make_applications(sampler: TableSampler, ids: np.ndarray, rng: np.random.Generator,
-                      with_target: bool) -> ApplicationChunk:
-    """Application columns in Kaggle's order for clients `ids` (TARGET only when `with_target`)."""
+                      with_target: bool,
+                      shift: dict[str, np.ndarray] | None = None) -> ApplicationChunk:
+    """Application columns in Kaggle's order for clients `ids` (TARGET only when `with_target`).
+
+    `shift` adds to the named traits per client (a drifting population, `model.synth.stream`):
+    columns, history and the planted default move together, as a real drift would.
+    """
     n = len(ids)
     traits = signal.draw_traits(n, rng)
+    for name, offset in (shift or {}).items():
+        traits[name] = traits[name] + offset
     group_codes = sampler.draw(GROUP_COLUMN, n, rng, missing=False)
     labels = np.asarray(sampler.dictionary(GROUP_COLUMN))[group_codes]
     rows = Partition(n, labels)

@@ -64,14 +64,14 @@ def to_arrow(name: str, columns: dict[str, np.ndarray], sampler: TableSampler) -
 class _Writers:
     """One streaming writer per table (parquet row groups or appended CSV blocks)."""
 
-    def __init__(self, folder: Path, file_format: str) -> None:
+    def __init__(self, folder: Path, file_format: str,
+                 schemas: dict[str, pa.Schema] | None = None) -> None:
         suffix = FORMATS[file_format]
-        self.paths = {name: folder / f"{name}{suffix}" for name in TABLE_NAMES}
-        self.rows = dict.fromkeys(TABLE_NAMES, 0)
-        if file_format == "parquet":
-            self._writers = {n: pq.ParquetWriter(p, arrow_schema(n)) for n, p in self.paths.items()}
-        else:
-            self._writers = {n: pa_csv.CSVWriter(p, arrow_schema(n)) for n, p in self.paths.items()}
+        schemas = schemas or {name: arrow_schema(name) for name in TABLE_NAMES}
+        self.paths = {name: folder / f"{name}{suffix}" for name in schemas}
+        self.rows = dict.fromkeys(schemas, 0)
+        writer = pq.ParquetWriter if file_format == "parquet" else pa_csv.CSVWriter
+        self._writers = {n: writer(p, schemas[n]) for n, p in self.paths.items()}
 
     def write(self, name: str, table: pa.Table) -> None:
         self._writers[name].write_table(table)
@@ -90,10 +90,12 @@ class _Chunker:
         self.samplers = {n: TableSampler(n, SCHEMAS[n].columns) for n in TABLE_NAMES}
         self.next_bureau, self.next_previous = FIRST_BUREAU_ID, FIRST_PREVIOUS_ID
 
-    def chunk(self, table: str, part: int, index: int, ids: np.ndarray) -> dict[str, pa.Table]:
+    def chunk(self, table: str, part: int, index: int, ids: np.ndarray,
+              shift: dict[str, np.ndarray] | None = None) -> dict[str, pa.Table]:
         rng = np.random.default_rng([self.seed, part, index])
         s = self.samplers
-        app = make_applications(s[table], ids, rng, with_target=table == "application_train")
+        app = make_applications(s[table], ids, rng, with_target=table == "application_train",
+                                shift=shift)
         bureau = make_bureau(s["bureau"], ids, app.traits["bureau"], self.next_bureau, rng)
         self.next_bureau += len(bureau["SK_ID_BUREAU"])
         record_client = np.searchsorted(ids, bureau["SK_ID_CURR"])
