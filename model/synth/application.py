@@ -69,8 +69,11 @@ def _amounts(sampler: TableSampler, rows: Partition, traits: dict[str, np.ndarra
     draw = {c: sampler.draw(c, rows, rng, u=ndtr(z), missing=c != "AMT_INCOME_TOTAL")
             for c, z in (("AMT_INCOME_TOTAL", z_income), ("AMT_CREDIT", z_credit), ("AMT_ANNUITY", z_annuity))}
     low, high = sampler.bounds("AMT_GOODS_PRICE")
-    goods = np.round(np.clip(draw["AMT_CREDIT"] / sampler.draw("CREDIT_GOODS_RATIO", rows, rng, missing=False),
-                             low, high), 1)
+    ratio = sampler.draw("CREDIT_GOODS_RATIO", rows, rng, missing=False)
+    goods = np.round(np.clip(draw["AMT_CREDIT"] / ratio, low, high), 1)
+    # a third of the sample's loans finance exactly the goods' price: keep that point mass
+    # (rounding the quotient loses it, and GOODS_CREDIT_RATIO's top bin with it)
+    goods = np.where(ratio == 1.0, draw["AMT_CREDIT"], goods)
     goods[rng.random(n) < sampler.missing_rate("AMT_GOODS_PRICE")] = np.nan
     return {**draw, "AMT_GOODS_PRICE": goods}
 
