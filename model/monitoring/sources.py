@@ -15,6 +15,7 @@ import pandas as pd
 from model import config
 from model.monitoring.periods import SCORE
 from model.monitoring.psi import PopulationStability
+from model.scoring.dates import parse_dates
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +36,6 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: Path, what: st
         raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)} ({what} need them)")
 
 
-def _dates(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    parsed = pd.to_datetime(frame[column], errors="coerce", format="mixed")
-    bad = parsed.isna()
-    if bad.any():
-        row = frame.loc[bad].iloc[0]
-        raise ValueError(f"{path.name}: column {column} holds {row[column]!r}, not a date "
-                         f"(client {row.get(KEY)})")
-    return parsed
-
-
 def read_scores(paths: list[Path]) -> pd.DataFrame:
     """Score files of `python -m model score` (parquet or CSV), one frame; a client scored
     in two files counts once, with its latest application date."""
@@ -52,7 +43,7 @@ def read_scores(paths: list[Path]) -> pd.DataFrame:
     for path in map(Path, paths):
         frame = _read(path)
         _require(frame, SCORE_COLUMNS, path, "score files of `python -m model score`")
-        frame["application_date"] = _dates(frame, "application_date", path).dt.date
+        frame["application_date"] = parse_dates(frame, "application_date", path.name).dt.date
         probability = pd.to_numeric(frame["probability"], errors="coerce")
         bad = probability.isna() | (probability < 0) | (probability > 1)
         if bad.any():
@@ -76,7 +67,7 @@ def read_outcomes(path: Path) -> pd.DataFrame:
         row = frame.loc[bad].iloc[0]
         raise ValueError(f"{path.name}: column TARGET must be 0 or 1 but holds {row['TARGET']!r} "
                          f"(client {row[KEY]})")
-    frame["observed_at"] = _dates(frame, "observed_at", path)
+    frame["observed_at"] = parse_dates(frame, "observed_at", path.name)
     return frame[list(OUTCOME_COLUMNS)].astype({"TARGET": np.int64})
 
 

@@ -52,15 +52,20 @@ def read_application_dates(path: Path | str, column: str | None = None) -> pd.Se
         frame = pq.read_table(path, columns=[KEY, wanted]).to_pandas()
     else:
         frame = _read_csv(path, usecols=[KEY, wanted], dtype={wanted: "string"})
-    dates = pd.to_datetime(frame[wanted], errors="coerce", format="mixed")
+    dates = parse_dates(frame, wanted, path.name)
+    return pd.Series(dates.dt.date.to_numpy(), index=frame[KEY].to_numpy(), name=OUTPUT_COLUMN)
+
+
+def parse_dates(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
+    """`frame[column]` as timestamps (UTC, naive); a value that is not a date raises
+    ValueError naming `source`, the column, the value and its client."""
+    dates = pd.to_datetime(frame[column], errors="coerce", format="mixed", utc=True)
     bad = dates.isna()
     if bad.any():
         first = frame.loc[bad].iloc[0]
-        raise ValueError(f"{path.name}: column {wanted} holds {first[wanted]!r}, not a date "
-                         f"(client {first[KEY]}; {int(bad.sum())} of {len(frame)} rows)")
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
-    return pd.Series(dates.dt.date.to_numpy(), index=frame[KEY].to_numpy(), name=OUTPUT_COLUMN)
+        raise ValueError(f"{source}: column {column} holds {first[column]!r}, not a date "
+                         f"(client {first.get(KEY)}; {int(bad.sum())} of {len(frame)} rows)")
+    return dates.dt.tz_localize(None)
 
 
 def add_application_dates(out: Path, file_format: str, dates: pd.Series | None,

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +25,8 @@ import pyarrow as pa
 from model import config
 from model.data.schema import HISTORY_TABLES
 from model.progress import Progress
-from model.synth.generate import (CHUNK_CLIENTS, FIRST_CLIENT_ID, FORMATS, _Chunker, _Writers,
-                                  _remove_other_formats, arrow_schema)
+from model.synth.generate import (CHUNK_CLIENTS, FIRST_CLIENT_ID, FORMATS, _Chunker,
+                                  arrow_schema, written_tables)
 
 log = logging.getLogger(__name__)
 
@@ -83,37 +81,27 @@ def generate_stream(n_clients: int, months: int, seed: int, out_dir: Path | str,
     chunker = _Chunker(seed)
     progress = Progress("synth stream clients", n_clients, log)
     outcomes = []
-    tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=out_dir))
-    try:
-        writers = _Writers(tmp, file_format, schemas)
-        try:
-            index = 0
-            for m in range(months):
-                shift = drift_shift(m + 1) if drift else 0.0
-                in_month = np.flatnonzero(month == m)
-                for start_row in range(0, len(in_month), CHUNK_CLIENTS):
-                    rows = in_month[start_row:start_row + CHUNK_CLIENTS]
-                    traits = {t: np.full(len(rows), shift) for t in config.SYNTH_DRIFT["traits"]}
-                    tables = chunker.chunk(SOURCE, 2, index, ids[rows], shift=traits if shift else None)
-                    index += 1
-                    app = tables.pop(SOURCE)
-                    outcomes.append(pd.DataFrame({"SK_ID_CURR": ids[rows],
-                                                  "TARGET": app.column("TARGET").to_numpy(),
-                                                  DATE_COLUMN: dates[rows]}))
-                    app = app.drop_columns(["TARGET"]).append_column(
-                        DATE_COLUMN, pa.array(dates[rows], type=pa.date32()))
-                    writers.write(APPLICATIONS, app.select(application_schema.names))
-                    for name, table in tables.items():
-                        writers.write(name, table)
-                    progress.advance(len(rows))
-        finally:
-            writers.close()
-        _remove_other_formats(out_dir, FORMATS[file_format])
-        for path in writers.paths.values():
-            os.replace(path, out_dir / path.name)
-        outcome_rows = _write_outcomes(pd.concat(outcomes, ignore_index=True), out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    index = 0
+    with written_tables(out_dir, file_format, schemas) as writers:
+        for m in range(months):
+            shift = drift_shift(m + 1) if drift else 0.0
+            in_month = np.flatnonzero(month == m)
+            for start_row in range(0, len(in_month), CHUNK_CLIENTS):
+                rows = in_month[start_row:start_row + CHUNK_CLIENTS]
+                traits = {t: np.full(len(rows), shift) for t in config.SYNTH_DRIFT["traits"]}
+                tables = chunker.chunk(SOURCE, 2, index, ids[rows], shift=traits if shift else None)
+                index += 1
+                app = tables.pop(SOURCE)
+                outcomes.append(pd.DataFrame({"SK_ID_CURR": ids[rows],
+                                              "TARGET": app.column("TARGET").to_numpy(),
+                                              DATE_COLUMN: dates[rows]}))
+                app = app.drop_columns(["TARGET"]).append_column(
+                    DATE_COLUMN, pa.array(dates[rows], type=pa.date32()))
+                writers.write(APPLICATIONS, app.select(application_schema.names))
+                for name, table in tables.items():
+                    writers.write(name, table)
+                progress.advance(len(rows))
+    outcome_rows = _write_outcomes(pd.concat(outcomes, ignore_index=True), out_dir)
     rows = {**writers.rows, "outcomes": outcome_rows}
     log.info("synth stream: %s clients over %d months from %s%s in %s", f"{n_clients:,}", months,
              first_day.date(), f", drift from month {config.SYNTH_DRIFT['start_month']}"
