@@ -237,3 +237,36 @@ def test_monitor_names_a_bad_score_file(tmp_path):
     assert main(["monitor", "--scores", str(tmp_path / "s.csv"), "--out", str(tmp_path / "m"),
                  "--artifacts", str(tmp_path / "none")]) == 2
     assert config.PSI_BANDS == {"watch": 0.10, "drift": 0.25}
+
+
+def test_monitor_reads_the_decision_log_scores_decisions_and_overrides(tmp_path, artifacts_dir):
+    """`--log`: the app's own log (written by its real write path), one row per client and
+    day, the approval, final approval and override rates of each month."""
+    from datetime import datetime, timezone
+
+    from model.monitoring.run import monitor
+    from webapp.db import audit_log
+
+    url = f"sqlite:///{tmp_path}/app.db"
+    base = {"screen": "client", "actor": "conseiller", "actor_type": "user", "role": "advisor",
+            "threshold": 0.1}
+    rows = []
+    for client, (month, p, outcome) in enumerate([(1, 0.05, "granted"), (1, 0.30, "refused"),
+                                                  (1, 0.07, "granted"), (2, 0.40, "refused")]):
+        at = datetime(2025, month, 3 + client, 9, tzinfo=timezone.utc)
+        rows.append({**base, "at": at, "client_id": 100 + client, "probability": p,
+                     "recommendation": outcome})
+    for row in rows:
+        audit_log.append(row, url)
+    audit_log.append({**rows[0], "probability": 0.05}, url)  # shown twice the same day: once
+    audit_log.append({**rows[1], "kind": "decision", "final_decision": "granted", "override": True,
+                      "reason_category": "other", "override_reason": "guarantor"}, url)
+    audit_log.append({**rows[2], "kind": "decision", "final_decision": "granted"}, url)
+    summary = monitor(artifacts_dir, tmp_path / "out", log_url=url, evidently=False)
+    january, february = summary["periods"]
+    assert (january["period"], january["clients"], february["clients"]) == ("2025-01", 3, 1)
+    assert january["approval_rate"] == pytest.approx(2 / 3)
+    assert january["final_approval_rate"] == 1.0 and january["override_rate"] == 0.5
+    assert february["override_rate"] is None and february["backtest"] is None
+    assert not january["judged"] and january["alerts"] == []  # 3 clients: too few to judge
+    assert (tmp_path / "out" / "summary.json").is_file()
