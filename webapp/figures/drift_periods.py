@@ -48,12 +48,14 @@ def _t(key: str, lang: str, **values: object) -> str:
     return translate(TEXTS, key, lang, **values)
 
 
-def _band_line(value: float, text: str) -> tuple[dict, dict]:
+def _band_line(value: float, text: str, below: bool) -> tuple[dict, dict]:
+    """A dashed horizontal line and its label (under the line for the lower band, above it for
+    the upper one, so that the two labels never overlap)."""
     shape = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": value,
              "y1": value, "line": {"color": palette.GREY, "dash": "dash", "width": 1.5}}
-    note = {"xref": "paper", "yref": "y", "x": 1, "y": value, "xanchor": "right",
-            "yanchor": "bottom", "text": text, "showarrow": False,
-            "font": {"color": palette.GREY, "size": 12}}
+    note = {"xref": "paper", "yref": "y", "x": 0, "y": value, "xanchor": "left",
+            "yanchor": "top" if below else "bottom", "text": text, "showarrow": False,
+            "font": {"color": palette.GREY, "size": 12}, "bgcolor": palette.WHITE}
     return shape, note
 
 
@@ -71,7 +73,7 @@ def trend_chart(periods: list[str], score: list[float | None], top_input: list[f
          "marker": {"symbol": symbols, "size": 11, "color": palette.VERMILLION}},
     ]
     shapes, notes = zip(*(_band_line(config.PSI_BANDS[k], _t(k, lang, value=format_number(
-        config.PSI_BANDS[k], lang, 2))) for k in ("watch", "drift")))
+        config.PSI_BANDS[k], lang, 2)), below=k == "watch") for k in ("watch", "drift")))
     figure = plain.figure(data, height=380, lang=lang, shapes=list(shapes),
                           annotations=list(notes),
                           xaxis=plain.axis(_t("period", lang), type="category"),

@@ -75,6 +75,7 @@ TEXTS = {
         "no_report_short": "—",
         "alerts": "Alertes",
         "alerts_none": "Aucune alerte : toutes les périodes sont stables.",
+        "alerts_period": "{period} : {count} alerte(s), {status}",
         "trend": "Évolution du PSI",
         "backtest": "Évaluation a posteriori d'une période mûre",
         "backtest_period": "Période évaluée",
@@ -136,6 +137,7 @@ TEXTS = {
         "no_report_short": "—",
         "alerts": "Alerts",
         "alerts_none": "No alert: every period is stable.",
+        "alerts_period": "{period}: {count} alert(s), {status}",
         "trend": "PSI over time",
         "backtest": "Back-test of a matured period",
         "backtest_period": "Period back-tested",
@@ -292,7 +294,11 @@ def periods_section(lang: str) -> html.Section:
                                         style={"display": "none"}),
                              html.Div(id=ids.DRIFT_BACKTEST)], id=ids.DRIFT_PERIODS)
     first = screen.matured[-1]["value"] if screen.matured else None
-    alerts = (html.Ul([html.Li(item) for item in screen.alerts], id=ids.DRIFT_ALERTS)
+    alerts = (html.Div([
+        html.Details([html.Summary(_t("alerts_period", lang, period=group.period,
+                                      count=len(group.items), status=group.status_text)),
+                      html.Ul([html.Li(item) for item in group.items])], open=index == 0)
+        for index, group in enumerate(screen.alerts)], id=ids.DRIFT_ALERTS)
               if screen.alerts else html.P(_t("alerts_none", lang), id=ids.DRIFT_ALERTS))
     return html.Section([
         heading,

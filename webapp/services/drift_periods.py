@@ -94,7 +94,7 @@ class PeriodRow:
 @dataclass(frozen=True)
 class MonitoringScreen:
     rows: list[PeriodRow]
-    alerts: list[str]
+    alerts: list[PeriodAlerts]
     figure: dict
     text_alternative: str
     bands: str
@@ -179,13 +179,22 @@ def period_row(entry: dict[str, Any], dictionary: pd.DataFrame | None, lang: str
         backtest=backtest_text(entry, lang), report_url=report_url(entry.get("report_file")))
 
 
+@dataclass(frozen=True)
+class PeriodAlerts:
+    """A period's alerts in words, worst first, with the period's status."""
+    period: str
+    status_text: str
+    items: list[str]
+
+
 def alert_items(entries: list[dict[str, Any]], dictionary: pd.DataFrame | None,
-                lang: str) -> list[str]:
+                lang: str) -> list[PeriodAlerts]:
     """Every alert, newest period first, worst first within a period: which input, when,
-    how far (the PSI and its band)."""
-    items = []
+    how far (the PSI and its band). Periods without alerts are left out."""
+    grouped = []
     for entry in reversed(entries):
         period = _t("reference", lang) if entry["period"] == REFERENCE_KEY else entry["period"]
+        items = []
         for alert in sorted(entry["alerts"], key=lambda a: -(a["value"] or 0.0)):
             values = {"period": period, "value": _number(alert["value"], lang),
                       "band": status_text(alert["band"], lang)}
@@ -194,7 +203,9 @@ def alert_items(entries: list[dict[str, Any]], dictionary: pd.DataFrame | None,
             else:
                 items.append(_t("alert", lang, label=column_label(dictionary, alert["input"], lang),
                                 column=alert["input"], **values))
-    return items
+        if items:
+            grouped.append(PeriodAlerts(period, status_text(entry["status"], lang), items))
+    return grouped
 
 
 def monitoring_screen(lang: str) -> MonitoringScreen | None:
