@@ -111,21 +111,35 @@ def stored_periods() -> list[dict[str, Any]]:
         return []
 
 
+def _side(state: Any, rows: np.ndarray, top: list[str]) -> pd.DataFrame:
+    """Score and top inputs of some clients of the served set (rows of its feature matrix)."""
+    table = state.clients.iloc[rows]
+    columns = [state.feature_names.index(c) for c in top]
+    values = np.asarray(state.features[table["row"].to_numpy()][:, columns], dtype=np.float64)
+    return pd.concat([pd.DataFrame({SCORE: table["probability"].to_numpy(np.float64)}),
+                      pd.DataFrame(values, columns=top)], axis=1)
+
+
 def reference_period(state: Any) -> dict[str, Any] | None:
-    """The served set's training-vs-test comparison, as a period: the score's PSI between the
-    training clients (out-of-fold) and the test clients, on the training deciles."""
-    table = state.clients
-    if "set" not in table.columns or not (table["set"] == "test").any():
+    """The served set's training-vs-test comparison, as a period: the PSI of the score
+    (training clients out-of-fold) and of the top inputs between its training and test
+    clients, on the training deciles, as `python -m model monitor` measures every period."""
+    from model.explain.global_shap import top_features
+
+    sets = state.clients["set"].to_numpy() if "set" in state.clients.columns else None
+    if sets is None or not (sets == "test").any():
         return None
-    train = table.loc[table["set"] == "train", "probability"].to_numpy(np.float64)
-    test = table.loc[table["set"] == "test", "probability"].to_numpy(np.float64)
-    stability = PopulationStability().fit(pd.DataFrame({SCORE: train}))
-    psi = stability.transform(pd.DataFrame({SCORE: test}))[SCORE]
-    alerts = [] if band(psi) == "stable" else [
-        {"input": SCORE, "metric": "psi", "value": psi, "band": band(psi)}]
+    top = [c for c in top_features(state.shap_global, config.MONITOR_TOP_INPUTS)
+           if c in state.feature_names]
+    train = _side(state, np.flatnonzero(sets == "train"), top)
+    test = _side(state, np.flatnonzero(sets == "test"), top)
+    psi = PopulationStability().fit(train).transform(test)
+    alerts = [{"input": name, "metric": "psi", "value": value, "band": band(value)}
+              for name, value in psi.items() if band(value) != "stable"]
     return {"period": REFERENCE_KEY, "status": status_of(alerts), "clients": int(len(test)),
-            "psi_score": psi, "alerts": alerts, "rates": {}, "maturity": None, "backtest": None,
-            "report_file": None}
+            "psi_score": psi[SCORE], "alerts": alerts,
+            "rates": {"psi_inputs": {k: v for k, v in psi.items() if k != SCORE}},
+            "maturity": None, "backtest": None, "report_file": None}
 
 
 def report_url(report_file: str | None) -> str | None:
