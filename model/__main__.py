@@ -19,6 +19,14 @@ SCHEDULER_HELP = ("transform the features partition by partition on Dask: 'local
 
 
 def _synth(args: argparse.Namespace) -> None:
+    if args.months is not None:
+        from model.synth.stream import generate_stream
+
+        generate_stream(args.clients, args.months, args.seed, args.out, drift=args.drift,
+                        start=args.start, file_format=args.format)
+        return
+    if args.drift:
+        raise ValueError("synth: --drift needs --months (a stream over time)")
     from model.synth.generate import generate
 
     generate(n_clients=args.clients, seed=args.seed, out_dir=args.out, file_format=args.format)
@@ -57,7 +65,19 @@ def _score(args: argparse.Namespace) -> None:
     score_file(args.artifacts, args.data, args.out, file_format=args.format,
                counterfactual=args.counterfactual, scheduler=args.scheduler,
                workers=args.workers, memory_limit=args.memory_limit, table=args.table,
-               partition_clients=args.partition_clients, work_dir=args.work_dir)
+               partition_clients=args.partition_clients, work_dir=args.work_dir,
+               date_column=args.date_column)
+
+
+def _monitor(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from model.monitoring.run import monitor
+
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    monitor(args.artifacts, args.out, scores=args.scores, log_url=args.log, data=args.data,
+            outcomes=args.outcomes, period=args.period, as_of=as_of, workspace=args.workspace,
+            database=args.database, evidently=not args.no_evidently)
 
 
 def _card(args: argparse.Namespace) -> None:
@@ -79,6 +99,15 @@ def make_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, default=config.SYNTH_DIR)
     synth.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                        help="file format of the eight tables")
+    synth.add_argument("--months", type=int, default=None,
+                       help="write a stream instead: applications (application_test + "
+                            "APPLICATION_DATE) over this many months, history, outcomes.csv")
+    synth.add_argument("--drift", action="store_true",
+                       help="with --months: a gradual drift from month "
+                            f"{config.SYNTH_DRIFT['start_month']} (lower external scores, "
+                            "more credit for the income)")
+    synth.add_argument("--start", default=config.SYNTH_STREAM_START,
+                       help="with --months: first day of the stream (YYYY-MM-DD)")
     synth.set_defaults(func=_synth)
 
     features = commands.add_parser("features", help="build the per-client feature file")
@@ -136,7 +165,37 @@ def make_parser() -> argparse.ArgumentParser:
     score.add_argument("--work-dir", type=Path, default=None,
                        help="where the partitions are written during the run (on a cluster: a "
                             "folder every worker sees at the same path); default: beside --out")
+    score.add_argument("--date-column", default=None,
+                       help=f"column of the application date (default: {config.APPLICATION_DATE_COLUMN} "
+                            "when present, else the scoring day); carried as application_date")
     score.set_defaults(func=_score)
+
+    monitor = commands.add_parser(
+        "monitor", help="drift and performance per period (PSI, rates, back-test of matured periods)")
+    monitor.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),
+                         help="artifact set folder, or an artifacts root (its current set)")
+    source = monitor.add_mutually_exclusive_group(required=True)
+    source.add_argument("--scores", type=Path, nargs="+", help="output file(s) of `model score`")
+    source.add_argument("--log", metavar="DATABASE_URL",
+                        help="the app's decision log (scores shown, decisions, overrides)")
+    monitor.add_argument("--data", type=Path, nargs="+", default=None,
+                         help="the scored applications (folders as given to `model score`): "
+                              "PSI of the model's top inputs and the share without history")
+    monitor.add_argument("--outcomes", type=Path, default=None,
+                         help="SK_ID_CURR, TARGET, observed_at: back-test of matured periods")
+    monitor.add_argument("--period", choices=("month", "quarter", "week"), default="month")
+    monitor.add_argument("--as-of", default=None,
+                         help="day of the monitoring (YYYY-MM-DD): which outcomes are known and "
+                              "which periods matured; default: the latest application date")
+    monitor.add_argument("--out", type=Path, default=config.monitoring_dir())
+    monitor.add_argument("--workspace", type=Path, default=None,
+                         help="Evidently workspace folder (default: SCORING_EVIDENTLY_WORKSPACE, "
+                              "else OUT's default/workspace)")
+    monitor.add_argument("--database", default=None,
+                         help="store one row per period in this database (the app's URL)")
+    monitor.add_argument("--no-evidently", action="store_true",
+                         help="skip the Evidently runs and pages (figures only)")
+    monitor.set_defaults(func=_monitor)
 
     card = commands.add_parser("card", help="write the model card (Markdown) from an artifact set")
     card.add_argument("--artifacts", type=Path, default=config.artifacts_dir(),

@@ -320,3 +320,53 @@ API_BATCH_MAX = int(os.environ.get("SCORING_API_BATCH_MAX", "1000"))
 # Static assets whose URL carries Dash's fingerprint (`?m=<modified>`) are cached this long
 # (a changed file gets a new URL).
 STATIC_MAX_AGE_SECONDS = 365 * 24 * 3600
+
+# ---------------------------------------------------------------------------
+# Monitoring over time (issue 22): `python -m model synth --months`, `python -m model monitor`
+# ---------------------------------------------------------------------------
+# A synthetic stream starts on this day; each client's label is learnt this many months after
+# the application (a 6-month performance window, as `outcomes.csv`'s `observed_at`).
+SYNTH_STREAM_START = "2025-01-01"
+SYNTH_OUTCOME_DELAY_MONTHS = 6
+# `--drift`: from `start_month` (1-based) the latent traits move towards risk by `first_shift`
+# standard deviations, `monthly_step` more each month (lower external scores, more credit for
+# the income). 0.45 sd moves a decile-binned PSI of an external score to about 0.2, past the
+# 0.10 "watch" band from the first drifted month on a month of 500 clients.
+SYNTH_DRIFT = {"start_month": 7, "first_shift": 0.45, "monthly_step": 0.1,
+               "traits": ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "CREDIT_INCOME_RATIO")}
+# Batch scoring's application date: this input column when present (`--date-column` names
+# another), else the scoring day. Carried into the output as `application_date`.
+APPLICATION_DATE_COLUMN = "APPLICATION_DATE"
+# Where `python -m model monitor` writes (summary.json, one Evidently report per period) and
+# the Evidently workspace holding one run per period (a local folder; any path).
+def monitoring_dir() -> Path:
+    """Read at each call, like `artifacts_dir`: tests and the app point it elsewhere."""
+    return _path_from_env("SCORING_MONITORING", PROJECT_ROOT / "monitoring")
+
+
+def evidently_workspace() -> Path:
+    return _path_from_env("SCORING_EVIDENTLY_WORKSPACE", monitoring_dir() / "workspace")
+
+
+# Population stability index bands, rules of thumb from credit-scoring practice (Siddiqi,
+# "Credit Risk Scorecards", 2006), not statistical tests: under 0.10 stable, 0.10-0.25 watch,
+# 0.25 and over a significant shift. A period's status is the worst band among the score and
+# the model's MONITOR_TOP_INPUTS most influential inputs.
+PSI_BANDS = {"watch": 0.10, "drift": 0.25}
+MONITOR_TOP_INPUTS = 20
+# Bins of the PSI: deciles of the training reference (fewer where values tie); an empty bin
+# counts as this share so that the logarithm stays finite.
+PSI_BINS = 10
+PSI_EPSILON = 1e-4
+# A period's outcomes have matured once this many months passed after its last day (the
+# performance window of the default definition); before, the back-test says "immature".
+OUTCOME_MATURITY_MONTHS = 6
+# Back-test: score deciles, Jeffreys intervals at this level; the calibration test (a
+# Hosmer-Lemeshow chi-square over the deciles) fails under this p-value.
+BACKTEST_DECILES = 10
+JEFFREYS_LEVEL = 0.95
+CALIBRATION_P_VALUE = 0.05
+# Clients below which a period's PSI is not judged: sampling noise alone gives a PSI of about
+# (bins - 1) / n on average (0.09 at 100 clients, 0.02 at 500), so under 100 the 0.10 band
+# would be crossed by chance.
+MONITOR_MIN_CLIENTS = 100

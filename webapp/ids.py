@@ -118,6 +118,12 @@ DRIFT_FEATURE = "drift-feature"
 DRIFT_DISTRIBUTION = "drift-distribution"
 DRIFT_DISTRIBUTION_CHART = "drift-distribution-chart"
 DRIFT_PREDICTION_CHART = "drift-prediction-chart"
+DRIFT_PERIODS = "drift-periods"                # section: monitoring over time (issue 22)
+DRIFT_PERIODS_TABLE = "drift-periods-table"
+DRIFT_PERIODS_CHART = "drift-periods-chart"
+DRIFT_ALERTS = "drift-alerts"
+DRIFT_BACKTEST_PERIOD = "drift-backtest-period"  # select: matured period whose back-test is shown
+DRIFT_BACKTEST = "drift-backtest"
 
 # --- advisor's decision (webapp/ui/decision_form.py) and audit screen (webapp/pages/audit.py) ---
 DECISION_CARD = "decision-card"

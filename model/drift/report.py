@@ -268,7 +268,7 @@ def load_applications(path: Path | str, side: str) -> pd.DataFrame:
         raise SchemaError(f"{side} batch {path}: {error}") from error
 
 
-def _load_model(model_dir: Path) -> tuple[Any, Any, pd.DataFrame | None]:
+def load_model(model_dir: Path) -> tuple[Any, Any, pd.DataFrame | None]:
     """Feature builder, scoring model and (if built) global SHAP table of an artifact folder."""
     import joblib
 
@@ -337,7 +337,7 @@ def drift_from_files(
     top: list[str] = []
     if model_dir is not None:
         with stage(f"scoring both batches with the model in {model_dir}", log):
-            builder, model, shap_global = _load_model(Path(model_dir))
+            builder, model, shap_global = load_model(Path(model_dir))
             top = top_features(model, shap_global)
             ref_app, ref_pred = _with_model_features(ref_app, builder, model, top)
             cur_app, cur_pred = _with_model_features(cur_app, builder, model, top)

@@ -41,6 +41,7 @@ from model.artifacts import set_folder, verify
 from model.data.rows import KEY, PROBLEM_COLUMNS, problems_frame
 from model.progress import Progress, stage
 from model.scoring.assessment import Assessment
+from model.scoring.dates import add_application_dates, read_application_dates
 from model.scoring.load import SCORER_FILES, cached_scorer
 from model.scoring.partitions import count_rows, find_input, read_part, split_by_client
 
@@ -190,10 +191,13 @@ def score_file(artifacts: Path | str, data: Path | str, out: Path | str, *,
                scheduler: str | None = None, workers: int | None = None,
                memory_limit: str | int | None = None, table: str | None = None,
                partition_clients: int = config.BATCH_PARTITION_CLIENTS,
-               work_dir: Path | str | None = None) -> BatchSummary:
+               work_dir: Path | str | None = None,
+               date_column: str | None = None) -> BatchSummary:
     """Score every application of `data` with the set `artifacts`; write `out` and its
     bad-rows file. `work_dir` holds the partitions while the run lasts (beside `out` unless
-    given; on a real cluster, a folder every worker sees at the same path)."""
+    given; on a real cluster, a folder every worker sees at the same path). Each row gets
+    its `application_date` (`model.scoring.dates`: `date_column`, else APPLICATION_DATE,
+    else the scoring day)."""
     from distributed import as_completed
 
     from model.engine import dask_client
@@ -206,6 +210,7 @@ def score_file(artifacts: Path | str, data: Path | str, out: Path | str, *,
     folder = set_folder(artifacts)
     verify(folder, required=SCORER_FILES)  # a refused set stops here, before any work
     batch = find_input(data, table)
+    dates = read_application_dates(batch.applications, date_column)
     clients = count_rows(batch.applications)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.work-", dir=work_dir or out.parent))
     try:
@@ -230,6 +235,7 @@ def score_file(artifacts: Path | str, data: Path | str, out: Path | str, *,
             scored, scoring_seconds = progress.done, time.perf_counter() - progress.started
         with stage(f"write {out.name}", log):
             _write_output(results, parts, out, file_format, counterfactual)
+            add_application_dates(out, file_format, dates, datetime.now(timezone.utc).date())
             errors = errors_path(out)
             found = pd.concat(problems, ignore_index=True) if problems else problems_frame([])
             _write_errors(found, errors)

@@ -69,8 +69,11 @@ def _amounts(sampler: TableSampler, rows: Partition, traits: dict[str, np.ndarra
     draw = {c: sampler.draw(c, rows, rng, u=ndtr(z), missing=c != "AMT_INCOME_TOTAL")
             for c, z in (("AMT_INCOME_TOTAL", z_income), ("AMT_CREDIT", z_credit), ("AMT_ANNUITY", z_annuity))}
     low, high = sampler.bounds("AMT_GOODS_PRICE")
-    goods = np.round(np.clip(draw["AMT_CREDIT"] / sampler.draw("CREDIT_GOODS_RATIO", rows, rng, missing=False),
-                             low, high), 1)
+    ratio = sampler.draw("CREDIT_GOODS_RATIO", rows, rng, missing=False)
+    goods = np.round(np.clip(draw["AMT_CREDIT"] / ratio, low, high), 1)
+    # a third of the sample's loans finance exactly the goods' price: keep that point mass
+    # (rounding the quotient loses it, and GOODS_CREDIT_RATIO's top bin with it)
+    goods = np.where(ratio == 1.0, draw["AMT_CREDIT"], goods)
     goods[rng.random(n) < sampler.missing_rate("AMT_GOODS_PRICE")] = np.nan
     return {**draw, "AMT_GOODS_PRICE": goods}
 
@@ -92,10 +95,17 @@ def category_offsets(sampler: TableSampler, columns: dict[str, np.ndarray]) -> n
 
 
 def make_applications(sampler: TableSampler, ids: np.ndarray, rng: np.random.Generator,
-                      with_target: bool) -> ApplicationChunk:
-    """Application columns in Kaggle's order for clients `ids` (TARGET only when `with_target`)."""
+                      with_target: bool,
+                      shift: dict[str, np.ndarray] | None = None) -> ApplicationChunk:
+    """Application columns in Kaggle's order for clients `ids` (TARGET only when `with_target`).
+
+    `shift` adds to the named traits per client (a drifting population, `model.synth.stream`):
+    columns, history and the planted default move together, as a real drift would.
+    """
     n = len(ids)
     traits = signal.draw_traits(n, rng)
+    for name, offset in (shift or {}).items():
+        traits[name] = traits[name] + offset
     group_codes = sampler.draw(GROUP_COLUMN, n, rng, missing=False)
     labels = np.asarray(sampler.dictionary(GROUP_COLUMN))[group_codes]
     rows = Partition(n, labels)

@@ -19,6 +19,12 @@ NO_BUREAU_SHARE = 1 - 305_811 / 356_255
 RECORDS_PER_CLIENT = 1_716_428 / 356_255
 MONTHLY_SHARE = 0.405  # share of records with a monthly history (tuned: ~16 months per record)
 LATE_STATUS_SHARES = np.array([0.78, 0.09, 0.04, 0.03, 0.06])  # STATUS '1'..'5' among late months
+# Quantiles (at ACTIVE_DEBT_LEVELS) of debt / credit of the real sample's active credits with
+# AMT_CREDIT_SUM > 0: 5 % owe more than the credit (interest), a few thousands of times more
+# (capped here at 1.5).
+ACTIVE_DEBT_LEVELS = np.array([0, .1, .2, .3, .4, .5, .6, .7, .8, .85, .9, .92, .94, .96, .98, .99, 1])
+ACTIVE_DEBT_SHARE = np.array([0.0, 0.0, 0.091, 0.343, 0.529, 0.684, 0.797, 0.881, 0.939, 0.961,
+                              0.991, 0.999, 1.0, 1.012, 1.046, 1.201, 1.5])
 UNKNOWN_MONTH_SHARE = 0.34  # STATUS 'X' among months before closing (~21 % of all, as Kaggle)
 
 
@@ -46,6 +52,13 @@ def make_bureau(sampler: TableSampler, ids: np.ndarray, trait: np.ndarray, first
     columns["AMT_CREDIT_MAX_OVERDUE"] = np.where(
         np.isnan(max_overdue), np.nan,
         np.where(was_late, sampler.draw("AMT_CREDIT_MAX_OVERDUE>0", m, rng, missing=False), 0.0))
+    # An active credit's debt is a share of the credit (drawn on its own, a debt often exceeded
+    # the credit and the clients' debt/credit ratios were far from the sample's): the share
+    # follows the sample's deciles; closed credits keep their drawn (mostly zero) debt.
+    debt, total = columns["AMT_CREDIT_SUM_DEBT"], columns["AMT_CREDIT_SUM"]
+    owed = (status == active_code) & ~np.isnan(debt) & (np.nan_to_num(total) > 0)
+    share = np.interp(rng.random(m), ACTIVE_DEBT_LEVELS, ACTIVE_DEBT_SHARE)
+    columns["AMT_CREDIT_SUM_DEBT"] = np.where(owed, np.round(np.nan_to_num(total) * share, 1), debt)
     opened = columns["DAYS_CREDIT"]
     columns["DAYS_CREDIT_UPDATE"] = np.maximum(columns["DAYS_CREDIT_UPDATE"], opened)
     ended = columns["DAYS_ENDDATE_FACT"]

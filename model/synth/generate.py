@@ -13,6 +13,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -64,14 +66,14 @@ def to_arrow(name: str, columns: dict[str, np.ndarray], sampler: TableSampler) -
 class _Writers:
     """One streaming writer per table (parquet row groups or appended CSV blocks)."""
 
-    def __init__(self, folder: Path, file_format: str) -> None:
+    def __init__(self, folder: Path, file_format: str,
+                 schemas: dict[str, pa.Schema] | None = None) -> None:
         suffix = FORMATS[file_format]
-        self.paths = {name: folder / f"{name}{suffix}" for name in TABLE_NAMES}
-        self.rows = dict.fromkeys(TABLE_NAMES, 0)
-        if file_format == "parquet":
-            self._writers = {n: pq.ParquetWriter(p, arrow_schema(n)) for n, p in self.paths.items()}
-        else:
-            self._writers = {n: pa_csv.CSVWriter(p, arrow_schema(n)) for n, p in self.paths.items()}
+        schemas = schemas or {name: arrow_schema(name) for name in TABLE_NAMES}
+        self.paths = {name: folder / f"{name}{suffix}" for name in schemas}
+        self.rows = dict.fromkeys(schemas, 0)
+        writer = pq.ParquetWriter if file_format == "parquet" else pa_csv.CSVWriter
+        self._writers = {n: writer(p, schemas[n]) for n, p in self.paths.items()}
 
     def write(self, name: str, table: pa.Table) -> None:
         self._writers[name].write_table(table)
@@ -90,10 +92,12 @@ class _Chunker:
         self.samplers = {n: TableSampler(n, SCHEMAS[n].columns) for n in TABLE_NAMES}
         self.next_bureau, self.next_previous = FIRST_BUREAU_ID, FIRST_PREVIOUS_ID
 
-    def chunk(self, table: str, part: int, index: int, ids: np.ndarray) -> dict[str, pa.Table]:
+    def chunk(self, table: str, part: int, index: int, ids: np.ndarray,
+              shift: dict[str, np.ndarray] | None = None) -> dict[str, pa.Table]:
         rng = np.random.default_rng([self.seed, part, index])
         s = self.samplers
-        app = make_applications(s[table], ids, rng, with_target=table == "application_train")
+        app = make_applications(s[table], ids, rng, with_target=table == "application_train",
+                                shift=shift)
         bureau = make_bureau(s["bureau"], ids, app.traits["bureau"], self.next_bureau, rng)
         self.next_bureau += len(bureau["SK_ID_BUREAU"])
         record_client = np.searchsorted(ids, bureau["SK_ID_CURR"])
@@ -128,6 +132,26 @@ def _remove_other_formats(out_dir: Path, keep_suffix: str) -> None:
                 stale.unlink()
 
 
+@contextmanager
+def written_tables(out_dir: Path, file_format: str,
+                   schemas: dict[str, pa.Schema] | None = None) -> Iterator[_Writers]:
+    """One writer per table into a hidden folder of `out_dir`; when the block ends without an
+    error the files replace those of `out_dir` (other formats' files of the same tables
+    removed), else nothing of `out_dir` changes. The hidden folder is always removed."""
+    tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=out_dir))
+    try:
+        writers = _Writers(tmp, file_format, schemas)
+        try:
+            yield writers
+        finally:
+            writers.close()
+        _remove_other_formats(out_dir, FORMATS[file_format])
+        for path in writers.paths.values():
+            os.replace(path, out_dir / path.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def generate(n_clients: int, seed: int, out_dir: Path, file_format: str = "parquet",
              chunk_clients: int = CHUNK_CLIENTS) -> dict[str, int]:
     """Write the eight synthetic Kaggle files into `out_dir`; return the rows per table."""
@@ -142,23 +166,13 @@ def generate(n_clients: int, seed: int, out_dir: Path, file_format: str = "parqu
             ("application_test", 1, n_test, FIRST_CLIENT_ID + n_clients)]
     progress = Progress("synth clients", n_clients + n_test, log)
     chunker = _Chunker(seed)
-    tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=out_dir))
-    try:
-        writers = _Writers(tmp, file_format)
-        try:
-            for table, part, size, first_id in sets:
-                for index, start in enumerate(range(0, size, chunk_clients)):
-                    ids = first_id + np.arange(start, min(start + chunk_clients, size), dtype=np.int64)
-                    for name, arrow in chunker.chunk(table, part, index, ids).items():
-                        writers.write(name, arrow)
-                    progress.advance(len(ids))
-        finally:
-            writers.close()
-        _remove_other_formats(out_dir, FORMATS[file_format])
-        for path in writers.paths.values():
-            os.replace(path, out_dir / path.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with written_tables(out_dir, file_format) as writers:
+        for table, part, size, first_id in sets:
+            for index, start in enumerate(range(0, size, chunk_clients)):
+                ids = first_id + np.arange(start, min(start + chunk_clients, size), dtype=np.int64)
+                for name, arrow in chunker.chunk(table, part, index, ids).items():
+                    writers.write(name, arrow)
+                progress.advance(len(ids))
     log.info("synth: %s rows in %s (%s)", f"{sum(writers.rows.values()):,}", out_dir,
              ", ".join(f"{n} {r:,}" for n, r in writers.rows.items()))
     return dict(writers.rows)

@@ -99,3 +99,24 @@ def wait_until_idle(dash_duo, timeout: float = 20) -> None:
     WebDriverWait(dash_duo.driver, timeout).until(lambda d: d.execute_script(
         "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
         " && !document.querySelector('.dash-spinner, ._dash-loading-callback');"))
+
+
+@pytest.fixture(scope="session")
+def monitored(dash_app, tmp_path_factory) -> dict:
+    """Twelve monitored months of a drifting synthetic stream (drift from month 7), scored by
+    the served set with the batch job and monitored by `model.monitoring.run.monitor` into
+    the session's database and monitoring folder: what the Drift tab's periods show."""
+    from model import config
+    from model.monitoring.run import monitor
+    from model.scoring.batch import score_file
+    from model.synth.stream import OUTCOMES_FILE, generate_stream
+
+    work = tmp_path_factory.mktemp("monitoring")
+    stream = work / "stream"
+    generate_stream(1200, 12, config.SEED, stream, drift=True)
+    artifacts = os.environ["SCORING_ARTIFACTS"]
+    score_file(artifacts, stream, work / "scores.parquet", workers=1)
+    os.environ["SCORING_MONITORING"] = str(work / "monitor")
+    return monitor(artifacts, work / "monitor", scores=[work / "scores.parquet"], data=[stream],
+                   outcomes=stream / OUTCOMES_FILE, workspace=work / "workspace",
+                   database=os.environ["SCORING_DATABASE_URL"])

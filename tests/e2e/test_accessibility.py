@@ -46,7 +46,9 @@ def _screen_violations(dash_duo, idle, screen: str, ready: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_every_screen_has_no_axe_violation(dash_duo, dash_app, app_state, idle, lang) -> None:
+def test_every_screen_has_no_axe_violation(dash_duo, dash_app, app_state, monitored, idle,
+                                           lang) -> None:
+    # `monitored`: the Drift tab shows its periods, chart, alerts and back-test too
     client_id = int(app_state.clients.index[0])
     dash_duo.start_server(dash_app)
     dash_duo.wait_for_element("#home-data-summary", timeout=TIMEOUT)

@@ -8,7 +8,7 @@ import pytest
 
 from model.__main__ import main, make_parser
 
-COMMANDS = ("synth", "features", "train", "drift", "build", "score")
+COMMANDS = ("synth", "features", "train", "drift", "build", "score", "monitor")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -52,7 +52,8 @@ def _rows(url: str, kind: str | None = None) -> list[LogEntry]:
 def test_migrations_create_the_tables_and_sqlite_uses_wal(database_url):
     engine = db.engine(database_url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert connection.execute(text("SELECT count(*) FROM monitoring_periods")).scalar() == 0
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 

@@ -76,3 +76,24 @@ class LogEntry(Base):
     refers_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)   # webapp.db.chain
     row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class MonitoringPeriod(Base):
+    """One monitored period (migration 0003): what the Drift tab's trend draws.
+
+    Replaced whole when `python -m model monitor` runs the period again.
+    """
+    __tablename__ = "monitoring_periods"
+
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
+    granularity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))                 # stable | watch | drift
+    clients: Mapped[int] = mapped_column(Integer)
+    psi_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    alerts: Mapped[list] = mapped_column(JSON)                      # [{input, metric, value, band}]
+    rates: Mapped[dict] = mapped_column(JSON)                       # approval, override, no history...
+    maturity: Mapped[dict] = mapped_column(JSON)
+    backtest: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    report_file: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    evidently_run: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    monitored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -184,6 +184,17 @@ def register_api(server: Flask) -> None:
         return jsonify({"count": len(answer), "scored": sum(r["status"] == 200 for r in answer),
                         "results": answer})
 
+    @server.get("/reports/monitoring/<name>")
+    def monitoring_report(name: str):
+        """A monitored period's Evidently page (`python -m model monitor`), by file name only."""
+        from model import config
+        from webapp.services.drift_periods import REPORT_FILE
+
+        path = config.monitoring_dir() / "reports" / name
+        if not REPORT_FILE.match(name) or not path.is_file():
+            abort(404)
+        return send_file(path, mimetype="text/html")
+
     @server.get("/reports/drift.html")
     def drift_report():
         try:

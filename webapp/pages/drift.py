@@ -18,6 +18,7 @@ from webapp import ids
 from webapp.i18n import normalise_language, page_title, request_language, translate
 from webapp.ui.components import chart, error_alert
 from webapp.services import drift as service
+from webapp.services import drift_periods as periods_service
 from webapp.service_errors import ServiceError, error_message
 from webapp.http.validation import bounded_text
 
@@ -57,6 +58,35 @@ TEXTS = {
         "col_severity": "Intensité", "col_rank": "Rang d'influence",
         "col_reference_mean": "Moyenne référence", "col_current_mean": "Moyenne actuelle",
         "col_reference_missing": "Manquants référence", "col_current_missing": "Manquants actuels",
+        "periods": "Suivi par période",
+        "periods_intro": ("Chaque période de demandes (journal des décisions ou fichiers notés) est "
+                          "comparée aux clients d'entraînement ; la première ligne est la comparaison "
+                          "entraînement / test de l'ensemble servi. Une période est évaluée sur les "
+                          "défauts observés une fois ses issues connues (maturité)."),
+        "periods_missing": ("Aucune période suivie : lancez « python -m model monitor --database "
+                            "<URL de l'application> » sur les scores notés."),
+        "periods_caption": "Stabilité, taux et évaluation a posteriori par période",
+        "p_period": "Période", "p_clients": "Clients", "p_status": "État",
+        "p_score_psi": "PSI du score", "p_top_input": "Variable la plus décalée (PSI)",
+        "p_approval": "Taux d'accord", "p_override": "Taux de dérogation",
+        "p_no_history": "Sans historique", "p_backtest": "Évaluation a posteriori",
+        "p_report": "Rapport Evidently",
+        "open_report": "Ouvrir le rapport de {period} (nouvel onglet)",
+        "no_report_short": "—",
+        "alerts": "Alertes",
+        "alerts_none": "Aucune alerte : toutes les périodes sont stables.",
+        "alerts_period": "{period} : {count} alerte(s), {status}",
+        "trend": "Évolution du PSI",
+        "backtest": "Évaluation a posteriori d'une période mûre",
+        "backtest_period": "Période évaluée",
+        "backtest_none": "Aucune période n'est encore mûre : les défauts ne sont pas encore connus.",
+        "backtest_caption": "Taux de défaut observé et prédit par décile de score (1 = risque le plus faible)",
+        "backtest_facts": ("Défauts observés {observed} contre {predicted} prédits ; test de "
+                           "Hosmer-Lemeshow p = {p_value} ; {inversions} inversion(s) de l'ordre "
+                           "des déciles."),
+        "b_decile": "Décile", "b_clients": "Clients", "b_defaults": "Défauts",
+        "b_predicted_rate": "Taux prédit", "b_observed_rate": "Taux observé",
+        "b_interval": "Intervalle de Jeffreys (95 %)", "b_inside": "Prédiction dans l'intervalle",
     },
     "en": {
         "screen": "Data drift",
@@ -90,6 +120,35 @@ TEXTS = {
         "col_severity": "Severity", "col_rank": "Rank of influence",
         "col_reference_mean": "Reference mean", "col_current_mean": "Current mean",
         "col_reference_missing": "Reference missing", "col_current_missing": "Current missing",
+        "periods": "Monitoring per period",
+        "periods_intro": ("Each period of applications (decision log or scored files) is compared "
+                          "with the training clients; the first row is the served set's training / "
+                          "test comparison. A period is back-tested on the defaults observed once "
+                          "its outcomes are known (maturity)."),
+        "periods_missing": ("No period monitored yet: run `python -m model monitor --database "
+                            "<the app's URL>` on the scores."),
+        "periods_caption": "Stability, rates and back-test per period",
+        "p_period": "Period", "p_clients": "Clients", "p_status": "Status",
+        "p_score_psi": "Score PSI", "p_top_input": "Most shifted input (PSI)",
+        "p_approval": "Approval rate", "p_override": "Override rate",
+        "p_no_history": "Without history", "p_backtest": "Back-test",
+        "p_report": "Evidently report",
+        "open_report": "Open the report of {period} (new tab)",
+        "no_report_short": "—",
+        "alerts": "Alerts",
+        "alerts_none": "No alert: every period is stable.",
+        "alerts_period": "{period}: {count} alert(s), {status}",
+        "trend": "PSI over time",
+        "backtest": "Back-test of a matured period",
+        "backtest_period": "Period back-tested",
+        "backtest_none": "No period has matured yet: the defaults are not known yet.",
+        "backtest_caption": "Observed and predicted default rate per score decile (1 = lowest risk)",
+        "backtest_facts": ("Observed defaults {observed} against {predicted} predicted; "
+                           "Hosmer-Lemeshow test p = {p_value}; {inversions} inversion(s) of the "
+                           "deciles' order."),
+        "b_decile": "Decile", "b_clients": "Clients", "b_defaults": "Defaults",
+        "b_predicted_rate": "Predicted rate", "b_observed_rate": "Observed rate",
+        "b_interval": "Jeffreys interval (95%)", "b_inside": "Prediction inside the interval",
     },
 }
 # Table columns after the feature's label (technical name beneath it), in order (DriftRow fields).
@@ -173,6 +232,92 @@ def verdict_block(verdict: service.Verdict, lang: str) -> html.Section:
         **{"aria-label": _t("verdict", lang), "data-level": verdict.level})
 
 
+# --- monitoring over time (issue 22) -----------------------------------------------------------
+PERIOD_COLUMNS = ("clients", "status_text", "score_psi", "top_input", "approval", "override",
+                  "no_history", "backtest")
+PERIOD_HEADERS = ("clients", "status", "score_psi", "top_input", "approval", "override",
+                  "no_history", "backtest")
+
+
+def periods_table(rows: list, lang: str) -> html.Div:
+    """One row per period (row header: the period); status as icon and word, report link."""
+    head = html.Thead(html.Tr([html.Th(_t(f"p_{c}", lang), scope="col")
+                               for c in ("period", *PERIOD_HEADERS, "report")]))
+    body = [html.Tr([
+        html.Th(row.period, scope="row"),
+        *[html.Td(getattr(row, c), className="fw-bold" if c == "status_text" and
+                  row.status != "stable" else None) for c in PERIOD_COLUMNS],
+        html.Td(html.A(_t("open_report", lang, period=row.period), href=row.report_url,
+                       target="_blank", rel="noopener") if row.report_url
+                else _t("no_report_short", lang)),
+    ], **{"data-status": row.status, "data-period": row.key}) for row in rows]
+    table = html.Table([html.Caption(_t("periods_caption", lang), className="visually-hidden"),
+                        head, html.Tbody(body)], id=ids.DRIFT_PERIODS_TABLE,
+                       className="table table-sm table-striped")
+    return html.Div(table, className="table-responsive")
+
+
+def backtest_block(period: str | None, lang: str) -> list:
+    """The chosen matured period's decile table (rank ordering, calibration), or why none."""
+    try:
+        found = periods_service.backtest_rows(period, lang) if period else None
+    except ServiceError as error:
+        return [error_alert(error_message(error, lang))]
+    if found is None:
+        return [html.P(_t("backtest_none", lang), className="text-muted")]
+    rows, facts = found
+    columns = ("decile", "clients", "defaults", "predicted_rate", "observed_rate", "interval",
+               "inside")
+    table = html.Table([
+        html.Caption(_t("backtest_caption", lang)),
+        html.Thead(html.Tr([html.Th(_t(f"b_{c}", lang), scope="col") for c in columns])),
+        html.Tbody([html.Tr([html.Th(r["decile"], scope="row"),
+                             *[html.Td(r[c]) for c in columns[1:]]]) for r in rows]),
+    ], className="table table-sm")
+    return [html.P(html.Strong(facts["headline"])),
+            html.P(_t("backtest_facts", lang, **{k: v for k, v in facts.items() if k != "headline"})),
+            html.Div(table, className="table-responsive")]
+
+
+def periods_section(lang: str) -> html.Section:
+    """Trend table, chart, alerts and the back-test of a matured period; or how to get them."""
+    try:
+        screen = periods_service.monitoring_screen(lang)
+    except ServiceError as error:
+        screen, problem = None, error_message(error, lang)
+    else:
+        problem = _t("periods_missing", lang)
+    heading = html.H2(_t("periods", lang), className="h4 mt-2")
+    if screen is None:
+        return html.Section([heading, html.P(problem, className="text-muted"),
+                             dbc.Select(id=ids.DRIFT_BACKTEST_PERIOD, options=[],
+                                        style={"display": "none"}),
+                             html.Div(id=ids.DRIFT_BACKTEST)], id=ids.DRIFT_PERIODS)
+    first = screen.matured[-1]["value"] if screen.matured else None
+    alerts = (html.Div([
+        html.Details([html.Summary(_t("alerts_period", lang, period=group.period,
+                                      count=len(group.items), status=group.status_text)),
+                      html.Ul([html.Li(item) for item in group.items])], open=index == 0)
+        for index, group in enumerate(screen.alerts)], id=ids.DRIFT_ALERTS)
+              if screen.alerts else html.P(_t("alerts_none", lang), id=ids.DRIFT_ALERTS))
+    return html.Section([
+        heading,
+        html.P(_t("periods_intro", lang)),
+        html.P(screen.bands, className="small"),
+        periods_table(screen.rows, lang),
+        html.H3(_t("trend", lang), className="h5 mt-3"),
+        chart(ids.DRIFT_PERIODS_CHART, screen.figure, screen.text_alternative),
+        html.H3(_t("alerts", lang), className="h5 mt-3"),
+        alerts,
+        html.H3(_t("backtest", lang), className="h5 mt-3"),
+        dbc.Row(dbc.Col([dbc.Label(_t("backtest_period", lang), html_for=ids.DRIFT_BACKTEST_PERIOD),
+                         dbc.Select(id=ids.DRIFT_BACKTEST_PERIOD, options=screen.matured,
+                                    value=first)], xs=12, md=4), className="mb-2"),
+        html.Div(backtest_block(first, lang), id=ids.DRIFT_BACKTEST, **{"aria-live": "polite"}),
+        html.Hr(),
+    ], id=ids.DRIFT_PERIODS, className="mb-4")
+
+
 def render(lang: str) -> list:
     """Verdict, counts and what they cover, report link, table, distributions; or a message."""
     try:
@@ -227,6 +372,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
     return html.Div([
         html.H1(_t("heading", lang), className="h3 my-3"),
         html.P(_t("intro", lang)),
+        periods_section(lang),
         *body,
         *placeholders,
     ])
@@ -281,3 +427,17 @@ def update_distribution(column: str | None, lang: str | None) -> list:
     if not bounded_text(column, MAX_COLUMN_LENGTH):
         raise PreventUpdate
     return render_distribution(column, normalise_language(lang))
+
+
+@callback(
+    Output(ids.DRIFT_BACKTEST, "children"),
+    Input(ids.DRIFT_BACKTEST_PERIOD, "value"),
+    State(ids.LANGUAGE, "data"),
+    prevent_initial_call=True,
+)
+def update_backtest(period: str | None, lang: str | None) -> list:
+    """The chosen matured period's back-test."""
+    period = bounded_text(period, MAX_COLUMN_LENGTH)
+    if not period:
+        raise PreventUpdate
+    return backtest_block(period, normalise_language(lang))
