@@ -73,9 +73,18 @@ class _Counter:
 
 
 @pytest.fixture
-def scoring_calls(served_state, monkeypatch):
+def state_now(served_state):
+    """The state the routes serve now (another test may have swapped the session's set)."""
+    from webapp.serving import get_state
+
+    return get_state()
+
+
+@pytest.fixture
+def scoring_calls(state_now, monkeypatch):
     """Counts every call of the model, of SHAP and of the feature builder of the state the
     routes and services serve."""
+    served_state = state_now
     counter = _Counter()
     model, explainer = served_state.scorer.model, served_state.scorer.explainer
 
@@ -97,7 +106,8 @@ def scoring_calls(served_state, monkeypatch):
     return counter
 
 
-def test_opening_a_stored_client_scores_nothing(served_state, api, scoring_calls, monkeypatch):
+def test_opening_a_stored_client_scores_nothing(state_now, api, scoring_calls, monkeypatch):
+    served_state = state_now
     client_id = _sample(served_state, 1)[0]
     client_service.client_result(client_id, 10, "fr", counterfactual=True)  # file, why page
     client_service.client_assessment(client_id)
@@ -133,12 +143,13 @@ def test_the_api_tells_what_is_stored(app_state, api):
 
 
 @pytest.fixture
-def calls_by_kind(served_state, monkeypatch):
+def calls_by_kind(state_now, monkeypatch):
     """Per kind of work: calls of the model, of SHAP, of the feature builder and reads of a
     stored feature row, while the code under test runs (the CPU work a request costs,
     counted rather than timed: a guard that cannot flake)."""
     from webapp import serving
 
+    served_state = state_now
     counts: dict[str, int] = {}
     model, explainer = served_state.scorer.model, served_state.scorer.explainer
 
@@ -159,8 +170,8 @@ def calls_by_kind(served_state, monkeypatch):
     return counts
 
 
-def test_a_whatif_edit_scores_one_row_once(served_state, calls_by_kind):
-    client_id = _sample(served_state, 1)[0]
+def test_a_whatif_edit_scores_one_row_once(state_now, calls_by_kind):
+    client_id = _sample(state_now, 1)[0]
     values = dict(client_service.whatif_original(client_id))
     values["credit"] = float(values["credit"]) * 0.8
     calls_by_kind.clear()
