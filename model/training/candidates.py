@@ -97,26 +97,29 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
     cross-validation fold being scored is never looked at. `inner_folds` < 2 or no
     `early_stopping_rounds`: plain LightGBM with `n_estimators` trees.
     `base_columns` / `base_trees` / `base_learning_rate`: a first stage of trees on those
-    columns alone (`_base`), refitted in each inner fold and on all the rows.
+    columns alone (`_base`; `base_params`: its own LightGBM settings over the model's),
+    refitted in each inner fold and on all the rows.
     Fitted: `inner_best_iterations_` (trees after the base, one per inner fold) and
     `n_trees_` (all trees of the booster, the base's included).
     """
 
     def __init__(self, *, inner_folds: int = 3, early_stopping_rounds: int = 50,
                  base_columns: tuple[int, ...] = (), base_trees: int = 0,
-                 base_learning_rate: float = 0.1, **kwargs: Any) -> None:
+                 base_learning_rate: float = 0.1, base_params: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         self.inner_folds = inner_folds
         self.early_stopping_rounds = early_stopping_rounds
         self.base_columns = base_columns
         self.base_trees = base_trees
         self.base_learning_rate = base_learning_rate
+        self.base_params = base_params
         super().__init__(**kwargs)
 
     _OWN_PARAMS = ("inner_folds", "early_stopping_rounds", "base_columns", "base_trees",
-                   "base_learning_rate")
+                   "base_learning_rate", "base_params")
     # Models pickled before issue 18 stopped on one validation slice and carry none of
     # these: the defaults let `get_params` (SHAP, the app) read them as they are.
-    inner_folds, base_columns, base_trees, base_learning_rate = 0, (), 0, 0.1
+    inner_folds, base_columns, base_trees, base_learning_rate, base_params = 0, (), 0, 0.1, None
 
     def _inner_fit_params(self) -> dict[str, Any]:
         """LightGBM parameters of this model, without the ones this class adds."""
@@ -147,7 +150,8 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
             return None
         params = {**self._inner_fit_params(), "colsample_bytree": 1.0,
                   "interaction_constraints": [list(self.base_columns)],
-                  "learning_rate": self.base_learning_rate, "n_estimators": self.base_trees}
+                  "learning_rate": self.base_learning_rate, "n_estimators": self.base_trees,
+                  **(self.base_params or {})}
         return lgb.LGBMClassifier(**params).fit(X, y, **fit_params).booster_
 
     def fit(self, X: np.ndarray, y: np.ndarray, **fit_params: Any
@@ -422,6 +426,7 @@ class Candidate:
             inner_folds=inner_folds, base_columns=tuple(self.base_columns),
             base_trees=config.LOAN_BASE_TREES if self.base_columns else 0,
             base_learning_rate=config.LOAN_BASE_LEARNING_RATE,
+            base_params=dict(config.LOAN_BASE_PARAMS) if self.base_columns else None,
             class_weight=weight, subsample_freq=1,
             random_state=seed, n_jobs=N_JOBS, verbose=-1, **params)
 
