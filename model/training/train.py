@@ -9,8 +9,10 @@ Protocol (numbers must be honest and reproducible):
    on cross-fitted calibrated scores: each fold calibrated by a map fitted on
    the other folds). LightGBM candidates carry the configured monotone
    constraints (and grow the loan's trees first), and so does the logistic
-   regression with bounded signs; the other logistic ones cannot and are
-   compared but never chosen.
+   regression with bounded signs and the optbinning scorecard (its bins follow the
+   directions); the other logistic ones cannot and are compared but never chosen, and
+   the scorecard is a challenger until the app can explain points
+   (`Candidate.ineligible_reason`).
 3. Each candidate's best configuration is refitted on the 80 % and scored on
    the held-out 20 % at the threshold chosen in step 2.
 4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
