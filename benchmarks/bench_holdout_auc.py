@@ -12,7 +12,6 @@ its 95 % bootstrap interval, and the cross-validated AUCs of the same two (metri
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,35 +28,21 @@ def main() -> None:
     parser.add_argument("--other", default="logistic_none", help="candidate compared")
     parser.add_argument("--boot", type=int, default=2000)
     args = parser.parse_args()
-    import joblib
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import train_test_split
 
-    from model.artifacts import current_set
+    from benchmarks.training_split import training_split
     from model.training.candidates import Candidate
     from model.training.search import fit_pipeline
-    from model.training.train import HOLDOUT_FRACTION, SEARCH_ROWS, _stratified_subset
 
-    folder = current_set(args.artifacts)
-    metrics = json.loads((folder / "metrics.json").read_text())
-    model = joblib.load(folder / "model.joblib")
-    names = json.loads((folder / "feature_names.json").read_text())
-    clients = pd.read_parquet(folder / "clients.parquet")
-    train = (clients["set"] == "train").to_numpy()
-    features = np.load(folder / "features.npy", mmap_mode="r")
-    X = np.asarray(features[clients["row"].to_numpy()[train]])[
-        :, pd.Index(names).get_indexer(model.feature_names_)]
-    y = clients["TARGET"].to_numpy()[train].astype(int)
-    seed = metrics["protocol"]["seed"]
-    dev, hold = train_test_split(np.arange(len(y)), test_size=HOLDOUT_FRACTION, stratify=y,
-                                 random_state=seed)
-    dev = dev[_stratified_subset(y[dev], SEARCH_ROWS[metrics["protocol"]["quick"]], seed)]
+    split = training_split(args.artifacts)
+    folder, metrics, clients, X, y = split.folder, split.metrics, split.clients, split.X, split.y
+    dev, hold, seed = split.dev, split.hold, split.seed
     other = metrics["candidates"][args.other]
     candidate = Candidate(other["kind"], other["imbalance"])
     p_other = fit_pipeline(candidate, other["best_params"], X[dev], y[dev], seed
                            ).predict_proba(X[hold])[:, 1]
     chosen = pd.read_parquet(folder / "holdout.parquet")
-    ids = clients.index[train][hold]
+    ids = clients.index[hold]
     p_chosen = chosen.loc[ids, "probability"].to_numpy()
     y_hold = y[hold]
     gap = roc_auc_score(y_hold, p_chosen) - roc_auc_score(y_hold, p_other)

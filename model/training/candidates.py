@@ -44,7 +44,7 @@ QUICK_TREES, FULL_TREES, SMOTE_TREES = 500, 3000, 250
 QUICK_STOPPING, FULL_STOPPING = 30, 50
 INNER_FOLDS = {True: 2, False: 3}
 
-KINDS = ("dummy", "logistic", "lightgbm")
+KINDS = ("dummy", "logistic", "lightgbm", "scorecard")
 IMBALANCE = ("none", "balanced", "smote")
 
 
@@ -97,26 +97,29 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
     cross-validation fold being scored is never looked at. `inner_folds` < 2 or no
     `early_stopping_rounds`: plain LightGBM with `n_estimators` trees.
     `base_columns` / `base_trees` / `base_learning_rate`: a first stage of trees on those
-    columns alone (`_base`), refitted in each inner fold and on all the rows.
+    columns alone (`_base`; `base_params`: its own LightGBM settings over the model's),
+    refitted in each inner fold and on all the rows.
     Fitted: `inner_best_iterations_` (trees after the base, one per inner fold) and
     `n_trees_` (all trees of the booster, the base's included).
     """
 
     def __init__(self, *, inner_folds: int = 3, early_stopping_rounds: int = 50,
                  base_columns: tuple[int, ...] = (), base_trees: int = 0,
-                 base_learning_rate: float = 0.1, **kwargs: Any) -> None:
+                 base_learning_rate: float = 0.1, base_params: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         self.inner_folds = inner_folds
         self.early_stopping_rounds = early_stopping_rounds
         self.base_columns = base_columns
         self.base_trees = base_trees
         self.base_learning_rate = base_learning_rate
+        self.base_params = base_params
         super().__init__(**kwargs)
 
     _OWN_PARAMS = ("inner_folds", "early_stopping_rounds", "base_columns", "base_trees",
-                   "base_learning_rate")
+                   "base_learning_rate", "base_params")
     # Models pickled before issue 18 stopped on one validation slice and carry none of
     # these: the defaults let `get_params` (SHAP, the app) read them as they are.
-    inner_folds, base_columns, base_trees, base_learning_rate = 0, (), 0, 0.1
+    inner_folds, base_columns, base_trees, base_learning_rate, base_params = 0, (), 0, 0.1, None
 
     def _inner_fit_params(self) -> dict[str, Any]:
         """LightGBM parameters of this model, without the ones this class adds."""
@@ -147,7 +150,8 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
             return None
         params = {**self._inner_fit_params(), "colsample_bytree": 1.0,
                   "interaction_constraints": [list(self.base_columns)],
-                  "learning_rate": self.base_learning_rate, "n_estimators": self.base_trees}
+                  "learning_rate": self.base_learning_rate, "n_estimators": self.base_trees,
+                  **(self.base_params or {})}
         return lgb.LGBMClassifier(**params).fit(X, y, **fit_params).booster_
 
     def fit(self, X: np.ndarray, y: np.ndarray, **fit_params: Any
@@ -305,7 +309,7 @@ class Candidate:
 
     @property
     def name(self) -> str:
-        if self.kind == "dummy":
+        if self.kind in ("dummy", "scorecard"):
             return self.kind
         signs = "_monotone" if self.kind == "logistic" and any(self.monotone) else ""
         return f"{self.kind}_{self.imbalance}{signs}"
@@ -317,12 +321,18 @@ class Candidate:
         on its coefficients' signs; it stays in the comparison as a reference."""
         if self.kind == "logistic" and not any(self.monotone):
             return "coefficient signs not constrained: directions not guaranteed"
+        if self.kind == "scorecard":
+            # Its directions hold by construction (monotone bins, signs bounded); what it
+            # lacks is the app's side: reasons are SHAP values of trees or linear models.
+            return "challenger: the app has no explainer for a scorecard's points yet"
         return ""
 
     def default_params(self, quick: bool) -> dict[str, Any]:
         """A sensible first configuration, tried before any random one."""
         if self.kind == "logistic" and any(self.monotone):
             return {"C": 0.0005, "penalty": "l2", "solver": "L-BFGS-B, signs bounded"}
+        if self.kind == "scorecard":
+            return {"C": 0.01, "free_variables": 30}
         if self.kind == "logistic":
             # L2/lbfgs: its refit on all 307,511 x 844 clients takes seconds, where
             # L1 needs saga or liblinear (minutes). Measured on 10,000 full-scale
@@ -343,6 +353,9 @@ class Candidate:
         if self.kind == "logistic" and any(self.monotone):
             return {"C": float(10 ** rng.uniform(-4, -1.5)), "penalty": "l2",
                     "solver": "L-BFGS-B, signs bounded"}
+        if self.kind == "scorecard":
+            return {"C": float(10 ** rng.uniform(-3, -0.5)),
+                    "free_variables": int(rng.integers(10, 61))}
         if self.kind == "logistic":
             penalty = str(rng.choice(["l1", "l2", "elasticnet"]))
             # No liblinear: it copies the matrix to float64 and then to its own
@@ -382,6 +395,12 @@ class Candidate:
         weight = "balanced" if self.imbalance == "balanced" else None
         if self.kind == "dummy":
             return DummyClassifier(strategy="stratified", random_state=seed)
+        if self.kind == "scorecard":
+            from model.training.scorecard import ScorecardClassifier  # imports this module
+
+            return ScorecardClassifier(monotone=tuple(self.monotone), C=params["C"],
+                                       free_variables=params["free_variables"],
+                                       random_state=seed)
         if self.kind == "logistic" and any(self.monotone):
             return MonotoneLogisticRegression(monotone=tuple(self.monotone), C=params["C"],
                                               class_weight=weight, random_state=seed)
@@ -407,6 +426,7 @@ class Candidate:
             inner_folds=inner_folds, base_columns=tuple(self.base_columns),
             base_trees=config.LOAN_BASE_TREES if self.base_columns else 0,
             base_learning_rate=config.LOAN_BASE_LEARNING_RATE,
+            base_params=dict(config.LOAN_BASE_PARAMS) if self.base_columns else None,
             class_weight=weight, subsample_freq=1,
             random_state=seed, n_jobs=N_JOBS, verbose=-1, **params)
 
@@ -415,11 +435,13 @@ def all_candidates(monotone: tuple[int, ...] = (), base_columns: tuple[int, ...]
                    ) -> list[Candidate]:
     """Every candidate compared: the dummy, then each family with each imbalance variant;
     LightGBM candidates carry the `monotone` constraint vector (and grow the loan's
-    `base_columns` first), and so does one more
-    logistic regression (`logistic_none_monotone`, its coefficient signs bounded)."""
+    `base_columns` first), and so do one more logistic regression
+    (`logistic_none_monotone`, its coefficient signs bounded) and the optbinning scorecard."""
     plain = [Candidate(kind, imbalance, monotone=monotone if kind == "lightgbm" else (),
                        base_columns=base_columns if kind == "lightgbm" else ())
              for kind in ("logistic", "lightgbm") for imbalance in IMBALANCE]
-    # The logistic regression with its signs bounded by the same directions: eligible.
-    signed = [Candidate("logistic", "none", monotone=monotone)] if any(monotone) else []
+    # The logistic regression with its signs bounded by the same directions (eligible), and
+    # the scorecard whose bins follow them (a challenger: model.training.scorecard).
+    signed = ([Candidate("logistic", "none", monotone=monotone),
+               Candidate("scorecard", monotone=monotone)] if any(monotone) else [])
     return [Candidate("dummy"), *plain[:3], *signed, *plain[3:]]

@@ -48,7 +48,9 @@ def comparison_table(metrics: dict[str, Any]) -> str:
              "|" + "---|" * len(COMPARISON_COLUMNS)]
     for name, result in metrics["candidates"].items():
         cv, holdout = result["cv"], result["holdout"]
-        kind = result["kind"] + (" (signs bounded)" if name.endswith("_monotone") else "")
+        kind = result["kind"] + (" (signs bounded)" if name.endswith("_monotone") else
+                                 " (optbinning, directions by construction)"
+                                 if result["kind"] == "scorecard" else "")
         label = f"**{kind}**" if name == metrics["chosen"] else kind
         cells = [label, result["imbalance"], _params_text(result["best_params"]),
                  f"{cv['auc']:.4f}", f"{cv['recall']:.3f}", f"{cv['precision']:.3f}",
@@ -89,7 +91,29 @@ def comparison_table(metrics: dict[str, Any]) -> str:
             f"{name} ({reason})" for name, reason in ineligible.items()) + ".")
     return "\n".join(lines + notes + constraints_text(metrics.get("constraints"))
                      + segments_table(metrics.get("segments"))
-                     + age_band_table(metrics.get("segments"))) + "\n"
+                     + age_band_table(metrics.get("segments"))
+                     + points_table(metrics["candidates"])) + "\n"
+
+
+def points_table(candidates: dict[str, Any]) -> list[str]:
+    """The scorecard challenger's points per bin of each characteristic (fitted on the tuning
+    rows): a reason can be read as the points a bin takes away."""
+    scorecard = next((r for r in candidates.values() if r.get("points")), None)
+    if scorecard is None:
+        return []
+    points = pd.DataFrame(scorecard["points"])
+    spread = points.groupby("feature", sort=False)["points"].agg(lambda p: p.max() - p.min())
+    lines = ["", "## Scorecard challenger: points per bin", "",
+             f"{len(spread)} characteristics with points (bins with a monotone default rate, "
+             "the direction table's trend for a directed feature, coefficients of the sign "
+             "that keeps it: the directions hold by construction). 600 points at odds of 50 "
+             "to 1, 20 points to double them; more points = safer. Characteristics by spread "
+             "of points, largest first.", "", "| characteristic | bin | points |",
+             "|---|---|---|"]
+    for feature in spread.sort_values(ascending=False, kind="stable").index:
+        for row in points[points["feature"] == feature].itertuples():
+            lines.append(f"| {feature} | {row.bin} | {row.points:.1f} |")
+    return lines
 
 
 def constraints_text(constraints: dict[str, Any] | None) -> list[str]:

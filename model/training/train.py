@@ -9,8 +9,10 @@ Protocol (numbers must be honest and reproducible):
    on cross-fitted calibrated scores: each fold calibrated by a map fitted on
    the other folds). LightGBM candidates carry the configured monotone
    constraints (and grow the loan's trees first), and so does the logistic
-   regression with bounded signs; the other logistic ones cannot and are
-   compared but never chosen.
+   regression with bounded signs and the optbinning scorecard (its bins follow the
+   directions); the other logistic ones cannot and are compared but never chosen, and
+   the scorecard is a challenger until the app can explain points
+   (`Candidate.ineligible_reason`).
 3. Each candidate's best configuration is refitted on the 80 % and scored on
    the held-out 20 % at the threshold chosen in step 2.
 4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
@@ -64,9 +66,9 @@ OOF_FILE = "oof_probability.parquet"
 HOLDOUT_FRACTION = 0.2
 HOLDOUT_FILE = "holdout.parquet"
 # Share of the search budget per model family, and how many configurations at most.
-BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0}
-MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1},
-              False: {"dummy": 1, "logistic": 25, "lightgbm": 60}}
+BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0, "scorecard": 1.0}
+MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1, "scorecard": 1},
+              False: {"dummy": 1, "logistic": 25, "lightgbm": 60, "scorecard": 10}}
 MIN_PER_CLASS = 25
 # Rows the search (and each candidate's evaluation) uses at most, and rows whose
 # out-of-fold scores fit the final calibrator and threshold. Stratified subsets
@@ -405,6 +407,9 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
             summary, curve, dev_models[result.candidate.name] = _assess(
                 result, X_dev, y_dev, X_hold, y_hold, folds, seed)
             candidates[result.candidate.name] = summary
+            if result.candidate.kind == "scorecard":  # its points per bin, for comparison.md
+                summary["points"] = dev_models[result.candidate.name][0][-1].points_table(
+                    feature_names).to_dict("records")
             tracker.log_candidate(result.candidate.name,
                                   {"kind": summary["kind"], "imbalance": summary["imbalance"],
                                    **summary["best_params"]},

@@ -22,11 +22,10 @@ EXAMPLES = settings(max_examples=40, deadline=None,
 EPS = 1e-9
 LOAN = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
 SAMPLE_CLIENTS = 500
-# Issue 18 asked for 80 %; the real-sample quick build reaches 75.6 % (with history) and
-# 75.9 % (new applicants) over every client (benchmarks/bench_loan_directions.py): for the
-# largest loans the data shows no more defaults, so the +1 constraint keeps the trees flat
-# there rather than inventing a slope. Before issue 18: 7.4 % and 45.7 % (1,526 lower).
-MIN_STRICT_SHARE = 0.70
+# Issue 18: at least 80 % strictly higher, none lower. Before issue 18: 7.4 % and 45.7 % (1,526
+# lower); with the loan's first trees at a learning rate of 0.1, 75.6 % and 75.9 %; at 0.01
+# (config.LOAN_BASE_*), every client of the sample (benchmarks/bench_loan_directions.py).
+MIN_STRICT_SHARE = 0.80
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +109,7 @@ def test_a_larger_loan_never_lowers_the_probability_of_a_new_applicant(
 def test_doubling_the_loan_raises_the_probability_for_most_clients_and_lowers_it_for_none(
         state, train_ids):
     """Real-sample build: 500 clients with history (what-if path) and the same 500 as new
-    applicants (history removed): strictly higher for at least 70 %, lower for none."""
+    applicants (history removed): strictly higher for at least 80 %, lower for none."""
     if len(train_ids) < SAMPLE_CLIENTS:
         pytest.skip("fewer training clients than the sample (synthetic session set)")
     rng = np.random.default_rng(18)

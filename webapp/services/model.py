@@ -41,6 +41,8 @@ PARAM_NAMES: dict[str, dict[str, str]] = {
     "penalty": {"fr": "Type de régularisation", "en": "Kind of regularisation"},
     "l1_ratio": {"fr": "Part L1 de la régularisation", "en": "L1 share of the regularisation"},
     "solver": {"fr": "Algorithme d'optimisation", "en": "Optimisation algorithm"},
+    "free_variables": {"fr": "Variables sans sens imposé retenues (grille de score)",
+                       "en": "Features without a direction kept (scorecard)"},
 }
 CALIBRATION_NAMES: dict[str, dict[str, str]] = {
     "sigmoid": {"fr": "sigmoïde de Platt", "en": "Platt sigmoid"},
