@@ -112,25 +112,32 @@ def stored_periods() -> list[dict[str, Any]]:
 
 
 def _side(state: Any, rows: np.ndarray, top: list[str]) -> pd.DataFrame:
-    """Score and top inputs of some clients of the served set (rows of its feature matrix)."""
+    """Score and top inputs of some clients of the served set, from the columns the set keeps
+    in memory for the population plots (never the whole matrix: 1.2 GB at Kaggle size)."""
     table = state.clients.iloc[rows]
-    columns = [state.feature_names.index(c) for c in top]
-    values = np.asarray(state.features[table["row"].to_numpy()][:, columns], dtype=np.float64)
+    values = state.plot_columns.iloc[rows][top].to_numpy(np.float64)
     return pd.concat([pd.DataFrame({SCORE: table["probability"].to_numpy(np.float64)}),
                       pd.DataFrame(values, columns=top)], axis=1)
 
 
 def reference_period(state: Any) -> dict[str, Any] | None:
-    """The served set's training-vs-test comparison, as a period: the PSI of the score
-    (training clients out-of-fold) and of the top inputs between its training and test
-    clients, on the training deciles, as `python -m model monitor` measures every period."""
+    """The served set's training-vs-test comparison, as a period (computed once per set)."""
+    derive = getattr(state, "derived", None)
+    return derive("monitoring_reference", _reference_period) if derive else _reference_period(state)
+
+
+def _reference_period(state: Any) -> dict[str, Any] | None:
+    """The PSI of the score (training clients out-of-fold) and of the top inputs between the
+    set's training and test clients, on the training deciles, as `python -m model monitor`
+    measures every period."""
     from model.explain.global_shap import top_features
 
     sets = state.clients["set"].to_numpy() if "set" in state.clients.columns else None
     if sets is None or not (sets == "test").any():
         return None
+    kept = getattr(state, "plot_columns", None)
     top = [c for c in top_features(state.shap_global, config.MONITOR_TOP_INPUTS)
-           if c in state.feature_names]
+           if kept is not None and c in kept.columns]
     train = _side(state, np.flatnonzero(sets == "train"), top)
     test = _side(state, np.flatnonzero(sets == "test"), top)
     psi = PopulationStability().fit(train).transform(test)
