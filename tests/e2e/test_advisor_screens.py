@@ -75,8 +75,11 @@ def test_typing_an_id_shows_the_models_score_and_decision(dash_duo, screenshot, 
     assert "seuil" in dash_duo.find_element(f"#{ids.CLIENT_DISTANCE}").text
     assert dash_duo.driver.current_url.endswith(f"/client/{client_id}")
     _wait_title(dash_duo, f"Client {client_id} — Dossier client · Prêt à dépenser")
-    figure = dash_duo.find_element(f"#{ids.CLIENT_GAUGE}").find_element(By.XPATH, "../..")
-    assert "seuil de décision" in figure.find_element(By.TAG_NAME, "figcaption").text
+    # the gauge's figure may be redrawn once more while the page settles: read it again then
+    _wait(dash_duo).until(
+        lambda d: "seuil de décision" in d.find_element(By.ID, ids.CLIENT_GAUGE).find_element(
+            By.XPATH, "../..").find_element(By.TAG_NAME, "figcaption").text,
+        message="the gauge's caption does not name the decision threshold")
     dash_duo.wait_for_element(f"#{ids.CLIENT_GAUGE} .bars .point", timeout=TIMEOUT)
     screenshot(dash_duo, "client")
     assert dash_duo.get_logs() == []
