@@ -182,9 +182,9 @@ def policy_rules() -> tuple[dict, ...]:
          "threshold": env("SCORING_POLICY_MAX_CREDIT_TO_INCOME", "max_credit_to_income"),
          "unit": "times", "outcome": "review",
          "text_fr": ("Crédit égal à {value} fois le revenu annuel, au-delà de {threshold} fois : "
-                     "la demande doit être étudiée par un conseiller."),
+                     "la demande doit être étudiée par un responsable."),
          "text_en": ("Credit of {value} times the yearly income, beyond {threshold} times: "
-                     "the application must be reviewed by an advisor."),
+                     "the application must be reviewed by a manager."),
          "letter_fr": ("Le crédit demandé représente {value} fois vos revenus annuels ; au-delà "
                        "de {threshold} fois, un responsable étudie chaque demande."),
          "letter_en": ("The credit asked for is {value} times your yearly income; beyond "

@@ -60,7 +60,7 @@ SHELL_TEXTS: dict[str, dict[str, str]] = {
         "footer": "Les probabilités sont calibrées ; la décision suit le seuil qui minimise le coût métier.",
         "granted": "Accordé",
         "refused": "Refusé",
-        "review": "À étudier par un conseiller",
+        "review": "À étudier par un responsable",
     },
     "en": {
         "app_title": "Prêt à dépenser — Credit scoring",
@@ -106,7 +106,7 @@ SHELL_TEXTS: dict[str, dict[str, str]] = {
         "footer": "Probabilities are calibrated; the decision follows the threshold that minimises the business cost.",
         "granted": "Granted",
         "refused": "Refused",
-        "review": "Advisor review required",
+        "review": "Manager review required",
     },
 }
 

@@ -120,11 +120,11 @@ RULE_WORDS = {
     "fr": {"annuity_to_income": "Taux d'endettement (annuité / revenu annuel)",
            "credit_to_income": "Crédit rapporté au revenu annuel (fois)", "age_years": "Âge",
            "above": "au-dessus de", "below": "en dessous de", "then": " : ",
-           "refused": "refus", "review": "étude par un conseiller"},
+           "refused": "refus", "review": "étude par un responsable"},
     "en": {"annuity_to_income": "Debt-service ratio (annuity / yearly income)",
            "credit_to_income": "Credit over yearly income (times)", "age_years": "Age",
            "above": "above", "below": "below", "then": ": ",
-           "refused": "refused", "review": "advisor review"},
+           "refused": "refused", "review": "manager review"},
 }
 MEASURES = {
     "annuity_to_income": lambda f: _ratio(f["AMT_ANNUITY"], f["AMT_INCOME_TOTAL"]),

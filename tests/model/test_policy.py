@@ -99,7 +99,7 @@ def test_rule_texts_in_both_languages(rules):
     assert f"35,4{NNBSP}%" in odd.text("fr") and "35.4%" in odd.text("en")
     minor = policy.evaluate(app(age=17.5), rules)[-1]
     assert "17 ans" in minor.text("fr") and "17 years" in minor.text("en")
-    assert rules[1].describe("en") == "Credit over yearly income (times) above 10: advisor review"
+    assert rules[1].describe("en") == "Credit over yearly income (times) above 10: manager review"
 
 
 def test_vectorised_mask_agrees_with_single_rows(rules):

@@ -38,7 +38,7 @@ def test_navigation_links_follow_the_selected_client(layout_module) -> None:
 
 @pytest.mark.parametrize("outcome, lang, icon_text, word_text", [
     ("refused", "fr", "✗", "Refusé"), ("granted", "en", "✓", "Granted"),
-    ("review", "fr", "⚠", "À étudier par un conseiller"), ("review", "en", "⚠", "Advisor review required"),
+    ("review", "fr", "⚠", "À étudier par un responsable"), ("review", "en", "⚠", "Manager review required"),
 ])
 def test_decision_badge_has_icon_and_word(outcome, lang, icon_text, word_text) -> None:
     from webapp.ui.components import decision_badge

@@ -166,7 +166,7 @@ FAIRNESS_TEXTS = {
     "fr": {
         "policy": "Règles de crédit appliquées après le score",
         "policy_note": ("Une règle déclenchée décide quelle que soit la probabilité : refus, ou étude "
-                        "par un conseiller."),
+                        "par un responsable."),
         "fairness": "Équité des décisions (rapport pour les gestionnaires des risques)",
         "fairness_note": ("Mesuré sur {count} clients de validation jamais vus à l'apprentissage, au "
                           "seuil de décision {threshold}. Entre crochets : intervalle à 95 % "
@@ -185,7 +185,7 @@ FAIRNESS_TEXTS = {
     "en": {
         "policy": "Lending rules applied after the score",
         "policy_note": ("A rule that fires decides whatever the probability: refusal, or review by "
-                        "an advisor."),
+                        "a manager."),
         "fairness": "Fairness of the decisions (report for risk managers)",
         "fairness_note": ("Measured on {count} held-out clients never seen in training, at the "
                           "decision threshold {threshold}. In brackets: 95% interval ({n_boot} "
