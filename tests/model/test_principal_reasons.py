@@ -12,7 +12,8 @@ import pytest
 from model import config
 from model.explain.local import MAX_REASONS, principal_reasons
 from model.features.concepts import BY_KEY
-from webapp.services.reasons import explanation_sentences
+from webapp.services.clients import step_labels
+from webapp.services.reasons import explanation_sentences, reason_value_text
 
 
 def _member(feature, contribution, value=1.0):
@@ -107,5 +108,10 @@ def test_reasons_values_sentences_and_chart_agree_for_sample_clients(app_state):
             if not reasons:
                 plain = [s.replace("\u00a0", " ") for s in sentences]
                 assert any("0,5 point" in s or "0.5 point" in s for s in plain)
+            # each reason's bar tells the value its sentence tells, not another of the concept
+            labels = step_labels(explanation.table, language, reasons)
+            for sentence, reason in zip(said, reasons):
+                told = reason_value_text(reason, language)
+                assert told in sentence and told in labels[reason.concept], (client_id, reason)
         seen_reasons += len(reasons)
     assert seen_reasons > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -302,12 +303,16 @@ def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Ex
     )
 
 
-def step_labels(table: pd.DataFrame, lang: str | None = None) -> dict[str, str]:
-    """'Âge (35 ans)': the concept's plain label and the client's key value."""
+def step_labels(table: pd.DataFrame, lang: str | None = None,
+                reasons: Sequence[Any] = ()) -> dict[str, str]:
+    """'Âge (35 ans)': the concept's plain label and the client's key value; a principal
+    reason's bar tells the value the reason tells (its driver, named), never another value of
+    the same concept beside it ("0,38" on the bar, "plus bas : 0,12" in the sentence)."""
     lang = normalise_language(lang)
+    told = {r.concept: reason_value_text(r, lang) for r in reasons}
     labels = {}
     for row in table[~table["is_other"].astype(bool)].to_dict("records"):
-        value = key_value_text(row, lang)
+        value = told.get(str(row["key"])) or key_value_text(row, lang)
         label = str(row[f"label_{lang}"])
         labels[str(row["key"])] = f"{label} ({value})" if value else label
     return labels
@@ -346,7 +351,8 @@ def present(assessment: Assessment, top_n: int, lang: str | None, details: bool 
                         tuple(RuleHit(rule.id, rule.outcome, rule.text(lang)) for rule in assessment.rules))
     return Result(assessment, score,
                   explanation_from_table(table, explained.base_probability, explained.probability),
-                  step_labels(table, lang), explanation_sentences(assessment, lang), decision,
+                  step_labels(table, lang, assessment.reasons),
+                  explanation_sentences(assessment, lang), decision,
                   reason_views(assessment, lang), concept_details(table, lang) if details else [])
 
 
