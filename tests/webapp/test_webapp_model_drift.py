@@ -431,6 +431,13 @@ def test_summary_written_by_the_drift_stage_is_read_by_the_screen(tmp_path):
 
 # --- the screens' render functions on a small in-memory state ---------------------------------
 
+@pytest.fixture(autouse=True)
+def _own_database(app_database):
+    """A fresh app database per test: periods another test monitored into the shared one must
+    not reach these screens."""
+    return app_database
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """The Model and Drift page modules, imported the way the app imports them.

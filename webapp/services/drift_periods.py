@@ -24,6 +24,7 @@ from webapp.formatting import format_date, format_number, format_percent
 from webapp.i18n import translate
 from webapp.services import clients
 from webapp.services.drift import column_label
+from webapp.serving import AppState, derived_value
 
 REFERENCE_KEY = "reference"
 REPORT_PREFIX = "/reports/monitoring/"
@@ -120,24 +121,19 @@ def _side(state: Any, rows: np.ndarray, top: list[str]) -> pd.DataFrame:
                       pd.DataFrame(values, columns=top)], axis=1)
 
 
-def reference_period(state: Any) -> dict[str, Any] | None:
-    """The served set's training-vs-test comparison, as a period (computed once per set)."""
-    derive = getattr(state, "derived", None)
-    return derive("monitoring_reference", _reference_period) if derive else _reference_period(state)
-
-
-def _reference_period(state: Any) -> dict[str, Any] | None:
-    """The PSI of the score (training clients out-of-fold) and of the top inputs between the
-    set's training and test clients, on the training deciles, as `python -m model monitor`
-    measures every period."""
+@derived_value("monitoring_reference")
+def reference_period(state: AppState) -> dict[str, Any] | None:
+    """The served set's training-vs-test comparison, as a period: the PSI of the score
+    (training clients out-of-fold) and of the top inputs between the set's training and test
+    clients, on the training deciles, as `python -m model monitor` measures every period.
+    Computed once, when the set loads (it depends on the set only)."""
     from model.explain.global_shap import top_features
 
     sets = state.clients["set"].to_numpy() if "set" in state.clients.columns else None
     if sets is None or not (sets == "test").any():
         return None
-    kept = getattr(state, "plot_columns", None)
     top = [c for c in top_features(state.shap_global, config.MONITOR_TOP_INPUTS)
-           if kept is not None and c in kept.columns]
+           if c in state.plot_columns.columns]  # the top inputs are among the plot columns
     train = _side(state, np.flatnonzero(sets == "train"), top)
     test = _side(state, np.flatnonzero(sets == "test"), top)
     psi = PopulationStability().fit(train).transform(test)
