@@ -166,8 +166,6 @@ def _read_row(features: np.ndarray, row: int) -> np.ndarray:
     return read_rows(features, row).astype(np.float32, copy=False)
 
 
-_pread_rows = pread_rows  # the population plots' block reads share it
-
 
 def _read_shap_sample(path: Path) -> dict:
     with np.load(path, allow_pickle=False) as data:
@@ -199,7 +197,7 @@ def _plot_columns(features: np.ndarray, names: list[str], shap_global: pd.DataFr
         with open(features.filename, "rb", buffering=0) as handle:
             for start in range(0, features.shape[0], buffer.shape[0]):
                 block = buffer[: min(buffer.shape[0], features.shape[0] - start)]
-                _pread_rows(handle.fileno(), features, start, block)
+                pread_rows(handle.fileno(), features, start, block)
                 columns[start : start + len(block)] = block[:, positions]
     return pd.DataFrame(columns, columns=top, index=index, copy=False)
 

@@ -300,8 +300,9 @@ class ClientExplainer:
             return np.ones(len(X), dtype=bool)
         return self.model.has_history(X)
 
-    def _values(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Per-row base value and SHAP values (rows x model features) of each row's segment."""
+    def _values(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-row base value, SHAP values (rows x model features) of each row's segment, and
+        the segment (has history)."""
         history = self._history(X)
         base = np.where(history, self.base_value_, 0.0)
         values = np.zeros((len(X), len(self.feature_names_)), dtype=np.float64)
@@ -319,7 +320,7 @@ class ClientExplainer:
             sub[:, self._no_history_columns] = self.no_history_engine_.values(Z)
             values[~history] = sub
             base[~history] = self.no_history_engine_.base_value
-        return base, values
+        return base, values, history
 
     def explain_rows(self, X: pd.DataFrame) -> tuple[float | np.ndarray, pd.DataFrame]:
         """Base value (log-odds) and SHAP values (rows of X x model features).
@@ -329,7 +330,7 @@ class ClientExplainer:
         one float, or one per row when some rows go to the no-history model.
         """
         X = _as_frame(X)
-        base, values = self._values(X)
+        base, values, _ = self._values(X)
         frame = pd.DataFrame(values, index=X.index, columns=self.feature_names_)
         if not len(base) or np.all(base == base[0]):
             return float(base[0]) if len(base) else self.base_value_, frame
@@ -383,8 +384,7 @@ class ClientExplainer:
         X = _as_frame(X)
         if raw_applications is not None and len(raw_applications) != len(X):
             raise ValueError(f"{len(raw_applications)} raw application rows for {len(X)} clients")
-        bases, all_values = self._values(X)
-        history = self._history(X)
+        bases, all_values, history = self.shap_values(X)
         same_order = X.columns.equals(self._columns)  # skips a copy of 800 columns
         x_values = (X if same_order else X[self.feature_names_]).to_numpy(np.float64)
         raws = raw_applications if raw_applications is not None else [None] * len(X)
@@ -396,9 +396,7 @@ class ClientExplainer:
         """Per row: the base value (log-odds, its segment's), the SHAP values (rows x model
         features) and whether the row has history: what a stored explanation is made of
         (`explanation_of`), computed once at build time."""
-        X = _as_frame(X)
-        bases, values = self._values(X)
-        return bases, values, self._history(X)
+        return self._values(_as_frame(X))
 
     def explanation_of(self, client_id: Any, base: float, values: np.ndarray, history: bool,
                        x_row: pd.DataFrame, raw: dict[str, Any] | None, top_n: int = 10,

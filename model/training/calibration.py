@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
@@ -58,8 +59,6 @@ class ProbabilityCalibrator:
             return np.clip(self.model_.predict(raw), 0.0, 1.0)
         # The fitted logistic map itself (what its predict_proba computes), without
         # scikit-learn's input checks: they cost ten times the trees of one row.
-        from scipy.special import expit
-
         return expit(_logit(raw) * float(self.model_.coef_[0, 0]) + float(self.model_.intercept_[0]))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import FunctionTransformer
 
 from model.training.calibration import ProbabilityCalibrator
 
@@ -21,8 +22,6 @@ SMALL_BATCH = 64
 def _transform(step: Any, Z: np.ndarray) -> np.ndarray:
     """`step.transform(Z)`; a plain function step (`FunctionTransformer` without validation or
     arguments) is called directly: its input checks cost ten times the trees on one row."""
-    from sklearn.preprocessing import FunctionTransformer
-
     if (type(step) is FunctionTransformer and step.func is not None and not step.validate
             and not step.kw_args):
         return step.func(Z)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from model.artifacts import ArtifactError
+from model.matrix_file import pread_rows
 from webapp import serving as state
 
 
@@ -47,4 +48,4 @@ def test_a_truncated_matrix_file_is_named(tmp_path):
     out = np.empty((12, 4), dtype=np.float32)  # asks for more rows than the file holds
     with pytest.raises(ArtifactError, match="features.npy"):
         with open(mapped.filename, "rb", buffering=0) as handle:
-            state._pread_rows(handle.fileno(), mapped, 0, out)
+            pread_rows(handle.fileno(), mapped, 0, out)
