@@ -206,14 +206,6 @@ def find_counterfactuals(score: ScoreEdits, app_rows: pd.DataFrame, threshold: f
             for i, result in enumerate(results)]
 
 
-def find_counterfactual(score: Callable[[pd.DataFrame], np.ndarray], app_row: pd.Series,
-                        threshold: float, rules: RulesCheck | None = None, **search: Any
-                        ) -> Counterfactual:
-    """`find_counterfactuals` of one application; `score(edits)` scores edits of it."""
-    return find_counterfactuals(lambda owner, edits: score(edits), app_row.to_frame().T,
-                                threshold, rules, **search)[0]
-
-
 def _passes(rules: RulesCheck | None, app_rows: pd.DataFrame, owner: np.ndarray,
             edits: pd.DataFrame) -> np.ndarray:
     if rules is None:

@@ -5,8 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.scoring.counterfactual import find_counterfactual, score_edited_rows
+from model.scoring.counterfactual import find_counterfactuals, score_edited_rows
 from tests.scoring_paths import whatif_features
+
+
+def find_counterfactual(score, app: pd.Series, threshold: float, **search):
+    """The search for one application, `score(edits)` scoring its edits."""
+    return find_counterfactuals(lambda owner, edits: score(edits), app.to_frame().T, threshold,
+                                **search)[0]
 
 
 def _linear_score(edits: pd.DataFrame) -> np.ndarray:

@@ -13,7 +13,7 @@ from model import config
 WEBAPP = config.PROJECT_ROOT / "webapp"
 # What only model/ may call: the model, the builder, the explainer, the rules, the search.
 MODEL_ONLY = {"predict_proba", "predict_margin", "predict_raw", "predict_raw_margin",
-              "transform_application", "explain", "explain_rows", "find_counterfactual",
+              "transform_application", "explain", "explain_rows", "find_counterfactuals",
               "score_edited_rows", "fill_missing_prudently", "fired_mask", "rule_values"}
 
 
