@@ -140,9 +140,10 @@ def _make_engine(model: Any, background: pd.DataFrame | None) -> _Engine:
 
 @dataclass
 class ClientExplanation:
-    """One client's explanation by concept; `table` is in waterfall order and sums exactly.
+    """One client's explanation by concept; `rows` are in waterfall order and sum exactly.
 
-    `table` columns: key (concept, or feature with grouped=False), kind ("concept",
+    `rows` are plain dicts (`table` is the same as a DataFrame, built only when asked: the
+    screens read a few rows, and building the frame cost more than the explanation). Keys: key (concept, or feature with grouped=False), kind ("concept",
     "feature" or "other"), is_other, reasonable (may be told as a principal reason),
     n_features, main_feature (largest member), label in `language` plus label_fr /
     label_en, key_feature, key_value (the client's key value, a float or a raw text)
@@ -155,7 +156,7 @@ class ClientExplanation:
     `MAX_REASONS`), never an unreasonable concept; their numbers are the table's.
     """
 
-    table: pd.DataFrame
+    rows: list[dict[str, Any]]
     base_value: float  # log-odds
     margin: float  # log-odds = base_value + table.contribution.sum()
     base_probability: float  # f(base_value)
@@ -167,14 +168,17 @@ class ClientExplanation:
     method: str = field(default="")
     principal_reasons: list[dict[str, Any]] = field(default_factory=list)
 
-    def top(self, n: int) -> pd.DataFrame:
-        """The table's first `n` rows, the rest summed into one "other items" row: the
-        waterfall of `n` bars. The path is the same, so the rows shown keep their numbers."""
-        if len(self.table) <= n or self.table["is_other"].astype(bool).any():
-            return self.table
-        rows = self.table.to_dict("records")
-        shown = rows[:n] + [other_row(rows[n:], self.language)]
-        return pd.DataFrame({key: [row[key] for row in shown] for key in rows[0]})
+    @property
+    def table(self) -> pd.DataFrame:
+        """`rows` as a DataFrame (for analysis and tests; the app reads `rows`)."""
+        return pd.DataFrame({key: [row[key] for row in self.rows] for key in self.rows[0]})
+
+    def top(self, n: int) -> list[dict[str, Any]]:
+        """The first `n` rows, the rest summed into one "other items" row: the waterfall of
+        `n` bars. The path is the same, so the rows shown keep their numbers."""
+        if len(self.rows) <= n or any(row["is_other"] for row in self.rows):
+            return self.rows
+        return self.rows[:n] + [other_row(self.rows[n:], self.language)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for the API and dcc.Store)."""
@@ -185,7 +189,7 @@ class ClientExplanation:
             "threshold": self.threshold, "kind": self.kind, "language": self.language,
             "method": self.method,
             "contributions": [
-                {k: _plain(v) for k, v in row.items()} for row in self.table.to_dict("records")
+                {k: _plain(v) for k, v in row.items()} for row in self.rows
             ],
             "principal_reasons": [{k: _plain(v) for k, v in r.items()}
                                   for r in self.principal_reasons],
@@ -492,7 +496,8 @@ class ClientExplainer:
         """One client's explanation from its SHAP values (one row of `_values`)."""
         totals = group_sums(values, self._codes, len(self.concepts_))[0] if grouped else values
         order = np.argsort(-np.abs(totals), kind="stable")
-        rows = [self._row(i, values, x_values, raw, grouped) for i in order]
+        group_totals = values @ self._group_indicator if grouped else None
+        rows = [self._row(i, values, group_totals, x_values, raw) for i in order]
         path = self.probability_of_margin(
             base + np.concatenate([[0.0], np.cumsum([r["contribution"] for r in rows])]),
             history=history)
@@ -503,18 +508,20 @@ class ClientExplainer:
         shown, rest = rows[:top_n], rows[top_n:]
         if rest:
             shown.append(other_row(rest, language))
-        table = pd.DataFrame({key: [row[key] for row in shown] for key in shown[0]})
         # The path ends at base + every contribution: the client's own margin.
         return ClientExplanation(
-            table=table, base_value=base, margin=base + float(values.sum()),
+            rows=shown, base_value=base, margin=base + float(values.sum()),
             base_probability=float(path[0]), probability=float(path[-1]),
             threshold=float(getattr(self.model, "threshold_", 0.5)), kind=self.model.kind,
             language=language, client_id=client_id,
             method=type(self.engine_).__name__.strip("_"), principal_reasons=reasons,
         )
 
-    def _row(self, index: int, values: np.ndarray, x_values: np.ndarray, raw: dict[str, Any] | None,
-             grouped: bool) -> dict[str, Any]:
+    def _row(self, index: int, values: np.ndarray, group_totals: np.ndarray | None,
+             x_values: np.ndarray, raw: dict[str, Any] | None) -> dict[str, Any]:
+        """One waterfall row: a concept (`group_totals`: the client's sum per feature group)
+        or, ungrouped (`group_totals` None), one feature."""
+        grouped = group_totals is not None
         members = self._members[index] if grouped else np.array([index])
         main = int(members[np.argmax(np.abs(values[members]))])
         if grouped:
@@ -532,7 +539,8 @@ class ClientExplainer:
             "main_feature": self.feature_names_[main],
             "label_fr": labels[0], "label_en": labels[1],
             "key_feature": key_feature, "key_value": self._value_of(key_feature, x_values, raw),
-            "unit": unit, "members": self._detail(index, values, x_values, raw) if grouped else [],
+            "unit": unit,
+            "members": self._detail(index, values, group_totals, x_values, raw) if grouped else [],
             "contribution": float(values[members].sum()),
         }
 
@@ -552,15 +560,16 @@ class ClientExplainer:
         j = self._position.get(feature)
         return float(x_values[j]) if j is not None else np.nan
 
-    def _detail(self, index: int, values: np.ndarray, x_values: np.ndarray,
-                raw: dict[str, Any] | None) -> list[dict[str, Any]]:
+    def _detail(self, index: int, values: np.ndarray, group_totals: np.ndarray,
+                x_values: np.ndarray, raw: dict[str, Any] | None) -> list[dict[str, Any]]:
         """The feature groups inside one concept, largest |contribution| first."""
         out = []
         for code, inside in self._concept_groups[index]:
+            total = float(group_totals[code])
             # the member pulling the group's way (a group raising the risk names a feature
             # that raises it, never a larger one lowering it)
-            direction = 1.0 if values[inside].sum() >= 0 else -1.0
-            main = int(inside[np.argmax(direction * values[inside])])
+            inner = values[inside]
+            main = int(inside[np.argmax(inner) if total >= 0 else np.argmin(inner)])
             group = self._group_keys[code]
             one_hot = len(inside) > 1 and raw is not None and self._raw_columns[main] in raw
             feature = self._raw_columns[main] if one_hot else self.feature_names_[main]
@@ -570,9 +579,9 @@ class ClientExplainer:
                 "label_en": self._group_labels["en"].get(group, group),
                 "value": self._value_of(feature, x_values, raw),
                 "unit": "category" if one_hot else self._units[main],
-                "contribution": float(values[inside].sum()),
+                "contribution": total,
                 # of the feature named: the whole raw field for a one-hot group
-                "feature_contribution": float(values[inside].sum() if one_hot else values[main]),
+                "feature_contribution": total if one_hot else float(values[main]),
             })
         out.sort(key=lambda item: -abs(item["contribution"]))
         return out

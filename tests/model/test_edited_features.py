@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.scoring.applications import with_values
+from model.scoring.missing_fields import prudent_candidates
 
 EDITABLE = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "DAYS_EMPLOYED",
             "CNT_CHILDREN")
@@ -42,3 +43,19 @@ def test_a_text_field_edited_takes_the_builders_path(app_state):
     edited = app_state.scorer.edited_features(stored, application, ["NAME_CONTRACT_TYPE"])
     assert not edited.equals(stored)  # the one-hot codes follow the edit
     pd.testing.assert_frame_equal(edited, app_state.scorer.edited_features(stored, application))
+
+
+def test_a_new_applicants_prudent_candidates_are_the_builders_rows(app_state):
+    """A new applicant's candidates (empty external scores left missing or at the median)
+    differ from the application in numbers only: their features, recomputed over the
+    application's row, are the builder's features of each candidate built whole."""
+    scorer = app_state.scorer
+    application = scorer.new_application({"AMT_INCOME_TOTAL": 90_000.0, "EXT_SOURCE_1": None,
+                                          "EXT_SOURCE_2": None, "EXT_SOURCE_3": 0.4})
+    rows, _, empty = prudent_candidates(application.reset_index(drop=True), scorer.typical.iloc[0])
+    assert empty == ["EXT_SOURCE_1", "EXT_SOURCE_2"] and len(rows) == 4
+    features = scorer.features(application.reset_index())
+    fast = scorer.edited_features(features, rows, edited=empty)
+    built = scorer.features(rows.assign(SK_ID_CURR=np.arange(1, len(rows) + 1)))
+    assert fast["EXT_SOURCE_1"].isna().sum() == 2  # the candidates do differ
+    np.testing.assert_array_equal(fast.to_numpy(), built.to_numpy())

@@ -109,7 +109,7 @@ def test_reasons_values_sentences_and_chart_agree_for_sample_clients(app_state):
                 plain = [s.replace("\u00a0", " ") for s in sentences]
                 assert any("0,5 point" in s or "0.5 point" in s for s in plain)
             # each reason's bar tells the value its sentence tells, not another of the concept
-            labels = step_labels(explanation.table, language, reasons)
+            labels = step_labels(explanation.rows, language, reasons)
             for sentence, reason in zip(said, reasons):
                 told = reason_value_text(reason, language)
                 assert told in sentence and told in labels[reason.concept], (client_id, reason)

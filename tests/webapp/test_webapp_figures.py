@@ -43,8 +43,8 @@ STEPS = [Step("External score = 0.2", 0.04), Step("Age = 45 years", -0.01), Step
 
 
 def test_waterfall_has_base_steps_others_and_total() -> None:
-    fig = waterfall_figure(0.08, STEPS, 0.12, "en", others=-0.005, others_count=7)
-    trace = fig.data[0]
+    fig = go.Figure(waterfall_figure(0.08, STEPS, 0.12, "en", others=-0.005, others_count=7))
+    trace = fig.data[0]  # validated by plotly: the plain dict is a valid figure
     assert list(trace.measure) == ["absolute", "relative", "relative", "relative", "relative", "total"]
     assert len(trace.y) == len(STEPS) + 3
     assert trace.y[0].startswith("Base rate") and trace.y[-2] == "Other factors (7)"
@@ -55,7 +55,7 @@ def test_waterfall_has_base_steps_others_and_total() -> None:
 
 
 def test_waterfall_without_others_skips_that_bar() -> None:
-    trace = waterfall_figure(0.08, STEPS, 0.115, "fr").data[0]
+    trace = go.Figure(waterfall_figure(0.08, STEPS, 0.115, "fr")).data[0]
     assert len(trace.y) == len(STEPS) + 2
     assert trace.y[-1] == "Probabilité du client"
 
@@ -75,10 +75,13 @@ def test_waterfall_labels_wrap_and_values_sit_in_a_column() -> None:
                                      "déclarés)"]
     assert wrap_label("mot " * 40).split("<br>")[-1].endswith("…")
     assert all(len(line) <= 30 for line in wrap_label("mot " * 40).split("<br>"))
-    fig = waterfall_figure(0.08, [Step(long, -0.0004)] + STEPS, 0.1196, "fr", threshold=0.1)
+    fig = go.Figure(waterfall_figure(0.08, [Step(long, -0.0004)] + STEPS, 0.1196, "fr", threshold=0.1))
     assert fig.data[0].textposition == "none" and fig.data[0].customdata[1] == long
     values = [a.text for a in fig.layout.annotations if a.name == "value"]
     assert values == ["8,0\u202f%", "0,0\u00a0point", "+4,0\u00a0points", "−1,0\u00a0point",
                       "+0,5\u00a0point", "12,0\u202f%"]  # no "−0,0" for a delta that rounds to 0
     assert all(a.xref == "paper" and a.x == 1.0 and a.xanchor == "left"
                for a in fig.layout.annotations if a.name == "value")
+    # the threshold: a dashed line across the plot, labelled with its value
+    assert [(s.x0, s.x1, s.line.dash) for s in fig.layout.shapes] == [(0.1, 0.1, "dash")]
+    assert [a.text for a in fig.layout.annotations if a.name == "threshold"] == ["Seuil 10,0\u202f%"]

@@ -78,8 +78,8 @@ def test_raw_row_uses_home_credit_conventions() -> None:
     assert back == {"employment_years": 2.0, "income": 1000}
 
 
-def _table() -> pd.DataFrame:
-    """An explanation table as model.explain returns it (waterfall order, 'other' last)."""
+def _rows() -> list[dict]:
+    """An explanation's rows as model.explain returns them (waterfall order, 'other' last)."""
     return pd.DataFrame({
         "key": ["external", "age", "__other__"],
         "is_other": [False, False, True],
@@ -90,11 +90,11 @@ def _table() -> pd.DataFrame:
         "key_value": [0.2143, -45.2 * 365.25, float("nan")],
         "unit": ["score", "years", ""],
         "probability_change": [0.05, -0.02, 0.004],
-    })
+    }).to_dict("records")
 
 
-def test_explanation_from_the_explainer_table() -> None:
-    explanation = clients.explanation_from_table(_table(), base=0.08, final=0.114)
+def test_explanation_from_the_explainer_rows() -> None:
+    explanation = clients.explanation_from_rows(_rows(), base=0.08, final=0.114)
     assert explanation.steps == [("external", 0.05), ("age", -0.02)]
     assert explanation.others == pytest.approx(0.004) and explanation.others_count == 40
     total = explanation.base + sum(d for _, d in explanation.steps) + explanation.others
@@ -102,7 +102,7 @@ def test_explanation_from_the_explainer_table() -> None:
 
 
 def test_step_labels_join_label_and_value() -> None:
-    labels = clients.step_labels(_table(), "en")
+    labels = clients.step_labels(_rows(), "en")
     # the concept's label and the client's key value in its unit (45.2 years -> 45 completed)
     assert labels == {"external": "External credit scores (0.21 out of 1)",
                       "age": "Age (45\u00a0years)"}

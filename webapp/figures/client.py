@@ -1,7 +1,7 @@
 """Figures of the advisor's screens: the score bar with its threshold and the
 contribution waterfall from the base rate to the client's probability.
 
-Pure functions: numbers and texts in, a figure (dict or `go.Figure`) out, plus a one-sentence text
+Pure functions: numbers and texts in, a plain figure dict out, plus a one-sentence text
 alternative for each (WCAG 1.1.1) that the page puts in `aria-label` and caption.
 The decision is written on the chart and hatched when refused, so it never rests
 on colour alone (WCAG 1.4.1).
@@ -12,7 +12,6 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
 
 from webapp import figures as palette
 from webapp.formatting import format_percent, format_points
@@ -124,7 +123,7 @@ class Step:
 
 def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str | None,
                      others: float = 0.0, others_count: int = 0,
-                     threshold: float | None = None) -> go.Figure:
+                     threshold: float | None = None) -> dict:
     """Base rate -> each contribution (largest first) -> other factors -> client's probability.
 
     `steps` deltas, `others` and `base` add up to `final` (the caller guarantees it);
@@ -137,6 +136,8 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     three short lines (the full label is in the hover, the caption and the sentences), and the values
     sit in the right margin, not beside their bar, where a bar lowering the risk near 0 %
     pushed its "−0.4 points" over the label (measured in `tests/e2e/test_forms_and_language.py`).
+    A plain figure dict, like `score_figure`: plotly's validation of a `go.Figure` was half
+    of the why page's time.
     """
     lang = normalise_language(lang)
     labels = [_t("base", lang)] + [s.label for s in steps]
@@ -152,36 +153,39 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     texts = [format_percent(base, lang)] + [_signed_points(v, lang) for v in values[1:-1]] \
         + [format_percent(final, lang)]
     ticks = [wrap_label(label) for label in labels]
-    fig = go.Figure(go.Waterfall(
-        orientation="h", measure=measures, y=ticks, x=values, text=texts, textposition="none",
-        customdata=labels, hovertemplate="%{customdata}: %{text}<extra></extra>",
-        increasing={"marker": {"color": palette.RAISES_RISK}},
-        decreasing={"marker": {"color": palette.LOWERS_RISK}},
-        totals={"marker": {"color": palette.GREY}},
-        connector={"line": {"color": palette.LIGHT_GREY, "width": 1}},
-    ))
+    trace = {
+        "type": "waterfall", "orientation": "h", "measure": measures, "y": ticks, "x": values,
+        "text": texts, "textposition": "none", "customdata": labels,
+        "hovertemplate": "%{customdata}: %{text}<extra></extra>",
+        "increasing": {"marker": {"color": palette.RAISES_RISK}},
+        "decreasing": {"marker": {"color": palette.LOWERS_RISK}},
+        "totals": {"marker": {"color": palette.GREY}},
+        "connector": {"line": {"color": palette.LIGHT_GREY, "width": 1}},
+    }
     lines = max(tick.count("<br>") + 1 for tick in ticks)
     height = 120 + max(ROW_MIN_PX, LINE_PX * lines + 12) * len(labels)
     layout = palette.base_layout(height=height)
-    layout["margin"] = {"l": 10, "r": VALUE_COLUMN_PX, "t": 40, "b": 50}
-    fig.update_layout(**layout, showlegend=False)
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
-    fig.update_xaxes(tickformat=".0%", title=_t("axis_points", lang), gridcolor=palette.LIGHT_GREY,
-                     automargin=True)
-    # The value column, right of the plot, set in one update: `add_annotation` one by one
-    # cost ~40 ms of plotly's validation per figure, the page's largest cost.
-    annotations = [dict(x=1.0, xref="paper", xanchor="left", xshift=6, y=tick, yref="y",
-                        text=text, showarrow=False, align="left", name="value",
-                        font={"size": 12, "color": palette.TEXT_COLOURS["body"]})
+    layout.update(
+        margin={"l": 10, "r": VALUE_COLUMN_PX, "t": 40, "b": 50}, showlegend=False,
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 12}},
+        xaxis={"tickformat": ".0%", "title": {"text": _t("axis_points", lang)},
+               "gridcolor": palette.LIGHT_GREY, "automargin": True},
+    )
+    # The value column, right of the plot.
+    annotations = [{"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 6, "y": tick,
+                    "yref": "y", "text": text, "showarrow": False, "align": "left",
+                    "name": "value", "font": {"size": 12, "color": palette.TEXT_COLOURS["body"]}}
                    for tick, text in zip(ticks, texts)]
     if threshold is not None:
-        fig.add_vline(x=threshold, line={"color": palette.THRESHOLD, "width": 2, "dash": "dash"})
-        annotations.append(dict(x=threshold, y=1.0, yref="paper", yanchor="bottom",
-                                showarrow=False, name="threshold",
-                                text=_t("threshold", lang, value=format_percent(threshold, lang)),
-                                font={"color": palette.THRESHOLD, "size": 13}))
-    fig.update_layout(annotations=annotations)
-    return fig
+        layout["shapes"] = [{"type": "line", "x0": threshold, "x1": threshold, "xref": "x",
+                             "y0": 0, "y1": 1, "yref": "y domain",
+                             "line": {"color": palette.THRESHOLD, "width": 2, "dash": "dash"}}]
+        annotations.append({"x": threshold, "y": 1.0, "yref": "paper", "yanchor": "bottom",
+                            "showarrow": False, "name": "threshold",
+                            "text": _t("threshold", lang, value=format_percent(threshold, lang)),
+                            "font": {"color": palette.THRESHOLD, "size": 13}})
+    layout["annotations"] = annotations
+    return {"data": [trace], "layout": layout}
 
 
 ROW_MIN_PX = 34        # px per bar with one-line labels

@@ -288,22 +288,26 @@ class Result:
         return self.assessment.counterfactual
 
 
-def explanation_from_table(table: pd.DataFrame, base: float, final: float) -> Explanation:
-    """Waterfall steps from `model.explain`'s explanation table (probability changes add up
+def explanation_from_rows(rows: Sequence[dict], base: float, final: float) -> Explanation:
+    """Waterfall steps from `model.explain`'s explanation rows (probability changes add up
     from the base probability to the client's probability: the explainer walks the log-odds
     path through the calibrator)."""
-    shown = table[~table["is_other"].astype(bool)]
-    other = table[table["is_other"].astype(bool)]
+    other = [row for row in rows if row["is_other"]]
     return Explanation(
         base=float(base),
-        steps=[(str(k), float(c)) for k, c in zip(shown["key"], shown["probability_change"])],
-        others=float(other["probability_change"].sum()) if len(other) else 0.0,
-        others_count=int(other["n_features"].sum()) if len(other) else 0,
+        steps=[(str(row["key"]), float(row["probability_change"])) for row in _shown(rows)],
+        others=float(sum(row["probability_change"] for row in other)),
+        others_count=int(sum(row["n_features"] for row in other)),
         final=float(final),
     )
 
 
-def step_labels(table: pd.DataFrame, lang: str | None = None,
+def _shown(rows: Sequence[dict]) -> list[dict]:
+    """The concepts with a bar of their own (not the "other items" row)."""
+    return [row for row in rows if not row["is_other"]]
+
+
+def step_labels(rows: Sequence[dict], lang: str | None = None,
                 reasons: Sequence[Any] = ()) -> dict[str, str]:
     """'Âge (35 ans)': the concept's plain label and the client's key value; a principal
     reason's bar tells the value the reason tells (its driver, named), never another value of
@@ -311,18 +315,18 @@ def step_labels(table: pd.DataFrame, lang: str | None = None,
     lang = normalise_language(lang)
     told = {r.concept: reason_value_text(r, lang) for r in reasons}
     labels = {}
-    for row in table[~table["is_other"].astype(bool)].to_dict("records"):
+    for row in _shown(rows):
         value = told.get(str(row["key"])) or key_value_text(row, lang)
         label = str(row[f"label_{lang}"])
         labels[str(row["key"])] = f"{label} ({value})" if value else label
     return labels
 
 
-def concept_details(table: pd.DataFrame, lang: str | None) -> list[ConceptDetail]:
+def concept_details(rows: Sequence[dict], lang: str | None) -> list[ConceptDetail]:
     """Each concept shown with its raw feature groups, their values and contributions."""
     lang = normalise_language(lang)
     details = []
-    for row in table[~table["is_other"].astype(bool)].to_dict("records"):
+    for row in _shown(rows):
         members = [(str(m[f"label_{lang}"]), format_unit(m["value"], str(m["unit"]), lang),
                     float(m["contribution"])) for m in row.get("members") or []]
         details.append(ConceptDetail(str(row["key"]), str(row[f"label_{lang}"]),
@@ -345,15 +349,15 @@ def present(assessment: Assessment, top_n: int, lang: str | None, details: bool 
     if assessment.explanation is None:
         raise ServiceError("explanation_unavailable")
     explained = assessment.explanation
-    table = explained.top(int(top_n))
+    rows = explained.top(int(top_n))
     score = Score(assessment.probability, assessment.threshold, assessment.model_refused)
     decision = Decision(assessment.recommendation,
                         tuple(RuleHit(rule.id, rule.outcome, rule.text(lang)) for rule in assessment.rules))
     return Result(assessment, score,
-                  explanation_from_table(table, explained.base_probability, explained.probability),
-                  step_labels(table, lang, assessment.reasons),
+                  explanation_from_rows(rows, explained.base_probability, explained.probability),
+                  step_labels(rows, lang, assessment.reasons),
                   explanation_sentences(assessment, lang), decision,
-                  reason_views(assessment, lang), concept_details(table, lang) if details else [])
+                  reason_views(assessment, lang), concept_details(rows, lang) if details else [])
 
 
 def _stored(state: AppState, sk_id: int, counterfactual: bool) -> Assessment:

@@ -159,11 +159,10 @@ def explanation_sentences(assessment: Any, lang: str | None) -> list[str]:
     if not assessment.reasons:
         lines.append(translate(TEXTS, "no_reason", lang,
                                points=format_points(MIN_REASON_CHANGE, lang)))
-    table = explanation.table
-    lowering = table[(~table["is_other"].astype(bool)) & table["reasonable"].astype(bool)
-                     & (table["probability_change"] <= -MIN_REASON_CHANGE)]
-    if len(lowering):
-        row = lowering.sort_values("probability_change", kind="stable").iloc[0].to_dict()
+    lowering = [row for row in explanation.rows if not row["is_other"] and row["reasonable"]
+                and row["probability_change"] <= -MIN_REASON_CHANGE]
+    if lowering:
+        row = min(lowering, key=lambda row: row["probability_change"])  # the first of equals
         lines.append(translate(TEXTS, "counter", lang, label=row[f"label_{lang}"],
                                value=_in_brackets(key_value_text(row, lang)),
                                amount=format_points(row["probability_change"], lang)))
