@@ -96,14 +96,16 @@ def build_demo_if_empty() -> None:
     ensure_demo_artifacts()
 
 
-def load_before_serving() -> None:
-    """Load the served set and precompute its derived values; without one, serve the message."""
+def load_before_serving(watch: bool = True) -> None:
+    """Load the served set and precompute its derived values; without one, serve the message.
+    `watch`: re-verify it in the background from this process (not in a gunicorn master:
+    gunicorn.conf.py)."""
     configure_logging()
     from model.artifacts import ArtifactError
     from webapp.serving import refresh
 
     try:
-        refresh()
+        refresh(watch=watch)
     except ArtifactError as error:  # pages and /api/health then say what is wrong
         log.error("starting without artifacts: %s", error)
 

@@ -18,7 +18,7 @@ Each simulated user then repeats, until the request or time budget of the level 
 Any answer with a status of 400 or more, a timeout (60 s) or a broken connection is an error.
 Users are closed-loop threads, each with its own keep-alive connection, waiting `--think`
 seconds on average (exponential) between actions. Server and load generator share the machine's cores.
-Worker RSS (psutil) is read before the first level and after each one. Prints Markdown
+RSS and PSS of the master and the workers (psutil) are read before the first level and after each one. Prints Markdown
 tables. Sign-in: `--auth off` (default) starts the server with `SCORING_AUTH=off`; `--auth keep`
 leaves the environment as it is, and `--header "X-API-Key: ..."` adds a header to every request.
 The server listens on 127.0.0.1 only.
@@ -88,7 +88,8 @@ def free_port() -> int:
 def start_gunicorn(artifacts: Path, threads: int, env: dict[str, str], log_path: Path,
                    timeout: float = 600.0, workers: int = 1) -> tuple[subprocess.Popen, str]:
     """`gunicorn app:server` with startup.sh's worker model (a worker per core, threads), on
-    loopback; gunicorn.conf.py (read from the project folder) loads the set in each worker."""
+    loopback; gunicorn.conf.py (read from the project folder) loads the set in the master,
+    which forks the workers."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--threads", str(threads), "--timeout", "600",
@@ -451,12 +452,14 @@ def main(argv: list[str] | None = None) -> None:
         documents = [substitute(r.path, {capture["first"]: "<id>"}) for r in capture["page"]
                      if not STATIC.match(r.path) and r.method == "GET" and not r.path.startswith(CALLBACK_PATH)]
         servers, me = workers_of(process, args.workers), psutil.Process()
-        for _ in range(3 * len(servers)):  # every worker loads the set before its first answer
+        master = psutil.Process(process.pid)  # holds the set it loaded before forking
+        for _ in range(3 * len(servers)):  # every worker has the set before its first answer
             urllib.request.urlopen(url + "/api/health", timeout=600).read()
-        loading_peak = max(peak_rss_mb(server) for server in servers)
+        loading_peak = max(peak_rss_mb(p) for p in (master, *servers))
 
         def memory() -> tuple[float, float]:
-            return (sum(s.memory_info().rss for s in servers) / MB, sum(pss_mb(s) for s in servers))
+            every = (master, *servers)
+            return (sum(p.memory_info().rss for p in every) / MB, sum(pss_mb(p) for p in every))
 
         def server_cpu() -> float:
             return sum(cpu_seconds(s) for s in servers)
@@ -475,7 +478,7 @@ def main(argv: list[str] | None = None) -> None:
                         f"{1000 * (cpu_seconds(me) - cpu_me) / max(done, 1):.1f}"))
             for example in stats.examples:
                 print(f"error example ({users} users): {example}", file=sys.stderr)
-        final_peak = max(peak_rss_mb(server) for server in servers)
+        final_peak = max(peak_rss_mb(p) for p in (master, *servers))
     finally:
         stop(process)
     print(f"\ngunicorn app:server, {len(servers)} worker(s) x {args.threads} threads, 127.0.0.1; "
@@ -486,13 +489,14 @@ def main(argv: list[str] | None = None) -> None:
     print("| users | request | requests | throughput (req/s) | p50 ms | p95 ms | p99 ms | errors |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    print("\n| when | RSS, all workers (MB) | PSS, all workers (MB) | machine load average (1 min) "
+    print("\n| when | RSS, master and workers (MB) | PSS, master and workers (MB) | machine load average (1 min) "
           "| workers' CPU ms per request | load generator CPU ms per request |"
           "\n|---|---:|---:|---:|---:|---:|")
     print("\n".join(f"| {label} | {value:,.0f} | {pss:,.0f} | {load:.1f} | {cpu} | {mine} |"
                      for label, value, pss, load, cpu, mine in rss))
-    print(f"\nPeak RSS of a worker while starting and loading the artifacts (VmHWM before the "
-          f"first level, the highest worker): {loading_peak:,.0f} MB; at the end: {final_peak:,.0f} MB.")
+    print(f"\nPeak RSS of a gunicorn process while starting and loading the artifacts (VmHWM before "
+          f"the first level, the highest of the master and the workers): {loading_peak:,.0f} MB; "
+          f"at the end: {final_peak:,.0f} MB.")
 
 
 if __name__ == "__main__":

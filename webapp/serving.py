@@ -384,7 +384,6 @@ class _Served:
             self.previous = previous or self.previous
         if previous is None:
             log.info("serving build %s from %s", state.build_id, self.root)
-            set_watch.start(recheck_served)  # re-verifies the served sets in the background
         else:
             log.info("switched from build %s to build %s", previous.build_id, state.build_id)
 
@@ -452,6 +451,8 @@ def get_state() -> AppState:
             if served.state is None and (served.error is None or served.due()):
                 served.refresh(wait=True)
             state = served.state
+        if state is not None:
+            set_watch.start(recheck_served)  # re-verifies the served sets in the background
     elif served.due() and served.lock.acquire(blocking=False):  # a cheap check, never waits
         try:
             if served.due():
@@ -464,13 +465,19 @@ def get_state() -> AppState:
     return state
 
 
-def refresh() -> AppState:
-    """Check `current` now and load what it names before returning (start-up, admin, tests)."""
+def refresh(watch: bool = True) -> AppState:
+    """Check `current` now and load what it names before returning (start-up, admin, tests).
+
+    `watch`: start this process's background re-verification (`webapp.set_watch`); false in
+    a gunicorn master that loads the set before forking its workers, each of which starts
+    its own."""
     served = _served(config.artifacts_dir())
     with served.lock:
         served.refresh(wait=True)
     if served.state is None:
         raise served.error
+    if watch:
+        set_watch.start(recheck_served)
     return served.state
 
 

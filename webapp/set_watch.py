@@ -24,7 +24,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 DEFAULT_VERIFY_SECONDS = 300.0
 
-_started = threading.Event()
+_started_in: int | None = None  # the process whose watcher runs (threads do not survive a fork)
 _start_lock = threading.Lock()
 
 
@@ -50,16 +50,19 @@ def _watch(check: Callable[[], object], interval: float, stop: threading.Event) 
 def start(check: Callable[[], object], interval: float | None = None,
           stop: threading.Event | None = None) -> threading.Thread | None:
     """Run `check` (`webapp.serving.recheck_served`) every `interval` seconds in a daemon
-    thread, started once per process (after gunicorn's fork: from the first served set); a
-    caller's own `stop` event starts another one (tests). The watcher knows nothing of what
-    it checks, so serving imports it and not the other way round."""
+    thread, started once per process (a gunicorn worker starts its own: the master that
+    loaded the set before forking runs none); a caller's own `stop` event starts another one
+    (tests). The watcher knows nothing of what it checks, so serving imports it and not the
+    other way round."""
+    global _started_in
     interval = verify_seconds() if interval is None else interval
     if interval <= 0:
         return None
     with _start_lock:
-        if _started.is_set() and stop is None:
+        if _started_in == os.getpid() and stop is None:
             return None
-        _started.set()
+        if stop is None:
+            _started_in = os.getpid()
         thread = threading.Thread(target=_watch, args=(check, interval, stop or threading.Event()),
                                   name="artifact-set-watch", daemon=True)
         thread.start()

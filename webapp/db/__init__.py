@@ -72,6 +72,17 @@ def _entry(url: str | None) -> tuple[Engine, sessionmaker]:
         return _engines[url]
 
 
+def _forget_pooled_connections() -> None:
+    """In a forked child (a gunicorn worker forked from the master that imported the app):
+    the parent's pooled connections are the parent's; the child opens its own (SQLAlchemy's
+    "Using Connection Pools with Multiprocessing or os.fork()"), never closing the parent's."""
+    for created, _ in _engines.values():
+        created.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pooled_connections)
+
+
 def _private_sqlite_file(url: str) -> None:
     """Create the SQLite file (and its folder) readable by its owner only, before SQLite
     creates it with the process umask (0644: every local user could read the log)."""
