@@ -54,6 +54,7 @@ def create_app() -> dash.Dash:
     from webapp.layout import ROUTING_CALLBACK_INPUTS, make_layout
     from webapp.http.letter import register_letter
     from webapp.http.static import register_static_assets
+    from webapp.validation_layout import register_light_validation_layout
 
     app = dash.Dash(
         __name__,
@@ -78,6 +79,7 @@ def create_app() -> dash.Dash:
     register_error_handlers(app.server, app.callback_map)
     register_bad_input_handlers(app.server)
     register_letter(app.server)
+    register_light_validation_layout(app)  # after Dash's Pages router: it runs second
     return app
 
 

@@ -180,3 +180,19 @@ def test_a_whatif_edit_scores_one_row_once(state_now, calls_by_kind):
     # the stored row read once, no builder (numbers edited over the stored row), the model
     # once, SHAP once (the proposal is not searched on an edit)
     assert calls_by_kind == {"row reads": 1, "model": 1, "shap": 1}
+
+
+def test_a_new_applicant_is_built_once_and_scored_twice(api, calls_by_kind):
+    """`POST /api/score`: the application through the builder once (its prudent candidates,
+    the empty external scores filled or not, take the numeric fast path over its row), the
+    model once for it and once for all its candidates together, SHAP once, no stored row."""
+    applicant = {"income": 300_000, "credit": 150_000, "annuity": 9_000, "goods": 150_000,
+                 "age_years": 52, "children": 0, "family_members": 2, "ext_source_2": 0.75,
+                 "contract": "Cash loans", "gender": "F", "income_type": "Working",
+                 "education": "Higher education", "family_status": "Married", "own_car": "Y",
+                 "own_realty": "Y"}
+    calls_by_kind.clear()
+    answer = api.post("/api/score", json=applicant)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["decision"] == "granted"  # nothing to search: no proposal grid
+    assert calls_by_kind == {"builder": 1, "model": 2, "shap": 1}
