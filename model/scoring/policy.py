@@ -109,11 +109,11 @@ class FiredRule:
                 "unit": self.rule.unit, "credit_within": self.credit_within}
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator; a zero income with a positive amount is an infinite ratio."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = numerator.astype(float) / denominator.astype(float)
-    return ratio.where(~((denominator == 0) & (numerator == 0)), 0.0)
+        ratio = numerator / denominator
+    return np.where((denominator == 0) & (numerator == 0), 0.0, ratio)
 
 
 RULE_WORDS = {
@@ -129,7 +129,7 @@ RULE_WORDS = {
 MEASURES = {
     "annuity_to_income": lambda f: _ratio(f["AMT_ANNUITY"], f["AMT_INCOME_TOTAL"]),
     "credit_to_income": lambda f: _ratio(f["AMT_CREDIT"], f["AMT_INCOME_TOTAL"]),
-    "age_years": lambda f: -f["DAYS_BIRTH"].astype(float) / DAYS_PER_YEAR,
+    "age_years": lambda f: -f["DAYS_BIRTH"] / DAYS_PER_YEAR,
 }
 
 
@@ -179,17 +179,24 @@ def rule_values(applications: pd.DataFrame, rules: Iterable[PolicyRule]) -> pd.D
     if missing:
         raise ValueError(f"application rows lack the column(s) the policy rules read: "
                          f"{', '.join(missing)}")
-    return pd.DataFrame({rule.id: MEASURES[rule.measure](applications) for rule in rules},
+    # numpy, not pandas: one new applicant paid ~4 ms of pandas for three divisions
+    fields = {c: applications[c].to_numpy(np.float64, na_value=np.nan) for c in RULE_FIELDS}
+    return pd.DataFrame({rule.id: MEASURES[rule.measure](fields) for rule in rules},
                         index=applications.index)
 
 
 def fired_mask(applications: pd.DataFrame, rules: Iterable[PolicyRule]) -> pd.DataFrame:
     """True where a rule fires, one column per rule (a NaN measure never fires)."""
     rules = tuple(rules)
-    values = rule_values(applications, rules)
-    fired = {rule.id: (values[rule.id] > rule.threshold) if rule.comparison == "above"
-             else (values[rule.id] < rule.threshold) for rule in rules}
-    return pd.DataFrame(fired, index=applications.index).fillna(False).astype(bool)
+    return fired_in(rule_values(applications, rules), rules)
+
+
+def fired_in(values: pd.DataFrame, rules: Iterable[PolicyRule]) -> pd.DataFrame:
+    """`fired_mask` from the rules' measures (`rule_values`), when they are needed too."""
+    measured = values.to_numpy(np.float64)
+    fired = {rule.id: (measured[:, j] > rule.threshold) if rule.comparison == "above"
+             else (measured[:, j] < rule.threshold) for j, rule in enumerate(rules)}
+    return pd.DataFrame(fired, index=values.index, dtype=bool)
 
 
 def evaluate(application: Mapping | pd.Series, rules: Iterable[PolicyRule]) -> list[FiredRule]:

@@ -139,8 +139,9 @@ class Scorer:
         probability = np.asarray(self.model.predict_proba(features), dtype=np.float64)
         model_refused = self.model.decide(probability)
         history = self.model.has_history(features)
-        fired = np.asarray(policy.fired_mask(applications, self.rules), dtype=bool)
-        measured = policy.rule_values(applications, self.rules).to_numpy(np.float64)
+        values = policy.rule_values(applications, self.rules)
+        fired = np.asarray(policy.fired_in(values, self.rules), dtype=bool)
+        measured = values.to_numpy(np.float64)
         figures = applications.reindex(columns=list(policy.RULE_FIELDS))
         explained, reasons = self._explain(features, applications, explanations, shap)
         recommendations = []

@@ -125,10 +125,12 @@ class StoredAssessments:
         return {name: column[row].as_py() for name, column in self._columns.items()}
 
     def assessment(self, row: int, scorer: Scorer, feature_row: pd.DataFrame,
-                   application: pd.DataFrame, *, counterfactual: bool = True) -> Assessment:
+                   application: pd.DataFrame, *, counterfactual: bool = True,
+                   explanation: bool = True) -> Assessment:
         """The stored assessment of the client at `row`, with its explanation laid out from
         the stored SHAP values (`feature_row` and `application`: its rows, for the values the
-        explanation tells)."""
+        explanation tells). `explanation=False`: without it (the client file and the letter
+        show the reasons, stored as they are, not the table of every concept)."""
         record = self.record(row)
         client_id = int(feature_row.index[0])
         if record["SK_ID_CURR"] != client_id:
@@ -136,9 +138,9 @@ class StoredAssessments:
         rules = {rule.id: rule for rule in scorer.rules}
         fired = tuple(FiredRule(rules[r["id"]], _number(r["value"]), r["credit_within"])
                       for r in json.loads(record["rules"]))
-        explanation = None
-        if scorer.explainer is not None:
-            explanation = scorer.explainer.explanation_of(
+        explained = None
+        if explanation and scorer.explainer is not None:
+            explained = scorer.explainer.explanation_of(
                 client_id, record["shap_base"], read_rows(self.shap_values, row)[0],
                 record["has_history"], feature_row, application.iloc[0].to_dict(),
                 top_n=ALL_CONCEPTS, language="fr")
@@ -148,7 +150,7 @@ class StoredAssessments:
             recommendation=record["recommendation"],
             reasons=tuple(Reason(**{**r, "value": _value(r["value"])})
                           for r in json.loads(record["reasons"])),
-            explanation=explanation, build_id=scorer.build_id,
+            explanation=explained, build_id=scorer.build_id,
             model_version=scorer.model_version,
             counterfactual=_proposal(record["proposal"]) if counterfactual else None,
             has_history=record["has_history"])

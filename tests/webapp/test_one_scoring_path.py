@@ -14,7 +14,8 @@ WEBAPP = config.PROJECT_ROOT / "webapp"
 # What only model/ may call: the model, the builder, the explainer, the rules, the search.
 MODEL_ONLY = {"predict_proba", "predict_margin", "predict_raw", "predict_raw_margin",
               "transform_application", "explain", "explain_rows", "find_counterfactuals",
-              "score_edited_rows", "fill_missing_prudently", "fired_mask", "rule_values"}
+              "score_edited_rows", "fill_missing_prudently", "fired_mask", "fired_in",
+              "rule_values"}
 
 
 def _calls(path: Path) -> list[tuple[int, str]]:

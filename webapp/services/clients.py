@@ -360,13 +360,16 @@ def present(assessment: Assessment, top_n: int, lang: str | None, details: bool 
                   reason_views(assessment, lang), concept_details(rows, lang) if details else [])
 
 
-def _stored(state: AppState, sk_id: int, counterfactual: bool) -> Assessment:
+def _stored(state: AppState, sk_id: int, counterfactual: bool,
+            explanation: bool = True) -> Assessment:
     """A stored client's assessment: read as the build computed it (one read of its feature
-    row and of its SHAP values; nothing scored), or assessed now for a set without them."""
+    row and of its SHAP values; nothing scored), or assessed now for a set without them.
+    `explanation=False`: a screen that shows no table of concepts skips laying it out."""
     features, application = state.feature_row(sk_id), state.applications.loc[[sk_id]]
     if state.stored is not None:
         return state.stored.assessment(int(state.clients.at[sk_id, "row"]), state.scorer,
-                                       features, application, counterfactual=counterfactual)
+                                       features, application, counterfactual=counterfactual,
+                                       explanation=explanation)
     return state.scorer.assess_one(features, application, counterfactual=counterfactual)
 
 
@@ -396,7 +399,7 @@ def client_file(client_id: object, lang: str | None) -> ClientFile:
     a refusal), logged as shown."""
     state = get_state()
     sk_id = require_client(state, client_id)
-    assessment = _stored(state, sk_id, counterfactual=True)
+    assessment = _stored(state, sk_id, counterfactual=True, explanation=False)
     audit_log.record_assessment(assessment)
     lang = normalise_language(lang)
     return ClientFile(
@@ -410,7 +413,8 @@ def client_file(client_id: object, lang: str | None) -> ClientFile:
 def client_score(client_id: object) -> Score:
     """A stored client's score (logged as shown, like the client file)."""
     state = get_state()
-    assessment = _stored(state, require_client(state, client_id), counterfactual=False)
+    assessment = _stored(state, require_client(state, client_id), counterfactual=False,
+                         explanation=False)
     audit_log.record_assessment(assessment)
     return Score(assessment.probability, assessment.threshold, assessment.model_refused)
 
@@ -418,7 +422,7 @@ def client_score(client_id: object) -> Score:
 def client_assessment(client_id: object, counterfactual: bool = True) -> Assessment:
     """A stored client's assessment, not logged (the letter logs what it states itself)."""
     state = get_state()
-    return _stored(state, require_client(state, client_id), counterfactual)
+    return _stored(state, require_client(state, client_id), counterfactual, explanation=False)
 
 
 def whatif_result(client_id: object, values: dict[str, object], top_n: int,
