@@ -15,12 +15,16 @@ Each simulated user then repeats, until the request or time budget of the level 
   new client counts as an error;
 - `GET /api/clients/<id>` (25 %) and `POST /api/score` with a random valid application (15 %).
 
-Any answer with a status of 400 or more, a timeout (60 s) or a broken connection is an error.
+Any answer with a status of 300 or more (a redirect to the sign-in page), a timeout (60 s) or a broken connection is an error.
 Users are closed-loop threads, each with its own keep-alive connection, waiting `--think`
 seconds on average (exponential) between actions. Server and load generator share the machine's cores.
-RSS and PSS of the master and the workers (psutil) are read before the first level and after each one. Prints Markdown
-tables. Sign-in: `--auth off` (default) starts the server with `SCORING_AUTH=off`; `--auth keep`
-leaves the environment as it is, and `--header "X-API-Key: ..."` adds a header to every request.
+RSS and PSS of the master and the workers (psutil) are read before the first level and after
+each one. Prints Markdown tables. Sign-in: `--auth off` (default) starts the server with
+`SCORING_AUTH=off`; `--auth signed-in` turns the app's own sign-in on (a fresh database, one
+advisor account per user, each signed in through `/login` with its CSRF token before the
+levels, every request then carrying its session: the access checks and session reads are
+paid as in production; it replays a `--capture` recorded before); `--auth keep` leaves the
+environment as it is, and `--header "X-API-Key: ..."` adds a header to every request.
 The server listens on 127.0.0.1 only.
 """
 from __future__ import annotations
@@ -269,7 +273,7 @@ class User:
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
                 status, data = response.status, response.read()
-                error = None if status < 400 else f"HTTP {status} on {method} {path}"
+                error = None if status < 300 else f"HTTP {status} on {method} {path}"
                 break
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self.connection.close()
@@ -357,9 +361,12 @@ class Budget:
 
 
 def run_level(users: int, url: str, headers: dict[str, str], capture: dict, clients: list[int],
-              requests: int, seconds: float, think: float, seed: int) -> tuple[Stats, float]:
+              requests: int, seconds: float, think: float, seed: int,
+              sessions: list[str] | None = None) -> tuple[Stats, float]:
+    """`sessions`: one signed-in session cookie per user (None: sign-in is off)."""
     stats, budget = Stats(), Budget(requests, seconds)
-    people = [User(url, headers, capture, clients, stats, budget, think, seed * 1000 + i) for i in range(users)]
+    people = [User(url, {**headers, **({"Cookie": sessions[i]} if sessions else {})}, capture,
+                   clients, stats, budget, think, seed * 1000 + i) for i in range(users)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     started = time.perf_counter()
     for thread in threads:
@@ -394,6 +401,50 @@ def table_rows(users: int, stats: Stats, elapsed: float) -> list[str]:
     return rows
 
 
+# --- signed-in users ------------------------------------------------------------------------------
+
+def advisor_accounts(count: int, database_url: str) -> list[tuple[str, str]]:
+    """`count` advisor accounts (name, password) in a fresh database, one per simulated user."""
+    import secrets
+
+    from webapp.auth import accounts
+
+    made = [(f"advisor{i:02d}", secrets.token_urlsafe(16)) for i in range(1, count + 1)]
+    for name, password in made:
+        accounts.add_user(name, "advisor", password, database_url)
+    return made
+
+
+def sign_in(url: str, name: str, password: str) -> str:
+    """Sign in through the real `/login` form (its CSRF token included), as a browser does;
+    returns the session's `Cookie` header."""
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
+
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    jar: dict[str, str] = {}
+
+    def send(method: str, body: str | None = None, content_type: str | None = None) -> bytes:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())} if jar else {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        connection.request(method, "/login", body=body, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.update({k: morsel.value for k, morsel in SimpleCookie(header).items()})
+        data = response.read()
+        if response.status >= 400:
+            raise SystemExit(f"sign-in of {name} answered {response.status}")
+        return data
+
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', send("GET")).group(1).decode()
+    send("POST", urlencode({"username": name, "password": password, "csrf_token": token}),
+         "application/x-www-form-urlencoded")
+    connection.close()
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
 def parse_headers(values: list[str]) -> dict[str, str]:
     headers = {}
     for value in values:
@@ -415,8 +466,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="gunicorn workers (startup.sh's default: the number of cores)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "4")),
                         help="gunicorn threads of the one worker (startup.sh: $GUNICORN_THREADS or 4)")
-    parser.add_argument("--auth", choices=["off", "keep"], default="off",
-                        help="off: start the server with SCORING_AUTH=off; keep: leave the environment")
+    parser.add_argument("--auth", choices=["off", "signed-in", "keep"], default="off",
+                        help="off: SCORING_AUTH=off; signed-in: local sign-in, one advisor account "
+                             "and session per user (needs --capture from an earlier run); keep: "
+                             "leave the environment")
     parser.add_argument("--header", action="append", default=[], help="'Name: value' sent with every request")
     parser.add_argument("--capture", type=Path, default=None,
                         help="reuse (or write, if absent) the browser's recorded requests in this JSON file")
@@ -436,6 +489,18 @@ def main(argv: list[str] | None = None) -> None:
     ids = pd.read_parquet(folder / "clients.parquet", columns=["row"]).index.to_numpy()  # SK_ID_CURR
     clients = [int(i) for i in np.random.default_rng(args.seed).choice(ids, size=min(5000, len(ids)), replace=False)]
     env = {"SCORING_AUTH": "off"} if args.auth == "off" else {}
+    people: list[tuple[str, str]] = []
+    if args.auth == "signed-in":
+        import secrets
+        import tempfile
+
+        if args.capture is None or not args.capture.is_file():
+            raise SystemExit("--auth signed-in replays a capture: record one first with "
+                             "--auth off --capture FILE")
+        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='bench_load_')}/app.db"
+        people = advisor_accounts(max(args.users), database_url)
+        env = {"SCORING_AUTH": "local", "SCORING_DATABASE_URL": database_url,
+               "SCORING_SECRET_KEY": secrets.token_urlsafe(32)}
     process, url = start_gunicorn(artifacts, args.threads, env, args.log, workers=args.workers)
     try:
         if args.capture is not None and args.capture.is_file():
@@ -448,6 +513,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.capture is not None:
                 args.capture.write_text(json.dumps(capture, indent=1))
         capture = {**capture, **{k: [Recorded(**r) for r in capture[k]] for k in ("page", "switch")}}
+        sessions = [sign_in(url, name, password) for name, password in people] or None
         callbacks = {k: sum(r.path.startswith(CALLBACK_PATH) for r in capture[k]) for k in ("page", "switch")}
         documents = [substitute(r.path, {capture["first"]: "<id>"}) for r in capture["page"]
                      if not STATIC.match(r.path) and r.method == "GET" and not r.path.startswith(CALLBACK_PATH)]
@@ -470,7 +536,7 @@ def main(argv: list[str] | None = None) -> None:
         for users in args.users:
             cpu_server, cpu_me = server_cpu(), cpu_seconds(me)
             stats, elapsed = run_level(users, url, headers, capture, clients, args.requests, args.seconds,
-                                       args.think, args.seed + users)
+                                       args.think, args.seed + users, sessions)
             rows += table_rows(users, stats, elapsed)
             done = sum(len(v) for k, v in stats.times.items() if not k.startswith("switch: whole"))
             rss.append((f"after {users} users", *memory(), os.getloadavg()[0],

@@ -45,19 +45,29 @@ def _get(url: str, timeout: float = 10.0) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def _post(url: str, body: dict, timeout: float = 30.0) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def _health(url: str) -> dict:
     return json.loads(_get(url + "/api/health")[1])
 
 
 @contextmanager
-def serving(root: Path, log_path: Path):
+def serving(root: Path, log_path: Path, workers: int = 1):
     """gunicorn on `root` with the project's gunicorn.conf.py, as startup.sh starts it."""
     port = _free_port()
     env = {**os.environ, "SCORING_ARTIFACTS": str(root), "SCORING_RELOAD_SECONDS": "0.2"}
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "app:server", "--config", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "6",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "6",
              "--timeout", "120", "--access-logfile", "-"],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
@@ -128,6 +138,28 @@ def test_the_set_is_loaded_before_the_first_request(served):
     loaded = next(i for i, line in enumerate(lines) if f"serving build {folder.name}" in line)
     first_request = next(i for i, line in enumerate(lines) if '"GET /' in line)
     assert loaded < first_request
+
+
+def test_two_workers_share_the_set_the_master_loaded(artifacts_dir, tmp_path):
+    """startup.sh runs a worker per core: the master loads the set once and forks them; each
+    worker re-verifies on its own and writes the decision log through its own connections."""
+    root = tmp_path / "root"
+    folder = republish(artifacts_dir, root)
+    log_path = tmp_path / "gunicorn.log"
+    applicant = {"income": 150_000, "credit": 400_000, "annuity": 20_000, "goods": 400_000,
+                 "age_years": 40, "children": 1, "family_members": 3, "contract": "Cash loans",
+                 "income_type": "Working", "education": "Higher education",
+                 "family_status": "Married", "own_car": "N", "own_realty": "Y"}
+    with serving(root, log_path, workers=2) as url:
+        answers = [_post(url + "/api/score", applicant) for _ in range(12)]
+        health = _health(url)
+    log = log_path.read_text()
+    assert all(status == 200 for status, _ in answers), answers[:1]
+    assert len({json.loads(body)["probability"] for _, body in answers}) == 1
+    assert health["status"] == "ok" and health["build_id"] == folder.name
+    assert log.count(f"serving build {folder.name}") == 1  # loaded once, by the master
+    assert log.count("served artifact sets re-verified every") == 2  # a watcher per worker
+    assert log.count("Booting worker") == 2
 
 
 def test_unknown_client_gets_a_json_404(served):
