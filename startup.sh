@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Azure App Service start command: one gunicorn worker process per core (the GIL lets one
-# process use one core), threads for I/O. The feature matrix, the stored assessments and
-# their SHAP values are memory-mapped: the workers share them in the OS's file cache, so a
-# second worker adds its model, builder and client tables only (docs/benchmarks.md).
+# process use one core), threads for I/O. gunicorn.conf.py loads the set once in the master
+# and forks the workers: they share its tables and models copy-on-write, and the memory-mapped
+# matrix, stored assessments and SHAP values through the OS's file cache, so a second worker
+# adds little memory (docs/benchmarks.md, "Thirty-two advisors").
 set -euo pipefail
 cd "$(dirname "$0")"
 # Deployed means production unless development is asked for by name: the keys are required,
@@ -25,7 +26,7 @@ fi
 # Build the demo artifact set only if the artifacts root ($SCORING_ARTIFACTS) holds none;
 # an existing set, even a broken one, is never replaced (the app says what is wrong).
 python -c "import app; app.build_demo_if_empty()"
-# gunicorn.conf.py loads the set in each worker before its first request.
+# gunicorn.conf.py loads the set in the master before the workers are forked.
 exec gunicorn app:server --config gunicorn.conf.py \
   --bind "0.0.0.0:${PORT:-8000}" \
   --workers "${WEB_CONCURRENCY:-$(nproc)}" --threads "${GUNICORN_THREADS:-4}" \
