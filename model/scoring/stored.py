@@ -124,22 +124,22 @@ class StoredAssessments:
     def record(self, row: int) -> dict[str, Any]:
         return {name: column[row].as_py() for name, column in self._columns.items()}
 
-    def assessment(self, row: int, scorer: Scorer, feature_row: pd.DataFrame,
-                   application: pd.DataFrame, *, counterfactual: bool = True,
-                   explanation: bool = True) -> Assessment:
-        """The stored assessment of the client at `row`, with its explanation laid out from
-        the stored SHAP values (`feature_row` and `application`: its rows, for the values the
-        explanation tells). `explanation=False`: without it (the client file and the letter
+    def assessment(self, row: int, scorer: Scorer, client_id: int,
+                   feature_row: pd.DataFrame | None = None,
+                   application: pd.DataFrame | None = None, *,
+                   counterfactual: bool = True) -> Assessment:
+        """The stored assessment of the client at `row`. Given the client's feature row and
+        application row (the values the explanation tells), its explanation is laid out from
+        the stored SHAP values; without them it has none (the client file and the letter
         show the reasons, stored as they are, not the table of every concept)."""
         record = self.record(row)
-        client_id = int(feature_row.index[0])
         if record["SK_ID_CURR"] != client_id:
             raise ValueError(f"stored row {row} is client {record['SK_ID_CURR']}, not {client_id}")
         rules = {rule.id: rule for rule in scorer.rules}
         fired = tuple(FiredRule(rules[r["id"]], _number(r["value"]), r["credit_within"])
                       for r in json.loads(record["rules"]))
         explained = None
-        if explanation and scorer.explainer is not None:
+        if feature_row is not None and application is not None and scorer.explainer is not None:
             explained = scorer.explainer.explanation_of(
                 client_id, record["shap_base"], read_rows(self.shap_values, row)[0],
                 record["has_history"], feature_row, application.iloc[0].to_dict(),

@@ -59,7 +59,7 @@ def test_a_stored_assessment_is_the_assessment_made_now(app_state):
         row = int(app_state.clients.at[client_id, "row"])
         features = app_state.feature_row(client_id)
         application = app_state.applications.loc[[client_id]]
-        stored = app_state.stored.assessment(row, scorer, features, application)
+        stored = app_state.stored.assessment(row, scorer, client_id, features, application)
         fresh = scorer.assess_one(features, application, counterfactual=True)
         _same_assessment(stored, fresh)
         kinds.add(stored.recommendation)

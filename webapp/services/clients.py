@@ -362,14 +362,17 @@ def present(assessment: Assessment, top_n: int, lang: str | None, details: bool 
 
 def _stored(state: AppState, sk_id: int, counterfactual: bool,
             explanation: bool = True) -> Assessment:
-    """A stored client's assessment: read as the build computed it (one read of its feature
-    row and of its SHAP values; nothing scored), or assessed now for a set without them.
-    `explanation=False`: a screen that shows no table of concepts skips laying it out."""
+    """A stored client's assessment: read as the build computed it (nothing scored), or
+    assessed now for a set without them. `explanation=False`: a screen that shows no table of
+    concepts reads neither the client's rows nor its SHAP values (a stored assessment is then
+    one record read)."""
+    row = int(state.clients.at[sk_id, "row"])
+    if state.stored is not None and not explanation:
+        return state.stored.assessment(row, state.scorer, sk_id, counterfactual=counterfactual)
     features, application = state.feature_row(sk_id), state.applications.loc[[sk_id]]
     if state.stored is not None:
-        return state.stored.assessment(int(state.clients.at[sk_id, "row"]), state.scorer,
-                                       features, application, counterfactual=counterfactual,
-                                       explanation=explanation)
+        return state.stored.assessment(row, state.scorer, sk_id, features, application,
+                                       counterfactual=counterfactual)
     return state.scorer.assess_one(features, application, counterfactual=counterfactual)
 
 
