@@ -1,7 +1,7 @@
 """Monitoring over time at the book's size: `python -m model monitor` on 12 months of clients.
 
     python benchmarks/bench_monitoring.py --artifacts SET [--clients 356255] [--months 12]
-                                          [--inputs] [--work DIR]
+                                          [--inputs] [--batch [--workers N]] [--work DIR]
 
 Steps, each timed, with the process's peak RSS after it:
 1. `generate_stream`: a drifting synthetic stream of N clients over the months (Kaggle's
@@ -9,8 +9,10 @@ Steps, each timed, with the process's peak RSS after it:
 2. score rows: the set's model on every client's application row alone (features of
    `builder.transform_application`, history aggregates empty, `predict_proba` in one call),
    dated by the stream, with the recommendation of the set's threshold. These are NOT the
-   batch job's rows (its per-client explanations cost 25-39 minutes for 356 k on this machine,
-   docs/benchmarks.md "Batch scoring"): what the monitor reads from them is the same columns;
+   batch job's rows (no history, no reasons): what the monitor reads from them is the same
+   columns. With `--batch`, the batch job itself instead: `python -m model score` on the
+   stream (history, lending rules, reasons; a Dask local cluster of `--workers` processes),
+   as the issue's monitoring flow runs it;
 3. `model.monitoring.run.monitor` on that score file: periods, PSI of the score (and with
    `--inputs`, of the 20 top inputs, computed from the whole stream with its history by the
    set's feature builder), back-test of matured months, one Evidently run and page per
@@ -59,12 +61,32 @@ def score_rows(artifacts: str, stream: Path, out: Path) -> int:
     return len(frame)
 
 
+def batch_score(artifacts: str, stream: Path, out: Path, workers: int | None) -> int:
+    """`python -m model score` on the stream, in its own process (the batch path, Dask)."""
+    import subprocess
+
+    import pyarrow.parquet as pq
+
+    command = [sys.executable, "-m", "model", "score", "--artifacts", artifacts, "--data", str(stream),
+               "--out", str(out)] + (["--workers", str(workers)] if workers else [])
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT)
+    return pq.read_metadata(out).num_rows
+
+
+def children_peak_gib() -> float:
+    """Largest resident set among the finished child processes (the batch job's)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--artifacts", required=True)
     parser.add_argument("--clients", type=int, default=356_255)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--inputs", action="store_true", help="PSI of the top inputs too (--data)")
+    parser.add_argument("--batch", action="store_true",
+                        help="score with `python -m model score` (the batch job) instead of the application rows")
+    parser.add_argument("--workers", type=int, default=None, help="with --batch: Dask local workers")
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -78,8 +100,13 @@ def main() -> None:
     generate_stream(args.clients, args.months, 42, stream, drift=True)
     rows.append(("synthetic stream (generate_stream)", time.perf_counter() - started, peak_gib()))
     started = time.perf_counter()
-    n = score_rows(args.artifacts, stream, scores)
-    rows.append((f"score rows ({n:,}, application row alone)", time.perf_counter() - started, peak_gib()))
+    if args.batch:
+        n = batch_score(args.artifacts, stream, scores, args.workers)
+        rows.append((f"`python -m model score` ({n:,} clients, batch job; peak of its largest process)",
+                     time.perf_counter() - started, children_peak_gib()))
+    else:
+        n = score_rows(args.artifacts, stream, scores)
+        rows.append((f"score rows ({n:,}, application row alone)", time.perf_counter() - started, peak_gib()))
     started = time.perf_counter()
     summary = monitor(args.artifacts, work / "monitor", scores=[scores],
                       data=[stream] if args.inputs else None, outcomes=stream / OUTCOMES_FILE,
