@@ -135,7 +135,10 @@ class AppState:
                                   "verified)", self.artifacts_dir / "features.npy")
             refuse(self, error)
             raise ArtifactsUnavailable(error) from None
-        return pd.DataFrame(values, columns=self.feature_names, index=pd.Index([int(client_id)], name="SK_ID_CURR"))
+        # one column Index for every row read: the model recognises it without comparing names
+        columns = self.derived("feature_index", lambda state: pd.Index(state.feature_names))
+        return pd.DataFrame(values, columns=columns,
+                            index=pd.Index([int(client_id)], name="SK_ID_CURR"))
 
     def has_client(self, client_id: int) -> bool:
         return int(client_id) in self.clients.index

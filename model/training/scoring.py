@@ -13,10 +13,14 @@ import pandas as pd
 from sklearn.preprocessing import FunctionTransformer
 
 from model.training.calibration import ProbabilityCalibrator
+from model.training.segments import has_history
 
 _EPS = 1e-12
 # Below this many rows LightGBM predicts on one thread (its thread start-up costs more).
 SMALL_BATCH = 64
+# What a loaded model fills in while it scores (see `__getstate__`).
+_CACHES = ("_columns_cache", "_history_positions", "_no_history_positions", "_booster",
+           "_seen_columns")
 
 
 def _transform(step: Any, Z: np.ndarray) -> np.ndarray:
@@ -61,26 +65,36 @@ class ScoringModel:
         """True for rows with at least one history row (all True without a no-history model)."""
         if getattr(self, "no_history_", None) is None:
             return np.ones(len(X), dtype=bool)
-        from model.training.segments import has_history
-
         if X.columns.equals(self._columns()):  # the app's rows: positions known once
-            positions = self.__dict__.get("_history_positions")
-            if positions is None:
-                positions = self._history_positions = list(
-                    self._columns().get_indexer(self.history_columns_))
-            return has_history(X.to_numpy(), positions)
+            return self._history_of(self._matrix(X))
         return has_history(X[self.history_columns_].to_numpy(np.float64),
                            list(range(len(self.history_columns_))))
 
+    def _history_of(self, Z: np.ndarray) -> np.ndarray:
+        """`has_history` of the model's own matrix (its columns, in its order)."""
+        positions = self.__dict__.get("_history_positions")
+        if positions is None:
+            positions = self._history_positions = self._columns().get_indexer(self.history_columns_)
+        return has_history(Z, positions)
+
     def _routed(self, X: pd.DataFrame, method: str) -> np.ndarray:
-        """`method` of the main model on rows with history, of the no-history model on the others."""
-        history = self.has_history(X)
+        """`method` of the main model on rows with history, of the no-history model on the
+        others, on one matrix read from X once (the app scores one row at a time: the
+        wrapper's own work was twice the trees')."""
+        Z = self._matrix(X)
+        if getattr(self, "no_history_", None) is None:
+            return getattr(self, f"_main_{method}")(Z)
+        history = self._history_of(Z)
         if history.all():
-            return getattr(self, f"_main_{method}")(X)
-        out = np.empty(len(X), dtype=np.float64)
-        out[~history] = getattr(self.no_history_, method)(X.iloc[np.flatnonzero(~history)])
+            return getattr(self, f"_main_{method}")(Z)
+        out = np.empty(len(Z), dtype=np.float64)
+        positions = self.__dict__.get("_no_history_positions")
+        if positions is None:
+            positions = self._no_history_positions = self._columns().get_indexer(
+                self.no_history_.feature_names_)
+        out[~history] = getattr(self.no_history_, f"_main_{method}")(Z[~history][:, positions])
         if history.any():
-            out[history] = getattr(self, f"_main_{method}")(X.iloc[np.flatnonzero(history)])
+            out[history] = getattr(self, f"_main_{method}")(Z[history])
         return out
 
     @property
@@ -104,8 +118,13 @@ class ScoringModel:
         if not isinstance(X, pd.DataFrame):
             raise TypeError(f"X must be a DataFrame with the model's feature columns, "
                             f"got {type(X).__name__}")
-        if len(X.columns) == len(self.feature_names_) and X.columns.equals(self._columns()):
-            return X.to_numpy(dtype=np.float32)  # fast path: the app scores one row at a time
+        columns = X.columns
+        if columns is self.__dict__.get("_seen_columns") or (
+                len(columns) == len(self.feature_names_) and columns.equals(self._columns())):
+            # fast path: the app scores one row at a time, its rows sharing one column Index
+            # (comparing 800 names was a tenth of a one-row score)
+            self._seen_columns = columns
+            return X.to_numpy(dtype=np.float32)
         missing = [name for name in self.feature_names_ if name not in X.columns]
         if missing:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
@@ -114,7 +133,9 @@ class ScoringModel:
 
     def preprocess(self, X: pd.DataFrame) -> np.ndarray:
         """Every step before the classifier (resamplers skipped): the classifier's input."""
-        Z = self._matrix(X)
+        return self._preprocess(self._matrix(X))
+
+    def _preprocess(self, Z: np.ndarray) -> np.ndarray:
         for _, step in self.pipeline_.steps[:-1]:
             if hasattr(step, "fit_resample"):
                 continue  # samplers only act while fitting
@@ -125,22 +146,26 @@ class ScoringModel:
         """Uncalibrated P(default) of the classifier (of the segment's classifier)."""
         return self._routed(X, "predict_raw")
 
-    def _main_predict_raw(self, X: pd.DataFrame) -> np.ndarray:
-        Z = self.preprocess(X)
+    def _main_predict_raw(self, Z: np.ndarray) -> np.ndarray:
+        """On the model's matrix (`_matrix`): the classifier's probability."""
+        Z = self._preprocess(Z)
         if self.kind == "lightgbm":
             # The booster itself, as LightGBM's scikit-learn wrapper calls it, without the
             # wrapper's copy of its parameters (the constraint list): 3 ms of a 4 ms score of
             # one row, for 0.06 ms of trees. One thread for a few rows (threads cost more).
             threads = {"num_threads": 1} if len(Z) < SMALL_BATCH else {}
-            return np.asarray(self.classifier_.booster_.predict(Z, **threads), dtype=np.float64)
+            booster = self.__dict__.get("_booster")
+            if booster is None:  # the wrapper's property checks the fit on every call
+                booster = self._booster = self.classifier_.booster_
+            return np.asarray(booster.predict(Z, **threads), dtype=np.float64)
         return self.classifier_.predict_proba(Z)[:, 1]
 
     def predict_margin(self, X: pd.DataFrame) -> np.ndarray:
         """Raw log-odds of the classifier: what SHAP values plus base value sum to."""
         return self._routed(X, "predict_margin")
 
-    def _main_predict_margin(self, X: pd.DataFrame) -> np.ndarray:
-        Z = self.preprocess(X)
+    def _main_predict_margin(self, Z: np.ndarray) -> np.ndarray:
+        Z = self._preprocess(Z)
         if self.kind == "lightgbm":
             return np.asarray(self.classifier_.predict(Z, raw_score=True), dtype=np.float64)
         if self.kind == "logistic":
@@ -155,8 +180,12 @@ class ScoringModel:
         """Calibrated P(default), 1-D, in [0, 1] (each segment through its own calibrator)."""
         return self._routed(X, "predict_proba")
 
-    def _main_predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return self.calibrator_.predict(self._main_predict_raw(X))
+    def _main_predict_proba(self, Z: np.ndarray) -> np.ndarray:
+        return self.calibrator_.predict(self._main_predict_raw(Z))
+
+    def __getstate__(self) -> dict:
+        """Pickled without the caches filled while scoring (a second copy of the booster)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHES}
 
     def decide(self, p: np.ndarray) -> np.ndarray:
         """True = refused (calibrated probability at or above the threshold)."""

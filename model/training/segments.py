@@ -68,10 +68,11 @@ def segment_inputs(builder, tables: dict[str, pd.DataFrame]) -> SegmentInputs:
                          list(builder.application_features_))
 
 
-def has_history(X: pd.DataFrame | np.ndarray, count_positions: list[int]) -> np.ndarray:
-    """True for rows with at least one history row (any count column above 0)."""
-    counts = np.asarray(X)[:, count_positions].astype(np.float64)
-    return np.nan_to_num(counts, nan=0.0).sum(axis=1) > 0
+def has_history(X: pd.DataFrame | np.ndarray, count_positions: list[int] | np.ndarray
+                ) -> np.ndarray:
+    """True for rows with at least one history row (any count column above 0; a missing
+    count is none)."""
+    return (np.asarray(X)[:, count_positions] > 0).any(axis=1)
 
 
 def segment_metrics(y: np.ndarray, proba: np.ndarray, threshold: float) -> dict[str, float]:

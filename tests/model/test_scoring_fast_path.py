@@ -39,3 +39,21 @@ def test_the_fast_path_gives_scikit_learns_probabilities(app_state):
         new = X.iloc[np.flatnonzero(~history)]
         np.testing.assert_allclose(model.predict_proba(new), _reference(model.no_history_, new),
                                    rtol=0, atol=1e-12)
+
+
+def test_a_model_that_has_scored_pickles_without_its_caches(app_state):
+    """Scoring fills caches (the booster, the column positions); a set saved afterwards must
+    not carry them (a second copy of the booster in model.joblib)."""
+    import pickle
+
+    from model.training.scoring import _CACHES
+
+    model = pickle.loads(pickle.dumps(app_state.model))  # a fresh copy, caches empty
+    fresh = len(pickle.dumps(model))
+    X = _rows(app_state, 20)
+    first = model.predict_proba(X.iloc[[0]])
+    assert any(name in model.__dict__ for name in _CACHES)
+    again = pickle.loads(pickle.dumps(model))
+    assert not any(name in again.__dict__ for name in _CACHES)
+    assert len(pickle.dumps(model)) == fresh
+    np.testing.assert_array_equal(again.predict_proba(X.iloc[[0]]), first)
