@@ -545,6 +545,7 @@ def main(argv: list[str] | None = None) -> None:
             for example in stats.examples:
                 print(f"error example ({users} users): {example}", file=sys.stderr)
         final_peak = max(peak_rss_mb(p) for p in (master, *servers))
+        final_pss = [pss_mb(p) for p in (master, *servers)]
     finally:
         stop(process)
     print(f"\ngunicorn app:server, {len(servers)} worker(s) x {args.threads} threads, 127.0.0.1; "
@@ -562,7 +563,8 @@ def main(argv: list[str] | None = None) -> None:
                      for label, value, pss, load, cpu, mine in rss))
     print(f"\nPeak RSS of a gunicorn process while starting and loading the artifacts (VmHWM before "
           f"the first level, the highest of the master and the workers): {loading_peak:,.0f} MB; "
-          f"at the end: {final_peak:,.0f} MB.")
+          f"at the end: {final_peak:,.0f} MB.\nPSS per process at the end: master {final_pss[0]:,.0f} MB, "
+          f"workers {', '.join(f'{pss:,.0f}' for pss in final_pss[1:])} MB.")
 
 
 if __name__ == "__main__":
