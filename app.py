@@ -5,7 +5,9 @@ is explicit: `build_demo_if_empty()` builds a demo set (from `data/raw/` if the
 Kaggle files are there, else from synthetic data) only when the artifacts root
 holds no set at all, and `load_before_serving()` loads the served set and its
 derived values before the first request. `python app.py` calls both; `startup.sh`
-calls the first, then gunicorn calls the second in each worker (gunicorn.conf.py).
+calls the first, then gunicorn calls the second in its master before forking the workers, and
+again in each worker, which re-reads `current` and starts its own re-verification
+(gunicorn.conf.py).
 """
 from __future__ import annotations
 

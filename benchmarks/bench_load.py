@@ -15,7 +15,8 @@ Each simulated user then repeats, until the request or time budget of the level 
   new client counts as an error;
 - `GET /api/clients/<id>` (25 %) and `POST /api/score` with a random valid application (15 %).
 
-Any answer with a status of 300 or more (a redirect to the sign-in page), a timeout (60 s) or a broken connection is an error.
+Any answer with a status of 300 or more (a redirect: to the sign-in page, say; the captured
+requests never redirect), a timeout (60 s) or a broken connection is an error.
 Users are closed-loop threads, each with its own keep-alive connection, waiting `--think`
 seconds on average (exponential) between actions. Server and load generator share the machine's cores.
 RSS and PSS of the master and the workers (psutil) are read before the first level and after

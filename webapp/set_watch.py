@@ -1,15 +1,17 @@
 """The served artifact set is verified again in the background, not only when it is loaded.
 
 A set is verified (signature, then every file's SHA-256) before it is loaded; afterwards its
-files stay on disk, and `features.npy` is read on every request (memory-mapped read-only,
-rows read with `pread`). A file changed in place or truncated would otherwise be served
-silently: one edited row moved a client from 20.0 % to 3.3 % with health "ok".
+files stay on disk, and `features.npy`, the stored assessments and their SHAP values are read
+by the requests (memory-mapped read-only, rows read with `pread`). A file changed in place or
+truncated would otherwise be served silently: one edited row moved a client from 20.0 % to
+3.3 % with health "ok".
 
 Every `SCORING_VERIFY_SECONDS` (default 300; 0 turns the check off) a daemon thread per
 process re-runs `model.artifacts.verify` on each served set (`webapp.serving.recheck_served`). A set
 that fails is refused (`webapp.serving.refuse`): the set served before it is served again if it still verifies
 (health "degraded", `refused` naming the file), else nothing is (health 503 naming the file).
-A truncated matrix met by a request is refused at once (`AppState.feature_row`).
+A truncated matrix met by a request that reads a feature row (the why page, the API, a
+what-if) is refused at once (`AppState.feature_row`).
 
 Hashing costs about 2 s per GB of set on one core, in a background thread, every few minutes.
 """

@@ -41,14 +41,15 @@ def register_light_validation_layout(app: dash.Dash) -> None:
     """After Dash's first-request setup has built its validation layout, keep only its ids.
 
     Runs as a `before_request` registered after Dash's own (Pages registers its router when
-    the app is created), once per process."""
-    done = False
+    the app is created). It lightens whatever layout is not the one it made: a first request
+    may find the shell's layout while another thread's router is still rendering every page;
+    the next request then lightens the router's."""
+    made: list[Any] = [None]
 
     def lighten() -> None:
-        nonlocal done
-        if done or app.validation_layout is None:
+        current = app.validation_layout
+        if current is None or current is made[0]:
             return
-        app.validation_layout = html.Div(bare_components(app.validation_layout))
-        done = True
+        made[0] = app.validation_layout = html.Div(bare_components(current))
 
     app.server.before_request(lighten)

@@ -158,7 +158,7 @@ class ClientExplanation:
 
     rows: list[dict[str, Any]]
     base_value: float  # log-odds
-    margin: float  # log-odds = base_value + table.contribution.sum()
+    margin: float  # log-odds = base_value + the rows' contributions
     base_probability: float  # f(base_value)
     probability: float  # f(margin): the calibrated probability the advisor sees
     threshold: float

@@ -90,8 +90,10 @@ class ScoringModel:
         out = np.empty(len(Z), dtype=np.float64)
         positions = self.__dict__.get("_no_history_positions")
         if positions is None:
-            positions = self._no_history_positions = self._columns().get_indexer(
-                self.no_history_.feature_names_)
+            positions = self._columns().get_indexer(self.no_history_.feature_names_)
+            if (positions < 0).any():
+                raise ValueError("the no-history model uses columns the main model lacks")
+            self._no_history_positions = positions
         out[~history] = getattr(self.no_history_, f"_main_{method}")(Z[~history][:, positions])
         if history.any():
             out[history] = getattr(self, f"_main_{method}")(Z[history])

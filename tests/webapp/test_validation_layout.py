@@ -53,3 +53,30 @@ def test_bare_components_keep_type_and_id_only() -> None:
     assert [(type(c).__name__, c.id) for c in bare] == [
         ("H1", "title"), ("Graph", {"type": "chart", "index": 1}), ("Span", "inner")]
     assert all(set(c.to_plotly_json()["props"]) == {"id"} for c in bare)
+
+
+def test_a_layout_set_after_the_first_lightening_is_lightened_too() -> None:
+    """Two first requests of a new worker: one may lighten the shell's layout while the other's
+    Pages router is still rendering every page; the router's layout is lightened next time."""
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from webapp.validation_layout import register_light_validation_layout
+
+    app = SimpleNamespace(server=Flask(__name__), validation_layout=html.Div(html.P("x", id="shell")))
+    register_light_validation_layout(app)
+
+    def request() -> None:
+        with app.server.test_request_context("/"):
+            app.server.preprocess_request()
+
+    request()
+    assert [c.id for c in app.validation_layout.children] == ["shell"]
+    light = app.validation_layout
+    request()
+    assert app.validation_layout is light  # nothing to do: not lightened again
+    app.validation_layout = html.Div([html.P("x", id="shell"), html.Div(id="page")])  # the router
+    request()
+    assert [c.id for c in app.validation_layout.children] == ["shell", "page"]
+    assert set(app.validation_layout.children[1].to_plotly_json()["props"]) == {"id"}

@@ -61,8 +61,8 @@ def _secret_key() -> str:
     key = config.secret_key()
     if key:
         return key
-    log.warning("SCORING_SECRET_KEY is not set: using a random key for this process "
-                "(sessions end when it restarts and are not shared between workers)")
+    log.warning("SCORING_SECRET_KEY is not set: using a random key for this server "
+                "(sessions end when it restarts)")
     return secrets.token_hex(32)
 
 

@@ -167,9 +167,12 @@ def waterfall_figure(base: float, steps: Sequence[Step], final: float, lang: str
     layout = palette.base_layout(height=height)
     layout.update(
         margin={"l": 10, "r": VALUE_COLUMN_PX, "t": 40, "b": 50}, showlegend=False,
-        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 12}},
+        # plotly.js's own axis defaults (no template on a plain dict): no grid across the
+        # bars and no dark line at 0 %, as the go.Figure's template drew them (white)
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 12},
+               "showgrid": False},
         xaxis={"tickformat": ".0%", "title": {"text": _t("axis_points", lang)},
-               "gridcolor": palette.LIGHT_GREY, "automargin": True},
+               "gridcolor": palette.LIGHT_GREY, "automargin": True, "zeroline": False},
     )
     # The value column, right of the plot.
     annotations = [{"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 6, "y": tick,
