@@ -104,6 +104,7 @@ def test_an_invalid_field_marks_the_simulated_result_out_of_date(dash_duo, dash_
     # not "" either: the figure is briefly empty while the callback runs (a loaded machine saw it)
     _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text not in (shown, ""),
                           message="the simulated probability did not change")
+    idle(dash_duo)  # each keystroke is simulated: read the last one's result, not "400 000"'s
     simulated = dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text
     assert dash_duo.find_element(f"#{ids.WHATIF_STALE}").text == ""
 

@@ -30,14 +30,17 @@ def _ids(tree) -> list[str]:
 def test_the_page_document_carries_every_id_and_nothing_else(app_client):
     import app as app_module
 
+    app_client.get("/")  # Dash's first-request setup (its router) has run
+    # Dash's own: every page rendered whole, plus the shell, as its router builds it (now: the
+    # pages' content depends on the data, e.g. the drift tab's monitored periods)
+    pages = [p["layout"]() if callable(p["layout"]) else p["layout"]
+             for p in dash.page_registry.values()]
+    full = html.Div(pages + [app_module.app.layout()])
+    app_module.app.validation_layout = full
     page = app_client.get("/client/does-not-matter").get_data(as_text=True)
     config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>',
                                   page, re.S).group(1))
     sent = json.dumps(config["validation_layout"])
-    # Dash's own: every page rendered whole, plus the shell
-    pages = [p["layout"]() if callable(p["layout"]) else p["layout"]
-             for p in dash.page_registry.values()]
-    full = html.Div(pages + [app_module.app.layout()])
     assert _ids(app_module.app.validation_layout) == _ids(full)
     assert len(sent) < len(to_json(full)) / 5
     assert '"id"' in sent and "figure" not in sent  # ids kept, the content left out
