@@ -135,9 +135,7 @@ class AppState:
                                   "verified)", self.artifacts_dir / "features.npy")
             refuse(self, error)
             raise ArtifactsUnavailable(error) from None
-        # one column Index for every row read: the model recognises it without comparing names
-        columns = self.derived("feature_index", lambda state: pd.Index(state.feature_names))
-        return pd.DataFrame(values, columns=columns,
+        return pd.DataFrame(values, columns=feature_index(self),
                             index=pd.Index([int(client_id)], name="SK_ID_CURR"))
 
     def has_client(self, client_id: int) -> bool:
@@ -161,6 +159,13 @@ def derived_value(name: str) -> Callable:
         return read
 
     return register
+
+
+@derived_value("feature_index")
+def feature_index(state: AppState) -> pd.Index:
+    """One column Index for every feature row read: the model recognises it without comparing
+    800 names (`ScoringModel._matrix`); built when the set loads."""
+    return pd.Index(state.feature_names)
 
 
 def _read_row(features: np.ndarray, row: int) -> np.ndarray:

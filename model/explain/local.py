@@ -258,9 +258,7 @@ class ClientExplainer:
         self.no_history_ = getattr(model, "no_history_", None)
         if self.no_history_ is not None:
             self.no_history_engine_ = _make_engine(self.no_history_, background)
-            self._no_history_columns = self._columns.get_indexer(self.no_history_.feature_names_)
-            if (self._no_history_columns < 0).any():
-                raise ValueError("the no-history model uses columns the main model lacks")
+            self._no_history_columns = model.no_history_positions()
         if dictionary is not None and "feature" not in dictionary.columns:
             dictionary = dictionary.reset_index()  # the app reads it indexed by feature
         info = (dictionary.drop_duplicates("feature").set_index("feature")

@@ -88,16 +88,22 @@ class ScoringModel:
         if history.all():
             return getattr(self, f"_main_{method}")(Z)
         out = np.empty(len(Z), dtype=np.float64)
+        positions = self.no_history_positions()
+        out[~history] = getattr(self.no_history_, f"_main_{method}")(Z[~history][:, positions])
+        if history.any():
+            out[history] = getattr(self, f"_main_{method}")(Z[history])
+        return out
+
+    def no_history_positions(self) -> np.ndarray:
+        """Where the no-history model's columns sit among ours (its SHAP values and its
+        scores are read and written there); refuses a model naming a column we lack."""
         positions = self.__dict__.get("_no_history_positions")
         if positions is None:
             positions = self._columns().get_indexer(self.no_history_.feature_names_)
             if (positions < 0).any():
                 raise ValueError("the no-history model uses columns the main model lacks")
             self._no_history_positions = positions
-        out[~history] = getattr(self.no_history_, f"_main_{method}")(Z[~history][:, positions])
-        if history.any():
-            out[history] = getattr(self, f"_main_{method}")(Z[history])
-        return out
+        return positions
 
     @property
     def classifier_(self) -> Any:
