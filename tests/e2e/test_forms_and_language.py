@@ -7,6 +7,8 @@ page under test.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
@@ -129,6 +131,8 @@ def test_whatif_edits_survive_the_language_switch(dash_duo, dash_app, app_state,
     row = app_state.applications.loc[client_id]
     _type(_field(dash_duo, ids.WHATIF_FIELD, "goods"), "4 000 000")
     _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text != shown)
+    idle(dash_duo)
+    time.sleep(1)  # each keystroke is simulated: let the last one's answer arrive and settle
     idle(dash_duo)
     simulated = fields.parse_number(
         dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text.replace("%", ""), "fr")
