@@ -112,6 +112,26 @@ class _LinearEngine(_Engine):
         return np.asarray(self.explainer.shap_values(Z), dtype=np.float64)
 
 
+class _BlendEngine(_Engine):
+    """The blend's margin is weight x trees + (1 - weight) x linear model, so its SHAP values
+    are the same weighted sum of each part's (both exact): they still add up to the margin."""
+
+    def __init__(self, classifier: Any, background: np.ndarray | None) -> None:
+        self.weight = float(classifier.weight)
+        self.trees = _TreeEngine(classifier.trees_)
+        self.prepare = classifier.linear_[:-1]  # imputer and scaler of the linear part
+        width = classifier.n_features_in_
+        mean = (self.prepare.transform(background).mean(axis=0) if background is not None
+                else np.zeros(width))
+        self.linear = _LinearEngine(classifier.linear_[-1], mean)
+        self.base_value = (self.weight * self.trees.base_value
+                           + (1.0 - self.weight) * self.linear.base_value)
+
+    def values(self, Z: np.ndarray) -> np.ndarray:
+        return (self.weight * self.trees.values(Z)
+                + (1.0 - self.weight) * self.linear.values(self.prepare.transform(Z)))
+
+
 class _ConstantEngine(_Engine):
     """The dummy ignores every feature: all contributions are zero, the base is its prior."""
 
@@ -133,6 +153,9 @@ def _make_engine(model: Any, background: pd.DataFrame | None) -> _Engine:
         width = len(model.feature_names_)
         mean = model.preprocess(background).mean(axis=0) if background is not None else np.zeros(width)
         return _LinearEngine(model.classifier_, mean)
+    if model.kind == "blend":
+        return _BlendEngine(model.classifier_, None if background is None
+                            else model.preprocess(background))
     if model.kind == "dummy":
         return _ConstantEngine(model.classifier_)
     raise ValueError(f"cannot explain a model of kind {model.kind!r}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import lightgbm as lgb
 import numpy as np
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -44,7 +45,7 @@ QUICK_TREES, FULL_TREES, SMOTE_TREES = 500, 3000, 250
 QUICK_STOPPING, FULL_STOPPING = 30, 50
 INNER_FOLDS = {True: 2, False: 3}
 
-KINDS = ("dummy", "logistic", "lightgbm", "scorecard")
+KINDS = ("dummy", "logistic", "lightgbm", "scorecard", "blend")
 IMBALANCE = ("none", "balanced", "smote")
 
 
@@ -139,20 +140,27 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
     def _base(self, X: np.ndarray, y: np.ndarray, **fit_params: Any) -> lgb.Booster | None:
         """The loan's own trees, grown first on `base_columns` alone (None without them).
 
-        LightGBM's `interaction_constraints` with one set keeps these trees on those
-        columns; every column of the set is in the lender's direction table, so the
-        constraints hold. The rest of the model is boosted on top of them (`init_model`),
-        in one booster that SHAP's TreeExplainer reads whole. Without this stage the loan's
-        columns were drawn in a quarter of the trees and rarely split on: doubling the loan
-        changed the probability of 22 % of the real sample's clients (issue 18).
+        Every column of the set is in the lender's direction table, so their trees keep the
+        directions. The rest of the model is boosted on top of them (`init_model`), in one
+        booster that SHAP's TreeExplainer reads whole. Without this stage the loan's columns
+        were drawn in a quarter of the trees and rarely split on: doubling the loan changed
+        the probability of 22 % of the real sample's clients (issue 18).
+        The trees are grown on a matrix of those columns only, then renumbered onto the
+        model's columns (`widened`): the same trees as growing them on every column under
+        an interaction constraint (identical predictions, measured), 25 times faster, since
+        LightGBM builds histograms of every column even where the constraint forbids a split
+        (half of a quick build's time).
         """
         if not self.base_columns or not self.base_trees:
             return None
+        columns = list(self.base_columns)
         params = {**self._inner_fit_params(), "colsample_bytree": 1.0,
-                  "interaction_constraints": [list(self.base_columns)],
                   "learning_rate": self.base_learning_rate, "n_estimators": self.base_trees,
                   **(self.base_params or {})}
-        return lgb.LGBMClassifier(**params).fit(X, y, **fit_params).booster_
+        if params.get("monotone_constraints") is not None:
+            params["monotone_constraints"] = [params["monotone_constraints"][c] for c in columns]
+        narrow = lgb.LGBMClassifier(**params).fit(np.asarray(X)[:, columns], y, **fit_params)
+        return widened(narrow.booster_, columns, np.shape(X)[1])
 
     def fit(self, X: np.ndarray, y: np.ndarray, **fit_params: Any
             ) -> EarlyStoppingLGBMClassifier:
@@ -195,10 +203,50 @@ class EarlyStoppingLGBMClassifier(lgb.LGBMClassifier):
         self.n_trees_ = self.booster_.current_iteration()
 
 
+def widened(booster: lgb.Booster, columns: list[int], width: int) -> lgb.Booster:
+    """`booster`, grown on `columns` of a wider matrix, as a booster of all `width` columns.
+
+    LightGBM's model text names a split's column by its position (`split_feature`) and
+    lists each column's name and range in its header: both are renumbered, the columns the
+    trees never saw get LightGBM's own "none" range, and the tree sizes (an index for
+    parallel parsing, optional) and importances (names of the narrow matrix) are left out.
+    """
+    def spread(values: str, fill: str) -> str:
+        wide = [fill] * width
+        for position, value in zip(columns, values.split(" ")):
+            wide[position] = value
+        return " ".join(wide)
+
+    lines, skipping = [], False
+    for line in booster.model_to_string().split("\n"):
+        if line.startswith("feature_importances:"):
+            skipping = True
+        if skipping:
+            skipping = line != ""
+            continue
+        key, _, value = line.partition("=")
+        if key == "tree_sizes":
+            continue
+        if key == "max_feature_idx":
+            line = f"max_feature_idx={width - 1}"
+        elif key == "feature_names":
+            line = "feature_names=" + " ".join(f"Column_{i}" for i in range(width))
+        elif key == "feature_infos":
+            line = "feature_infos=" + spread(value, "none")
+        elif key == "monotone_constraints":
+            line = "monotone_constraints=" + spread(value, "0")
+        elif key == "split_feature" and value:
+            line = "split_feature=" + " ".join(str(columns[int(i)]) for i in value.split(" "))
+        lines.append(line)
+    return lgb.Booster(model_str="\n".join(lines))
+
+
 def capacity(pipeline: Any) -> dict[str, Any]:
     """Trees, learning rate and stopping rule of a fitted LightGBM pipeline ({} otherwise),
     for comparison.md: a candidate chosen with a handful of trees is a stub."""
     classifier = pipeline[-1]
+    if isinstance(classifier, BlendClassifier):  # its trees' capacity
+        classifier = classifier.trees_
     if not isinstance(classifier, EarlyStoppingLGBMClassifier):
         return {}
     return {"trees": int(classifier.booster_.current_iteration()),
@@ -283,6 +331,65 @@ class MonotoneLogisticRegression(LogisticRegression64):
         return self
 
 
+class BlendClassifier(ClassifierMixin, BaseEstimator):
+    """LightGBM and the sign-bounded logistic regression, their log-odds averaged.
+
+    margin = weight x LightGBM's log-odds + (1 - weight) x the logistic regression's. Both
+    keep every configured direction (monotone constraints; bounded signs over increasing
+    maps of each column), so their weighted sum does too, and it stays explainable exactly:
+    its SHAP values are the same weighted sum of TreeSHAP's and the linear model's
+    (`model.explain.local._BlendEngine`). On the real sample's five folds the blend ranked
+    better than either part (CV AUC 0.758 at weight 0.6 or 0.7, against 0.754 for LightGBM
+    and 0.728 for the logistic regression), the trees catching interactions the linear
+    model lacks and the linear model smoothing what 4,000 clients teach the trees.
+    `trees`: the unfitted LightGBM (its own parameters); `C`: the logistic regression's;
+    `monotone`: -1 / 0 / +1 per column. Fitted: `trees_`, `linear_` (imputer, scaler,
+    `MonotoneLogisticRegression`), `classes_`.
+    """
+
+    def __init__(self, *, trees: Any = None, C: float = 0.0005, weight: float = 0.6,
+                 monotone: tuple[int, ...] = (), random_state: Any = None) -> None:
+        self.trees = trees
+        self.C = C
+        self.weight = weight
+        self.monotone = monotone
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> BlendClassifier:
+        from sklearn.base import clone
+        from sklearn.pipeline import Pipeline as LinearPipeline
+
+        if not 0.0 <= self.weight <= 1.0:
+            raise ValueError(f"the blend's weight must be within [0, 1], got {self.weight}")
+        self.trees_ = clone(self.trees).fit(X, y)
+        self.linear_ = LinearPipeline([
+            ("impute", MedianImputer()), ("scale", StandardScaler()),
+            ("classifier", MonotoneLogisticRegression(monotone=tuple(self.monotone), C=self.C,
+                                                      random_state=self.random_state))]
+        ).fit(X, y)
+        self.classes_ = np.array([0, 1])
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Log-odds of default. The trees are read through their booster (one thread for a
+        few rows, as the scoring model does): the wrapper's checks cost more than the trees."""
+        X = np.asarray(X, dtype=np.float32)
+        threads = {"num_threads": 1} if len(X) < 64 else {}
+        trees = np.asarray(self.trees_.booster_.predict(X, raw_score=True, **threads),
+                           dtype=np.float64)
+        return self.weight * trees + (1.0 - self.weight) * self.linear_.decision_function(X)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return (self.decision_function(X) >= 0.0).astype(int)
+
+
 def _make_smote(seed: int) -> SMOTE:
     return SMOTE(random_state=seed)
 
@@ -309,7 +416,7 @@ class Candidate:
 
     @property
     def name(self) -> str:
-        if self.kind in ("dummy", "scorecard"):
+        if self.kind in ("dummy", "scorecard", "blend"):
             return self.kind
         signs = "_monotone" if self.kind == "logistic" and any(self.monotone) else ""
         return f"{self.kind}_{self.imbalance}{signs}"
@@ -333,6 +440,9 @@ class Candidate:
             return {"C": 0.0005, "penalty": "l2", "solver": "L-BFGS-B, signs bounded"}
         if self.kind == "scorecard":
             return {"C": 0.01, "free_variables": 30}
+        if self.kind == "blend":
+            return {**dataclasses.replace(self, kind="lightgbm").default_params(quick),
+                    "C": 0.0005, "weight": config.BLEND_WEIGHT}
         if self.kind == "logistic":
             # L2/lbfgs: its refit on all 307,511 x 844 clients takes seconds, where
             # L1 needs saga or liblinear (minutes). Measured on 10,000 full-scale
@@ -356,6 +466,10 @@ class Candidate:
         if self.kind == "scorecard":
             return {"C": float(10 ** rng.uniform(-3, -0.5)),
                     "free_variables": int(rng.integers(10, 61))}
+        if self.kind == "blend":
+            return {**dataclasses.replace(self, kind="lightgbm").sample_params(rng, quick),
+                    "C": float(10 ** rng.uniform(-4, -2)),
+                    "weight": float(rng.uniform(0.4, 0.9))}
         if self.kind == "logistic":
             penalty = str(rng.choice(["l1", "l2", "elasticnet"]))
             # No liblinear: it copies the matrix to float64 and then to its own
@@ -412,6 +526,15 @@ class Candidate:
                                         # saga is slow on wide data: bounded epochs
                                         max_iter=100 if params["solver"] == "saga" else 300,
                                         random_state=seed)
+        if self.kind == "blend":
+            trees = {k: v for k, v in params.items() if k not in ("C", "weight")}
+            return BlendClassifier(trees=self._lightgbm(trees, seed, weight), C=params["C"],
+                                   weight=params["weight"], monotone=tuple(self.monotone),
+                                   random_state=seed)
+        return self._lightgbm(params, seed, weight)
+
+    def _lightgbm(self, params: dict[str, Any], seed: int, weight: str | None
+                  ) -> EarlyStoppingLGBMClassifier:
         quick = params.get("n_estimators", FULL_TREES) <= QUICK_TREES
         inner_folds = INNER_FOLDS[quick]
         if self.imbalance == "smote":
@@ -443,5 +566,7 @@ def all_candidates(monotone: tuple[int, ...] = (), base_columns: tuple[int, ...]
     # The logistic regression with its signs bounded by the same directions (eligible), and
     # the scorecard whose bins follow them (a challenger: model.training.scorecard).
     signed = ([Candidate("logistic", "none", monotone=monotone),
-               Candidate("scorecard", monotone=monotone)] if any(monotone) else [])
+               Candidate("scorecard", monotone=monotone),
+               Candidate("blend", monotone=monotone, base_columns=base_columns)]
+              if any(monotone) else [])
     return [Candidate("dummy"), *plain[:3], *signed, *plain[3:]]

@@ -8,6 +8,8 @@ from __future__ import annotations
 KIND_NAMES: dict[str, dict[str, str]] = {
     "lightgbm": {"fr": "LightGBM (arbres de décision boostés)", "en": "LightGBM (boosted decision trees)"},
     "logistic": {"fr": "Régression logistique", "en": "Logistic regression"},
+    "blend": {"fr": "Mélange LightGBM et régression logistique (signes bornés)",
+              "en": "Blend of LightGBM and logistic regression (signs bounded)"},
     "scorecard": {"fr": "Grille de score (classes monotones, points par classe)",
                   "en": "Scorecard (monotone bins, points per bin)"},
     "dummy": {"fr": "Modèle de référence naïf (taux moyen pour tous)",

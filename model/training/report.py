@@ -42,15 +42,20 @@ def capacity_cells(capacity: dict[str, Any] | None) -> list[str]:
     return [str(capacity["trees"]), f"{capacity['learning_rate']:.3g}", stopping]
 
 
+# What a kind's name alone does not say, in comparison.md.
+KIND_NOTES = {"monotone": " (signs bounded)",
+              "scorecard": " (optbinning, directions by construction)",
+              "blend": " (LightGBM + logistic regression with bounded signs, log-odds averaged)"}
+
+
 def comparison_table(metrics: dict[str, Any]) -> str:
     """Markdown table, one row per candidate, the chosen one in bold."""
     lines = ["| " + " | ".join(COMPARISON_COLUMNS) + " |",
              "|" + "---|" * len(COMPARISON_COLUMNS)]
     for name, result in metrics["candidates"].items():
         cv, holdout = result["cv"], result["holdout"]
-        kind = result["kind"] + (" (signs bounded)" if name.endswith("_monotone") else
-                                 " (optbinning, directions by construction)"
-                                 if result["kind"] == "scorecard" else "")
+        kind = result["kind"] + KIND_NOTES.get("monotone" if name.endswith("_monotone")
+                                               else result["kind"], "")
         label = f"**{kind}**" if name == metrics["chosen"] else kind
         cells = [label, result["imbalance"], _params_text(result["best_params"]),
                  f"{cv['auc']:.4f}", f"{cv['recall']:.3f}", f"{cv['precision']:.3f}",

@@ -35,7 +35,7 @@ def _transform(step: Any, Z: np.ndarray) -> np.ndarray:
 class ScoringModel:
     """Calibrated P(default) and accept/refuse decision for feature rows.
 
-    Attributes: `kind` ("lightgbm" | "logistic" | "dummy"), `pipeline_` (fitted
+    Attributes: `kind` ("lightgbm" | "logistic" | "blend" | "dummy"), `pipeline_` (fitted
     imbalanced-learn Pipeline, classifier last), `calibrator_`, `threshold_`
     (on the calibrated scale: refuse when p >= threshold_), `feature_names_`.
 
@@ -166,6 +166,8 @@ class ScoringModel:
             if booster is None:  # the wrapper's property checks the fit on every call
                 booster = self._booster = self.classifier_.booster_
             return np.asarray(booster.predict(Z, **threads), dtype=np.float64)
+        if self.kind == "blend":  # its log-odds, without predict_proba's second column
+            return 1.0 / (1.0 + np.exp(-self.classifier_.decision_function(Z)))
         return self.classifier_.predict_proba(Z)[:, 1]
 
     def predict_margin(self, X: pd.DataFrame) -> np.ndarray:
@@ -176,7 +178,7 @@ class ScoringModel:
         Z = self._preprocess(Z)
         if self.kind == "lightgbm":
             return np.asarray(self.classifier_.predict(Z, raw_score=True), dtype=np.float64)
-        if self.kind == "logistic":
+        if self.kind in ("logistic", "blend"):
             return np.asarray(self.classifier_.decision_function(Z), dtype=np.float64)
         p = np.clip(self.classifier_.predict_proba(Z)[:, 1], _EPS, 1 - _EPS)
         return np.log(p / (1 - p))

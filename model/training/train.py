@@ -66,9 +66,9 @@ OOF_FILE = "oof_probability.parquet"
 HOLDOUT_FRACTION = 0.2
 HOLDOUT_FILE = "holdout.parquet"
 # Share of the search budget per model family, and how many configurations at most.
-BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0, "scorecard": 1.0}
-MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1, "scorecard": 1},
-              False: {"dummy": 1, "logistic": 25, "lightgbm": 60, "scorecard": 10}}
+BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0, "scorecard": 1.0, "blend": 2.0}
+MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1, "scorecard": 1, "blend": 1},
+              False: {"dummy": 1, "logistic": 25, "lightgbm": 60, "scorecard": 10, "blend": 30}}
 MIN_PER_CLASS = 25
 # Rows the search (and each candidate's evaluation) uses at most, and rows whose
 # out-of-fold scores fit the final calibrator and threshold. Stratified subsets

@@ -26,11 +26,13 @@ def _scoring_model(kind: str, X: pd.DataFrame, y: pd.Series):
 
     candidate = Candidate(kind)
     params = candidate.default_params(quick=True)
-    if kind == "lightgbm":
+    if kind in ("lightgbm", "blend"):
         params.update(n_estimators=40, num_leaves=7, learning_rate=0.1)
     pipeline = candidate.build(params, seed=0)
     if kind == "lightgbm":
         pipeline.set_params(classifier__early_stopping_rounds=0)
+    if kind == "blend":
+        pipeline.set_params(classifier__trees__early_stopping_rounds=0)
     matrix = X.to_numpy(np.float32)
     pipeline.fit(matrix, y.to_numpy())
     calibrator = ProbabilityCalibrator("sigmoid").fit(pipeline.predict_proba(matrix)[:, 1], y)
@@ -53,7 +55,8 @@ def data(sample_tables):
 @pytest.fixture(scope="module")
 def models(data):
     X, y, _, _ = data
-    return {kind: _scoring_model(kind, X, y) for kind in ("lightgbm", "logistic", "dummy")}
+    return {kind: _scoring_model(kind, X, y)
+            for kind in ("lightgbm", "logistic", "blend", "dummy")}
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +85,25 @@ def test_linear_shap_is_coefficient_times_centred_input(models, data):
     np.testing.assert_allclose(values.to_numpy(), model.preprocess(X) * coef, atol=1e-8)
     assert base == pytest.approx(float(model.classifier_.intercept_[0]))
     np.testing.assert_allclose(base + values.sum(axis=1), model.predict_margin(X), atol=1e-8)
+
+
+def test_blend_shap_is_the_weighted_sum_of_its_parts_and_adds_up(models, data):
+    """The blend's values are weight x TreeSHAP of its trees + (1 - weight) x the linear
+    part's coef x scaled input: exact, so the waterfall still ends at the probability shown."""
+    X = data[0].iloc[:25]
+    model = models["blend"]
+    blend = model.classifier_
+    base, values = ClientExplainer(model, data[3]).explain_rows(X)
+    Z = model.preprocess(X)
+    trees = blend.trees_.booster_.predict(Z, pred_contrib=True)
+    linear = blend.linear_[:-1].transform(Z) * blend.linear_[-1].coef_.ravel()
+    w = blend.weight
+    np.testing.assert_allclose(values.to_numpy(), w * trees[:, :-1] + (1 - w) * linear,
+                               atol=1e-8)
+    np.testing.assert_allclose(base + values.sum(axis=1), model.predict_margin(X), atol=1e-6)
+    explanation = ClientExplainer(model, data[3]).explain(X.iloc[[3]])
+    assert explanation.probability == pytest.approx(model.predict_proba(X.iloc[[3]])[0], abs=1e-9)
+    assert 0 < w < 1 and np.abs(trees[:, :-1]).sum() > 0 and np.abs(linear).sum() > 0
 
 
 def test_dummy_has_no_contribution_and_its_prior_as_base(models, data):

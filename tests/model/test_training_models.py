@@ -47,7 +47,10 @@ class RecordingSMOTE(SMOTE):
 
 
 @pytest.mark.parametrize("kind", ["logistic", "lightgbm"])
-def test_smote_only_sees_training_fold_rows(arrays, kind):
+def test_smote_only_sees_training_fold_rows(arrays, kind, monkeypatch):
+    from model.training import search
+
+    monkeypatch.setattr(search, "FOLD_JOBS", 1)  # the recording sampler lives in this process
     X, y = arrays
     X, y = X[:1200, :40], y[:1200]
     folds = stratified_folds(y, 5, SEED)

@@ -41,7 +41,8 @@ def _body(text: str, lang: str) -> str:
 
 def _assert_plain_words(text: str, lang: str) -> None:
     body = _body(text, lang)
-    for bad in ("−0,0", "-0,0", "−0.0", "-0.0", "0 crédits", "0 reported credits"):
+    for bad in ("−0,0", "-0,0", "−0.0", "-0.0", "0 crédits", "0 reported credits",
+                " : —", ": n/a"):
         assert bad not in body, bad
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body), "an ISO date"
     assert not any(name in body.lower() for name in MODEL_NAMES), body
@@ -158,6 +159,28 @@ def test_reasons_and_actions_follow_the_assessment(served_state):
             told = {r.concept for r in assessment.reasons} & set(config.CUSTOMER_ACTIONS)
             assert bool(told) <= ("Ce que vous pouvez faire" in text)
         assert "7 décembre 2026" in text
+
+
+def test_a_reason_whose_value_is_missing_says_so_in_words(served_state):
+    """A blank ("—", "n/a") cannot be checked against one's file: a principal reason whose
+    driving value the file lacks says "non renseigné" / "not provided", in the letter and in
+    the API's reason (both read `reason_value_text`)."""
+    import dataclasses
+
+    from webapp.services import clients
+
+    state = served_state
+    probability = np.asarray(state.clients["probability_final"])
+    refused = [clients.client_assessment(int(c))
+               for c in state.clients.index[probability >= state.model.threshold_][:30]]
+    assessment = next(a for a in refused if a.reasons and a.model_refused)
+    first = dataclasses.replace(assessment.reasons[0], value=float("nan"))
+    blank = dataclasses.replace(assessment, reasons=(first, *assessment.reasons[1:]))
+    for lang, words in (("fr", f"{first.feature_label_fr} : non renseigné"),
+                        ("en", f"{first.feature_label_en}: not provided")):
+        text = letters.compose(blank, None, lang, dt.date(2026, 12, 7)).text()
+        assert words in text, (lang, text[:600])
+        assert [r.value for r in clients.reason_views(blank, lang)][0] == words
 
 
 def test_unknown_client_is_a_json_404(api):

@@ -34,6 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "count": "{n}", "score_unit": "{x} sur 1", "rating": "note {x} sur 3",
         "percent_income": "{x}", "yes": "oui", "no": "non", "days": "{x} jours",
         "months": "{x} mois", "no_date": "sans emploi salarié", "none": "aucun",
+        "not_given": "non renseigné",
     },
     "en": {
         "score": ("Estimated probability of default: {p} ({side} the decision threshold of {t}), "
@@ -47,6 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "count": "{n}", "score_unit": "{x} out of 1", "rating": "rating {x} of 3",
         "percent_income": "{x}", "yes": "yes", "no": "no", "days": "{x} days",
         "months": "{x} months", "no_date": "no salaried employment", "none": "none",
+        "not_given": "not provided",
     },
 }
 
@@ -130,7 +132,11 @@ def reason_value_text(reason: Any, lang: str | None) -> str:
     rapportée à l'âge : 2 %" ('' never: an unknown value says "non renseigné")."""
     lang = normalise_language(lang)
     value = reason.value
-    if not isinstance(value, str) and _number(value) == config.DAYS_NO_VALUE:
+    if not isinstance(value, str) and math.isnan(_number(value)):
+        # "—" or "n/a" is a blank the customer cannot check against their file: the file
+        # has no value there, and that is what raised the risk.
+        text = translate(TEXTS, "not_given", lang)
+    elif not isinstance(value, str) and _number(value) == config.DAYS_NO_VALUE:
         text = translate(TEXTS, "no_date", lang)  # Home Credit's "never" code (not employed)
     elif reason.unit == "count" and _number(value) == 0:
         text = translate(TEXTS, "none", lang)
