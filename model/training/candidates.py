@@ -559,7 +559,8 @@ def all_candidates(monotone: tuple[int, ...] = (), base_columns: tuple[int, ...]
     """Every candidate compared: the dummy, then each family with each imbalance variant;
     LightGBM candidates carry the `monotone` constraint vector (and grow the loan's
     `base_columns` first), and so do one more logistic regression
-    (`logistic_none_monotone`, its coefficient signs bounded) and the optbinning scorecard."""
+    (`logistic_none_monotone`, its coefficient signs bounded), the blend of the two families
+    (`BlendClassifier`) and the optbinning scorecard."""
     plain = [Candidate(kind, imbalance, monotone=monotone if kind == "lightgbm" else (),
                        base_columns=base_columns if kind == "lightgbm" else ())
              for kind in ("logistic", "lightgbm") for imbalance in IMBALANCE]

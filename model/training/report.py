@@ -97,6 +97,7 @@ def comparison_table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines + notes + constraints_text(metrics.get("constraints"))
                      + segments_table(metrics.get("segments"))
                      + age_band_table(metrics.get("segments"))
+                     + age_band_table(metrics.get("segments"), "by_age_band_out_of_fold")
                      + points_table(metrics["candidates"])) + "\n"
 
 
@@ -162,14 +163,21 @@ def segments_table(segments: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def age_band_table(segments: dict[str, Any] | None) -> list[str]:
-    """Markdown table of calibration by segment and age band on the held-out split, with
-    the observed rate's 95 % interval: a band of 200 clients holds 6 to 20 defaults, and
-    its observed rate moves by half its value by chance. Also read by the model card."""
-    bands = (segments or {}).get("by_age_band")
+# Where each calibration-by-age-band table of a build comes from (metrics.json key, words).
+AGE_BAND_SOURCES = {
+    "by_age_band": "held-out split",
+    "by_age_band_out_of_fold": "out-of-fold scores of every calibration client"}
+
+
+def age_band_table(segments: dict[str, Any] | None, key: str = "by_age_band") -> list[str]:
+    """Markdown table of calibration by segment and age band (`key`: on the held-out split,
+    or on every calibration client's out-of-fold score), with the observed rate's 95 %
+    interval: a band of 200 clients holds 6 to 20 defaults, and its observed rate moves by
+    half its value by chance."""
+    bands = (segments or {}).get(key)
     if not bands:
         return []
-    lines = ["", "## Calibration by segment and age band (held-out split)", "",
+    lines = ["", f"## Calibration by segment and age band ({AGE_BAND_SOURCES[key]})", "",
              "Bands of fewer than 100 clients are shown, not judged. \"within 10 %\": mean "
              "predicted within 10 % of the observed rate; \"in interval\": within the observed "
              "rate's 95 % (Wilson) interval.", "",

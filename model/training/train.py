@@ -8,9 +8,10 @@ Protocol (numbers must be honest and reproducible):
    cost-optimal threshold and its cross-validated metrics (threshold and cost
    on cross-fitted calibrated scores: each fold calibrated by a map fitted on
    the other folds). LightGBM candidates carry the configured monotone
-   constraints (and grow the loan's trees first), and so does the logistic
-   regression with bounded signs and the optbinning scorecard (its bins follow the
-   directions); the other logistic ones cannot and are compared but never chosen, and
+   constraints (and grow the loan's trees first), and so do the logistic
+   regression with bounded signs, their blend (log-odds averaged) and the optbinning
+   scorecard (its bins follow the directions); the other logistic ones cannot and are
+   compared but never chosen, and
    the scorecard is a challenger until the app can explain points
    (`Candidate.ineligible_reason`).
 3. Each candidate's best configuration is refitted on the 80 % and scored on
@@ -469,6 +470,15 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         if not np.array_equal(app_rows, oof_rows):
             raise RuntimeError("the two models were calibrated on different clients")
         no_history = ~has_history(matrix[oof_rows], count_positions)
+        if age_position is not None:
+            # The same bands on the out-of-fold scores of every calibration client (each
+            # scored by models that never saw it): five times the held-out split's clients,
+            # where a band of 250 held-out clients holds 6 to 30 defaults.
+            age, y_cal = matrix[oof_rows, age_position], labels[oof_rows]
+            segment_report["by_age_band_out_of_fold"] = {
+                "with_history": metrics_by_age_band(y_cal[~no_history], oof_proba[~no_history],
+                                                    age[~no_history], final["threshold"]),
+                "no_history": metrics_by_age_band(y_cal, app_proba, age, final["threshold"])}
         oof_proba = np.where(no_history, app_proba, oof_proba)
 
     metrics = {

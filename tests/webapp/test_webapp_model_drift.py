@@ -168,6 +168,26 @@ def test_segments_and_constraints_are_written_out_by_the_service():
     assert smodel.constraints_sentence(METRICS, "en") is None
 
 
+def test_calibration_by_age_band_is_written_out_with_its_interval_and_verdict():
+    """Issue 18: calibration by segment and age band on the Model screen, held-out and out of
+    fold; a band of fewer than 100 clients is shown, not judged."""
+    band = {"n_clients": 1119, "defaults": 73, "mean_predicted": 0.0702, "observed_rate": 0.0652,
+            "calibration_gap": 0.0767, "calibrated_within_tolerance": True,
+            "observed_ci": [0.0521, 0.0814], "judged": True}
+    small = {**band, "n_clients": 95, "defaults": 4, "calibrated_within_tolerance": False,
+             "judged": False}
+    metrics = {**METRICS, "segments": {"by_age_band_out_of_fold": {
+        "with_history": {"35-44": band, "65+": small}, "no_history": {"35-44": band}}}}
+    table = smodel.age_bands(metrics, "by_age_band_out_of_fold", "fr")
+    assert table.heading.startswith("Calibration par tranche d'âge (tous les clients")
+    assert table.rows[0] == ["Avec historique · 35-44", "1 119", "73", "7,0 %",
+                             "6,5 %", "5,2 % – 8,1 %", "7,7 %", "oui"]
+    assert table.rows[1][-1] == "non jugé (moins de 100 clients)"
+    assert [row[0] for row in smodel.age_bands(metrics, "by_age_band_out_of_fold", "en").rows] == [
+        "With history · 35-44", "With history · 65+", "Without history (model in use) · 35-44"]
+    assert smodel.age_bands(metrics, "by_age_band", "fr") is None  # no held-out bands here
+
+
 def test_cost_curve_marks_the_chosen_threshold_with_its_cost():
     curve = pd.DataFrame({"threshold": [0.1, 0.2, 0.3, 0.4],
                           "cost": [900, 700, 500, 600], "cost_per_1000": [90.0, 70.0, 50.0, 60.0]})

@@ -137,19 +137,26 @@ def importance_block(screen: service.ModelScreen, lang: str) -> list:
 
 
 def segments_block(metrics: dict, lang: str) -> list:
-    """Held-out figures of clients with and without history, a table and a sentence each."""
-    segments = service.segments(metrics, lang)
-    if segments is None:
-        return []
-    header = html.Thead(html.Tr([html.Th(h, scope="col") for h in segments.headers]))
+    """Held-out figures of clients with and without history, a table and a sentence each;
+    then their calibration by age band, on the held-out split and out of fold."""
+    blocks = [(ids.MODEL_SEGMENTS, service.segments(metrics, lang))]
+    blocks += [(f"{ids.MODEL_AGE_BANDS}-{key}", service.age_bands(metrics, key, lang))
+               for key in service.BAND_SOURCES]
+    return [part for table_id, table in blocks if table is not None
+            for part in _table_block(table_id, table)]
+
+
+def _table_block(table_id: str, table: service.Segments) -> list:
+    header = html.Thead(html.Tr([html.Th(h, scope="col") for h in table.headers]))
     body = html.Tbody([html.Tr([html.Th(row[0], scope="row"), *[html.Td(v) for v in row[1:]]])
-                       for row in segments.rows])
+                       for row in table.rows])
     return [
-        html.H2(segments.heading, className="h5 mt-4"),
-        html.P(segments.note, className="text-muted small"),
-        html.Div(dbc.Table([header, body], id=ids.MODEL_SEGMENTS, striped=True, bordered=True,
+        html.H2(table.heading, className="h5 mt-4"),
+        html.P(table.note, className="text-muted small"),
+        html.Div(dbc.Table([header, body], id=table_id, striped=True, bordered=True,
                            size="sm"), className="table-responsive"),
-        html.Ul([html.Li(sentence) for sentence in segments.sentences]),
+        *([html.Ul([html.Li(sentence) for sentence in table.sentences])]
+          if table.sentences else []),
     ]
 
 

@@ -113,6 +113,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "segment_sentence": ("{segment} : {clients} clients, probabilité moyenne prédite {predicted} "
                              "pour un taux de défaut observé de {observed} ({within})."),
         "within": "écart de moins de 10 %", "outside": "écart de plus de 10 %",
+        "bands_by_age_band": "Calibration par tranche d'âge (jeu de test mis de côté)",
+        "bands_by_age_band_out_of_fold": ("Calibration par tranche d'âge (tous les clients "
+                                          "d'apprentissage, notés hors pli)"),
+        "bands_note": ("Chaque client est noté par un modèle qui ne l'a pas vu. Une tranche de moins "
+                       "de 100 clients est montrée sans être jugée. Un taux observé sur quelques "
+                       "dizaines de défauts varie beaucoup par hasard : l'intervalle à 95 % le dit."),
+        "band": "Segment et tranche d'âge", "band_defaults": "Défauts",
+        "band_interval": "Intervalle à 95 % du taux observé", "band_verdict": "À 10 % près",
+        "yes": "oui", "no": "non", "not_judged": "non jugé (moins de 100 clients)",
         "constraints": ("Sens imposés : {n} variables (scores externes, revenu, taux d'effort, "
                         "retards de paiement…) ne peuvent faire varier le risque que dans le sens "
                         "attendu. Sur les mêmes plis, AUC {constrained} avec ces contraintes contre "
@@ -173,6 +182,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "segment_sentence": ("{segment}: {clients} clients, mean predicted probability {predicted} "
                              "against an observed default rate of {observed} ({within})."),
         "within": "within 10%", "outside": "more than 10% apart",
+        "bands_by_age_band": "Calibration by age band (held-out split)",
+        "bands_by_age_band_out_of_fold": ("Calibration by age band (every training client, "
+                                          "scored out of fold)"),
+        "bands_note": ("Each client is scored by a model that did not see it. A band of fewer than "
+                       "100 clients is shown, not judged. A rate observed on a few dozen defaults "
+                       "moves a lot by chance: the 95% interval says how much."),
+        "band": "Segment and age band", "band_defaults": "Defaults",
+        "band_interval": "95% interval of the observed rate", "band_verdict": "Within 10%",
+        "yes": "yes", "no": "no", "not_judged": "not judged (fewer than 100 clients)",
         "constraints": ("Imposed directions: {n} features (external scores, income, debt-service "
                         "ratio, late payments…) can move the risk only the expected way. On the "
                         "same folds, AUC {constrained} with these constraints against "
@@ -365,6 +383,35 @@ def segments(metrics: dict[str, Any], lang: str) -> Segments | None:
                  for key, row in found[:2]]
     return Segments(_t("segments", lang), _t("segments_note", lang),
                     [_t(c, lang) for c in SEGMENT_COLUMNS], rows, sentences)
+
+
+BAND_COLUMNS = ("band", "seg_clients", "band_defaults", "seg_predicted", "seg_observed",
+                "band_interval", "gap", "band_verdict")
+BAND_SOURCES = ("by_age_band", "by_age_band_out_of_fold")
+
+
+def age_bands(metrics: dict[str, Any], key: str, lang: str) -> Segments | None:
+    """Calibration of each segment by age band (`key`: one of `BAND_SOURCES`), with the
+    observed rate's 95 % interval and the 10 % verdict; None when the build made none."""
+    stored = ((metrics or {}).get("segments") or {}).get(key) or {}
+    rows = []
+    for segment in ("with_history", "no_history"):
+        for band, row in (stored.get(segment) or {}).items():
+            if not row.get("n_clients"):
+                continue
+            low, high = row["observed_ci"]
+            verdict = (("yes" if row["calibrated_within_tolerance"] else "no")
+                       if row.get("judged", True) else "not_judged")
+            rows.append([f"{_t(segment, lang)} · {band}", format_number(row["n_clients"], lang),
+                         format_number(row["defaults"], lang),
+                         format_percent(row["mean_predicted"], lang),
+                         format_percent(row["observed_rate"], lang),
+                         f"{format_percent(low, lang)} – {format_percent(high, lang)}",
+                         format_percent(row["calibration_gap"], lang), _t(verdict, lang)])
+    if not rows:
+        return None
+    return Segments(_t(f"bands_{key}", lang), _t("bands_note", lang),
+                    [_t(c, lang) for c in BAND_COLUMNS], rows, [])
 
 
 def constraints_sentence(metrics: dict[str, Any], lang: str) -> str | None:
