@@ -18,7 +18,7 @@ import pandas as pd
 
 from model import config
 from model.fairness_text import group_name, group_sentence, proxy_sentence
-from model.training.names import model_in_words
+from model.training.names import candidate_in_words
 from model.fairness import protected_features
 from model.scoring.policy import POLICY_FILE, fired_mask, read_policy
 from model.wording import number, percent
@@ -160,7 +160,7 @@ def _chosen_in_words(metrics: dict) -> str:
     entry = metrics.get("candidates", {}).get(chosen) if isinstance(metrics.get("candidates"), dict) else None
     if not chosen or not isinstance(entry, dict) or not entry.get("kind"):
         return f"`{chosen or '?'}`"
-    return f"{model_in_words(entry['kind'], entry.get('imbalance'), 'en')} (`{chosen}`)"
+    return f"{candidate_in_words(chosen, entry['kind'], entry.get('imbalance'), 'en')} (`{chosen}`)"
 
 
 def performance_section(metrics: dict, comparison_md: str) -> list[str]:

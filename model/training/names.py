@@ -8,6 +8,8 @@ from __future__ import annotations
 KIND_NAMES: dict[str, dict[str, str]] = {
     "lightgbm": {"fr": "LightGBM (arbres de décision boostés)", "en": "LightGBM (boosted decision trees)"},
     "logistic": {"fr": "Régression logistique", "en": "Logistic regression"},
+    "logistic_monotone": {"fr": "Régression logistique à signes bornés",
+                          "en": "Logistic regression with bounded signs"},
     "blend": {"fr": "Mélange LightGBM et régression logistique (signes bornés)",
               "en": "Blend of LightGBM and logistic regression (signs bounded)"},
     "scorecard": {"fr": "Grille de score (classes monotones, points par classe)",
@@ -34,3 +36,11 @@ def model_in_words(kind: str, imbalance: str | None, lang: str) -> str:
     if kind == "dummy" or not imbalance:
         return word(KIND_NAMES, kind, lang)
     return f"{word(KIND_NAMES, kind, lang)}, {word(IMBALANCE_NAMES, imbalance, lang)}"
+
+
+def candidate_in_words(name: str, kind: str | None, imbalance: str | None, lang: str) -> str:
+    """`model_in_words` of a candidate of a build: the logistic regression whose signs are
+    bounded (`logistic_none_monotone`, kind "logistic") is named apart from the free one."""
+    if kind == "logistic" and name.endswith("_monotone"):
+        kind = "logistic_monotone"
+    return model_in_words(str(kind), imbalance, lang)

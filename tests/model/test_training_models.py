@@ -83,6 +83,26 @@ def test_dummy_is_near_chance_and_lightgbm_beats_it(arrays):
     assert aucs["lightgbm"] > aucs["dummy"] + 0.08
 
 
+@pytest.mark.parametrize("kind", ["lightgbm", "blend"])
+def test_folds_fitted_in_two_processes_score_as_one_after_the_other(arrays, kind, monkeypatch):
+    """Folds fitted at once in worker processes (the build's default) give the same
+    out-of-fold scores as the same fits one after the other: same rows, same seed."""
+    from model.training import search
+
+    X, y = arrays
+    X, y = X[:1500, :60], y[:1500]
+    folds = stratified_folds(y, 3, SEED)
+    directions = tuple(1 if j % 7 == 0 else 0 for j in range(X.shape[1]))
+    candidate = Candidate(kind, "none", monotone=directions, base_columns=(0, 7))
+    params = {**candidate.default_params(quick=True), "n_estimators": 60}
+    scores = {}
+    for jobs in (1, 2):
+        monkeypatch.setattr(search, "FOLD_JOBS", jobs)
+        scores[jobs], _ = out_of_fold(candidate, params, X, y, folds, SEED)
+    assert not np.isnan(scores[2]).any()
+    np.testing.assert_array_equal(scores[1], scores[2])
+
+
 def test_calibration_improves_class_weighted_scores(arrays):
     X, y = arrays
     folds = stratified_folds(y, 3, SEED)

@@ -43,12 +43,14 @@ PARAM_NAMES: dict[str, dict[str, str]] = {
     "solver": {"fr": "Algorithme d'optimisation", "en": "Optimisation algorithm"},
     "free_variables": {"fr": "Variables sans sens imposé retenues (grille de score)",
                        "en": "Features without a direction kept (scorecard)"},
+    "weight": {"fr": "Part des arbres dans le mélange (le reste : régression logistique)",
+               "en": "Trees' share of the blend (the rest: logistic regression)"},
 }
 CALIBRATION_NAMES: dict[str, dict[str, str]] = {
     "sigmoid": {"fr": "sigmoïde de Platt", "en": "Platt sigmoid"},
     "isotonic": {"fr": "isotonique", "en": "isotonic"},
 }
-SHARE_PARAMS = ("colsample_bytree", "subsample", "l1_ratio")
+SHARE_PARAMS = ("colsample_bytree", "subsample", "l1_ratio", "weight")
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "l1": {"fr": "L1 (lasso)", "en": "L1 (lasso)"},
     "l2": {"fr": "L2 (ridge)", "en": "L2 (ridge)"},
@@ -210,6 +212,13 @@ def model_in_words(kind: str | None, imbalance: str | None, lang: str) -> str:
     return model_names.model_in_words(kind, imbalance, lang)
 
 
+def candidate_in_words(name: str, entry: dict[str, Any], lang: str) -> str:
+    """A candidate of metrics.json in words, the sign-bounded logistic regression apart."""
+    if not entry.get("kind"):
+        return _t("unknown_model", lang)
+    return model_names.candidate_in_words(name, entry["kind"], entry.get("imbalance"), lang)
+
+
 def param_value(name: str, value: object, lang: str) -> str:
     """A hyperparameter's value as read: shares in %, numbers in the language's format."""
     if isinstance(value, bool) or value is None:
@@ -231,7 +240,7 @@ def candidates_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
     rows = []
     for name, entry in (metrics.get("candidates") or {}).items():
         cv, holdout = entry.get("cv") or {}, entry.get("holdout") or {}
-        words = model_in_words(entry.get("kind"), entry.get("imbalance"), lang)
+        words = candidate_in_words(name, entry, lang)
         rows.append({
             _t("model", lang): f"{words} {_t('chosen_mark', lang)}" if name == chosen else words,
             _t("auc_cv", lang): format_number(cv.get("auc"), lang, 3),
@@ -257,7 +266,7 @@ def params_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
     names = [p for p in PARAM_NAMES if any(p in e["best_params"] for e in candidates.values())]
     names += sorted({p for e in candidates.values() for p in e["best_params"]} - set(names))
     chosen = metrics.get("chosen")
-    columns = {name: (f"{model_in_words(e.get('kind'), e.get('imbalance'), lang)}"
+    columns = {name: (f"{candidate_in_words(name, e, lang)}"
                       f"{' ' + _t('chosen_mark', lang) if name == chosen else ''}")
                for name, e in candidates.items()}
     rows = [{_t("params_heading", lang): model_names.word(PARAM_NAMES, p, lang),
@@ -289,7 +298,8 @@ def model_card(metrics: dict[str, Any], manifest: dict[str, Any], kind: str | No
     oof = (metrics.get("final") or {}).get("oof") or {}
     n_clients = metrics.get("n_clients") or {}
     card = [
-        (_t("card_kind", lang), model_in_words(kind or entry.get("kind"), entry.get("imbalance"), lang)),
+        (_t("card_kind", lang), candidate_in_words(chosen or "", {**entry, "kind": kind or entry.get("kind")},
+                                                   lang)),
         (_t("card_version", lang), version or "—"),
         (_t("card_trained", lang), str(manifest.get("created_at", "—")).replace("T", " ")),
         (_t("card_threshold", lang), format_percent(threshold, lang)),
