@@ -14,6 +14,7 @@ the build's five folds. The whole scoring path is `bench_loan_directions.py`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,7 +45,10 @@ def main() -> None:
 
     from sklearn.metrics import roc_auc_score
 
-    from benchmarks.training_split import training_split
+    # This run changes config.LOAN_BASE_* between rows: fold workers would import the
+    # defaults afresh, so every fold is fitted here.
+    os.environ["SCORING_FOLD_JOBS"] = "1"
+    from benchmarks.training_split import lightgbm_params, model_directions, training_split
     from model import config
     from model.training.candidates import Candidate
     from model.training.search import out_of_fold, stratified_folds
@@ -54,8 +58,8 @@ def main() -> None:
     model, names, X, y, dev, hold, seed = (split.model, split.names, split.X, split.y,
                                            split.dev, split.hold, split.seed)
     history = (np.nan_to_num(X[:, [names.index(c) for c in model.history_columns_]]) > 0).any(axis=1)
-    monotone = model.classifier_.get_params()["monotone_constraints"]
-    params = split.metrics["candidates"][split.metrics["chosen"]]["best_params"]
+    monotone = model_directions(model)
+    params = lightgbm_params(split.metrics)
     models = {"main": (list(range(len(names))), np.flatnonzero(history)),
               "application-only": ([names.index(c) for c in model.no_history_.feature_names_],
                                    np.arange(len(y)))}

@@ -41,6 +41,7 @@ def main() -> None:
     from sklearn.model_selection import train_test_split
 
     from model import config
+    from benchmarks.training_split import model_directions
     from model.artifacts import current_set
     from model.training.candidates import Candidate
     from model.training.search import fit_pipeline, out_of_fold, stratified_folds
@@ -61,7 +62,7 @@ def main() -> None:
     y = clients["TARGET"].to_numpy()[train].astype(int)
     term = (apps["AMT_CREDIT"] / apps["AMT_ANNUITY"]).replace([np.inf, -np.inf], np.nan)
     X_term = np.column_stack([X, term.to_numpy(np.float32)])
-    base = tuple(model.classifier_.get_params().get("monotone_constraints") or ())
+    base = model_directions(model)
     loan = tuple(model.feature_names_.index(c) for c in config.LOAN_BASE_FEATURES
                  if c in model.feature_names_)
     seed = metrics["protocol"]["seed"]
@@ -77,7 +78,7 @@ def main() -> None:
                                   ("added", X_term, (*base, -1)),
                                   ("added", X_term, (*base, +1))):
         candidate = Candidate(chosen["kind"], chosen["imbalance"], monotone=vector,
-                              base_columns=loan if chosen["kind"] == "lightgbm" else ())
+                              base_columns=loan if chosen["kind"] in ("lightgbm", "blend") else ())
         oof, _ = out_of_fold(candidate, params, matrix[dev], y[dev], folds, seed)
         pipeline = fit_pipeline(candidate, params, matrix[dev], y[dev], seed)
         held_out = roc_auc_score(y[hold], pipeline.predict_proba(matrix[hold])[:, 1])

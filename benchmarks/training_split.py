@@ -53,3 +53,17 @@ def training_split(artifacts_root: Path) -> TrainingSplit:
     dev = dev[_stratified_subset(y[dev], SEARCH_ROWS[metrics["protocol"]["quick"]], seed)]
     return TrainingSplit(folder, metrics, model, clients[train], list(model.feature_names_),
                          X.astype(np.float32), y, dev, hold, seed)
+
+
+def model_directions(model: Any) -> tuple[int, ...]:
+    """The monotone direction of each column of a set's model: its LightGBM's constraints
+    (the blend's trees carry the same directions as its sign-bounded linear part)."""
+    classifier = getattr(model.classifier_, "trees_", model.classifier_)
+    return tuple(int(d) for d in classifier.get_params().get("monotone_constraints") or ())
+
+
+def lightgbm_params(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The chosen configuration's LightGBM settings (a blend's without its own `C` and
+    `weight`; `weight` is also a LightGBM alias): what a LightGBM of the same set is given."""
+    params = metrics["candidates"][metrics["chosen"]]["best_params"]
+    return {k: v for k, v in params.items() if k not in ("C", "weight")}

@@ -99,7 +99,9 @@ MODEL_PARAMS = "model-hyperparameters-table"
 MODEL_IMPORTANCE_CHART = "model-importance-chart"
 MODEL_BEESWARM_CHART = "model-beeswarm-chart"
 MODEL_SEGMENTS = "model-segments-table"
-MODEL_AGE_BANDS = "model-age-bands-table"
+# The Model screen's calibration-by-age-band tables, by source (metrics.json key).
+MODEL_AGE_BANDS = {"by_age_band": "model-age-bands-held-out-table",
+                   "by_age_band_out_of_fold": "model-age-bands-out-of-fold-table"}
 MODEL_CONSTRAINTS = "model-constraints"
 MODEL_POLICY_RULES = "model-policy-rules"
 MODEL_FAIRNESS_PROXIES = "model-fairness-proxies"

@@ -293,6 +293,7 @@ def top_features(model: Any, shap_global: pd.DataFrame | None, n: int = TOP_FEAT
 
         return ranked(shap_global, n)
     classifier = model.classifier_
+    classifier = getattr(classifier, "trees_", classifier)  # a blend: its trees' importance
     if hasattr(classifier, "feature_importances_"):
         weight = np.asarray(classifier.feature_importances_, dtype=np.float64)
     elif hasattr(classifier, "coef_"):

@@ -269,8 +269,9 @@ class ClientExplainer:
 
     `dictionary`: the feature dictionary (feature, source, aggregation, column, unit,
     concept, group, descriptions...); without it every column is its own feature and
-    the concept "other". `background`: optional training rows; only the logistic
-    regression uses it (mean of its input), the tree explainer needs no data.
+    the concept "other". `background`: optional training rows; only linear models use it
+    (the mean of their input: the logistic regression, the blend's linear part), the tree
+    explainer needs no data.
     """
 
     def __init__(self, model: Any, dictionary: pd.DataFrame | None = None,

@@ -302,8 +302,8 @@ class MonotoneLogisticRegression(LogisticRegression64):
 
         # The matrix stays in its own float type (float32 from the pipeline's scaler): a
         # float64 copy of 307,511 x 844 clients is 2 GB, and it took the Kaggle-size build
-        # over 8 GiB once the blend refitted this model on every client. Products are taken
-        # in that type and summed in float64.
+        # over 8 GiB once the blend refitted this model on every client. The matrix products
+        # are taken in that type (float32 BLAS), the loss and the gradient's terms in float64.
         X = np.asarray(X)
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)

@@ -166,7 +166,8 @@ def segments_table(segments: dict[str, Any] | None) -> list[str]:
 # Where each calibration-by-age-band table of a build comes from (metrics.json key, words).
 AGE_BAND_SOURCES = {
     "by_age_band": "held-out split",
-    "by_age_band_out_of_fold": "out-of-fold scores of every calibration client"}
+    "by_age_band_out_of_fold": "calibration clients, out-of-fold scores calibrated on the "
+                               "other folds"}
 
 
 def age_band_table(segments: dict[str, Any] | None, key: str = "by_age_band") -> list[str]:

@@ -216,15 +216,17 @@ def _calibration_rows(chosen: SearchResult, labels: np.ndarray, dev_idx: np.ndar
 def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names: list[str],
                seed: int, calibration: CalibrationRows, threshold: float | None = None,
                use_search_oof: bool = True
-               ) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
+               ) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame,
+                          tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Refit the chosen configuration on all training clients, with calibrator and threshold.
 
     Calibrator and threshold come from out-of-fold scores of the `calibration` rows: the
     search's own (`calibration.oof`, when `use_search_oof`) or computed here on the
     calibration folds (still scores of training clients by models that never saw them).
     `threshold` given: kept (the no-history model shares the main model's).
-    Also returns (row positions in X, calibrated out-of-fold probabilities) of the
-    calibration rows: the scores stored for training clients.
+    Also returns (row positions in X, calibrated out-of-fold probabilities, the same
+    cross-fitted: each fold calibrated by a map fitted on the others) of the calibration
+    rows: the scores stored for training clients, and the ones calibration is judged on.
     """
     rows, folds = calibration.rows, calibration.folds
     y_cal = y[rows]
@@ -250,7 +252,7 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
              "oof": oof_metrics, "calibration_rows": len(y_cal), "fit_seconds": fit_seconds,
              "calibration_source": "search" if from_search else "refit folds",
              **capacity(pipeline)}
-    return model, final, curve, (np.asarray(rows), calibrated)
+    return model, final, curve, (np.asarray(rows), calibrated, cross_fitted)
 
 
 def _constraint_cost(result: SearchResult, dev_pipeline: Any, X_dev: np.ndarray,
@@ -433,7 +435,7 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                                            X_dev, y_dev, X_hold, y_hold, folds, seed)
     calibration = _calibration_rows(chosen, labels, dev_idx, folds, quick, seed)
     with stage(f"final refit of {name} on all {len(labels)} training clients", log):
-        model, final, curve, (oof_rows, oof_proba) = _fit_final(
+        model, final, curve, (oof_rows, oof_proba, oof_cross_fitted) = _fit_final(
             chosen, matrix, labels, feature_names, seed, calibration)
 
     segment_report = None
@@ -458,7 +460,7 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                 stripped.to_numpy(np.float32), folds, candidates[name]["cv"]["threshold"], seed)
         with stage("final application-only model for clients without history", log):
             # Calibrated on the main model's calibration rows and folds (its own scores).
-            app_model, app_final, _, (app_rows, app_proba) = _fit_final(
+            app_model, app_final, _, (app_rows, app_proba, app_cross_fitted) = _fit_final(
                 app_only, matrix[:, app_positions], labels, segments.application_columns,
                 seed, calibration, threshold=final["threshold"], use_search_oof=False)
         model = ScoringModel(model.kind, model.pipeline_, model.calibrator_, model.threshold_,
@@ -471,14 +473,17 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
             raise RuntimeError("the two models were calibrated on different clients")
         no_history = ~has_history(matrix[oof_rows], count_positions)
         if age_position is not None:
-            # The same bands on the out-of-fold scores of every calibration client (each
-            # scored by models that never saw it): five times the held-out split's clients,
-            # where a band of 250 held-out clients holds 6 to 30 defaults.
+            # The same bands on the calibration clients' out-of-fold scores, each calibrated
+            # by a map fitted on the other folds (a calibrator reproduces the default rate of
+            # the rows it was fitted on): on the sample, every training client, five times
+            # the held-out split, where a band of 250 clients holds 6 to 30 defaults.
             age, y_cal = matrix[oof_rows, age_position], labels[oof_rows]
             segment_report["by_age_band_out_of_fold"] = {
-                "with_history": metrics_by_age_band(y_cal[~no_history], oof_proba[~no_history],
-                                                    age[~no_history], final["threshold"]),
-                "no_history": metrics_by_age_band(y_cal, app_proba, age, final["threshold"])}
+                "with_history": metrics_by_age_band(
+                    y_cal[~no_history], oof_cross_fitted[~no_history], age[~no_history],
+                    final["threshold"]),
+                "no_history": metrics_by_age_band(y_cal, app_cross_fitted, age,
+                                                  final["threshold"])}
         oof_proba = np.where(no_history, app_proba, oof_proba)
 
     metrics = {

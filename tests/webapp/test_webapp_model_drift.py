@@ -163,8 +163,8 @@ def test_segments_and_constraints_are_written_out_by_the_service():
     assert table.sentences == ["Avec historique : 995 clients, probabilité moyenne prédite 8,1\u202f% "
                                "pour un taux de défaut observé de 7,7\u202f% (écart de moins de 10 %)."]
     assert smodel.segments(METRICS, "fr") is None
-    assert "AUC 0.734 with these constraints against 0.723 without (difference 0.010)" in (
-        smodel.constraints_sentence(metrics, "en"))
+    assert ("AUC of LightGBM (boosted decision trees) 0.734 with these constraints against "
+            "0.723 without (difference 0.010)") in smodel.constraints_sentence(metrics, "en")
     assert smodel.constraints_sentence(METRICS, "en") is None
 
 
@@ -179,7 +179,7 @@ def test_calibration_by_age_band_is_written_out_with_its_interval_and_verdict():
     metrics = {**METRICS, "segments": {"by_age_band_out_of_fold": {
         "with_history": {"35-44": band, "65+": small}, "no_history": {"35-44": band}}}}
     table = smodel.age_bands(metrics, "by_age_band_out_of_fold", "fr")
-    assert table.heading.startswith("Calibration par tranche d'âge (tous les clients")
+    assert table.heading.startswith("Calibration par tranche d'âge (clients de calibration")
     assert table.rows[0] == ["Avec historique · 35-44", "1 119", "73", "7,0 %",
                              "6,5 %", "5,2 % – 8,1 %", "7,7 %", "oui"]
     assert table.rows[1][-1] == "non jugé (moins de 100 clients)"

@@ -140,7 +140,7 @@ def segments_block(metrics: dict, lang: str) -> list:
     """Held-out figures of clients with and without history, a table and a sentence each;
     then their calibration by age band, on the held-out split and out of fold."""
     blocks = [(ids.MODEL_SEGMENTS, service.segments(metrics, lang))]
-    blocks += [(f"{ids.MODEL_AGE_BANDS}-{key}", service.age_bands(metrics, key, lang))
+    blocks += [(ids.MODEL_AGE_BANDS[key], service.age_bands(metrics, key, lang))
                for key in service.BAND_SOURCES]
     return [part for table_id, table in blocks if table is not None
             for part in _table_block(table_id, table)]

@@ -116,9 +116,10 @@ TEXTS: dict[str, dict[str, str]] = {
                              "pour un taux de défaut observé de {observed} ({within})."),
         "within": "écart de moins de 10 %", "outside": "écart de plus de 10 %",
         "bands_by_age_band": "Calibration par tranche d'âge (jeu de test mis de côté)",
-        "bands_by_age_band_out_of_fold": ("Calibration par tranche d'âge (tous les clients "
-                                          "d'apprentissage, notés hors pli)"),
-        "bands_note": ("Chaque client est noté par un modèle qui ne l'a pas vu. Une tranche de moins "
+        "bands_by_age_band_out_of_fold": ("Calibration par tranche d'âge (clients de calibration, "
+                                          "notés hors pli)"),
+        "bands_note": ("Chaque client est noté par un modèle qui ne l'a pas vu, et sa probabilité "
+                       "calibrée sur les autres clients. Une tranche de moins "
                        "de 100 clients est montrée sans être jugée. Un taux observé sur quelques "
                        "dizaines de défauts varie beaucoup par hasard : l'intervalle à 95 % le dit."),
         "band": "Segment et tranche d'âge", "band_defaults": "Défauts",
@@ -126,8 +127,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "yes": "oui", "no": "non", "not_judged": "non jugé (moins de 100 clients)",
         "constraints": ("Sens imposés : {n} variables (scores externes, revenu, taux d'effort, "
                         "retards de paiement…) ne peuvent faire varier le risque que dans le sens "
-                        "attendu. Sur les mêmes plis, AUC {constrained} avec ces contraintes contre "
-                        "{unconstrained} sans (écart {cost})."),
+                        "attendu. Sur les mêmes plis, AUC de {model} {constrained} avec ces "
+                        "contraintes contre {unconstrained} sans (écart {cost})."),
     },
     "en": {
         "model": "Model",
@@ -185,9 +186,10 @@ TEXTS: dict[str, dict[str, str]] = {
                              "against an observed default rate of {observed} ({within})."),
         "within": "within 10%", "outside": "more than 10% apart",
         "bands_by_age_band": "Calibration by age band (held-out split)",
-        "bands_by_age_band_out_of_fold": ("Calibration by age band (every training client, "
+        "bands_by_age_band_out_of_fold": ("Calibration by age band (calibration clients, "
                                           "scored out of fold)"),
-        "bands_note": ("Each client is scored by a model that did not see it. A band of fewer than "
+        "bands_note": ("Each client is scored by a model that did not see it, and calibrated on the "
+                       "other clients. A band of fewer than "
                        "100 clients is shown, not judged. A rate observed on a few dozen defaults "
                        "moves a lot by chance: the 95% interval says how much."),
         "band": "Segment and age band", "band_defaults": "Defaults",
@@ -195,7 +197,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "yes": "yes", "no": "no", "not_judged": "not judged (fewer than 100 clients)",
         "constraints": ("Imposed directions: {n} features (external scores, income, debt-service "
                         "ratio, late payments…) can move the risk only the expected way. On the "
-                        "same folds, AUC {constrained} with these constraints against "
+                        "same folds, AUC of {model} {constrained} with these constraints against "
                         "{unconstrained} without (difference {cost})."),
     },
 }
@@ -429,7 +431,11 @@ def constraints_sentence(metrics: dict[str, Any], lang: str) -> str | None:
     constraints = (metrics or {}).get("constraints")
     if not constraints:
         return None
-    return _t("constraints", lang, n=constraints["n_constrained"],
+    candidate = constraints.get("candidate")  # the LightGBM measured, maybe not the chosen model
+    entry = (metrics.get("candidates") or {}).get(candidate) or {}
+    model = (candidate_in_words(candidate, entry, lang) if entry
+             else model_in_words("lightgbm", None, lang))
+    return _t("constraints", lang, n=constraints["n_constrained"], model=model,
               constrained=format_number(constraints["cv_auc_constrained"], lang, 3),
               unconstrained=format_number(constraints["cv_auc_unconstrained"], lang, 3),
               cost=format_number(constraints["cv_auc_constrained"]
