@@ -387,7 +387,15 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
         threads = {"num_threads": 1} if len(X) < 64 else {}
         trees = np.asarray(self.trees_.booster_.predict(X, raw_score=True, **threads),
                            dtype=np.float64)
-        return self.weight * trees + (1.0 - self.weight) * self.linear_.decision_function(X)
+        return self.weight * trees + (1.0 - self.weight) * self._linear_margin(X)
+
+    def _linear_margin(self, X: np.ndarray) -> np.ndarray:
+        """The linear part's log-odds, row by row: a matrix-vector product may add a row's
+        terms in another order for 1 row than for 120 (BLAS kernels), and a client scored
+        alone must get the very probability the batch gave it."""
+        classifier = self.linear_[-1]
+        scaled = np.asarray(self.linear_[:-1].transform(X), dtype=np.float64)
+        return (scaled * classifier.coef_.ravel()).sum(axis=1) + float(classifier.intercept_[0])
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         from scipy.special import expit
