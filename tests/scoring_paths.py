@@ -27,3 +27,13 @@ def whatif_features(state, client_id: int, clean: dict) -> tuple[pd.DataFrame, p
     edits = raw_row_from_fields(clean)
     app = with_values(state.applications.loc[[client_id]], edits)
     return state.scorer.edited_features(state.feature_row(client_id), app, edits), app
+
+
+def model_directions(classifier) -> list[int]:
+    """The direction vector a fitted classifier carries: LightGBM's constraints, or a blend's
+    (its trees' constraints, which its sign-bounded linear part must share)."""
+    trees = getattr(classifier, "trees_", classifier)
+    vector = [int(d) for d in trees.get_params()["monotone_constraints"]]
+    if hasattr(classifier, "linear_"):
+        assert [int(d) for d in classifier.monotone] == vector
+    return vector

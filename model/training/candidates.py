@@ -390,12 +390,16 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
         return self.weight * trees + (1.0 - self.weight) * self._linear_margin(X)
 
     def _linear_margin(self, X: np.ndarray) -> np.ndarray:
-        """The linear part's log-odds, row by row: a matrix-vector product may add a row's
-        terms in another order for 1 row than for 120 (BLAS kernels), and a client scored
-        alone must get the very probability the batch gave it."""
+        """The linear part's log-odds, each row's terms added in the same order whatever the
+        batch: a matrix-vector product (BLAS) or numpy's pairwise sum add them in another
+        order for 1 row than for 120, and a client scored alone must get the very
+        probability its batch gave it. One column at a time: 800 vector additions."""
         classifier = self.linear_[-1]
         scaled = np.asarray(self.linear_[:-1].transform(X), dtype=np.float64)
-        return (scaled * classifier.coef_.ravel()).sum(axis=1) + float(classifier.intercept_[0])
+        margin = np.full(len(scaled), float(classifier.intercept_[0]))
+        for column, weight in zip(scaled.T, classifier.coef_.ravel()):
+            margin += column * weight
+        return margin
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         from scipy.special import expit

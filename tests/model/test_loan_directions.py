@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.training.constraints import constraint_vector, feature_directions
+from tests.scoring_paths import model_directions
 
 EXAMPLES = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -79,7 +80,7 @@ def test_goods_price_enters_only_relative_to_the_credit(state):
     for model in (state.model, state.model.no_history_):
         expected = list(constraint_vector(model.feature_names_, {
             k: v for k, v in directions.items() if k in model.feature_names_}))
-        assert model.classifier_.get_params()["monotone_constraints"] == expected
+        assert model_directions(model.classifier_) == expected
 
 
 @EXAMPLES

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from model.training.calibration import ProbabilityCalibrator
 from model.training.constraints import constraint_vector, feature_directions
-from tests.scoring_paths import whatif_features
+from tests.scoring_paths import model_directions, whatif_features
 
 EXAMPLES = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -67,10 +67,9 @@ def test_directions_are_resolved_from_the_builder_structure(state):
     assert "BURO_DAYS_CREDIT_MEAN" not in directions
     assert {"PAYMENT_RATE", "EXT_SOURCES_STD"}.isdisjoint(state.model.feature_names_)
     expected = list(constraint_vector(state.model.feature_names_, directions))
-    params = state.model.classifier_.get_params()
-    assert params["monotone_constraints"] == expected
+    assert model_directions(state.model.classifier_) == expected
     sub = state.model.no_history_
-    assert sub.classifier_.get_params()["monotone_constraints"] == list(
+    assert model_directions(sub.classifier_) == list(
         constraint_vector(sub.feature_names_, {k: v for k, v in directions.items()
                                                if k in sub.feature_names_}))
 
