@@ -1,6 +1,7 @@
 """Does the model listen to the loan? Doubling credit, annuity and goods price at the same income.
 
     python benchmarks/bench_loan_directions.py --artifacts ROOT [--factor 2] [--clients 0]
+                                               [--candidate NAME]
 
 For every training client of the set `ROOT/current` with a complete loan: the probability
 with the loan as asked and scaled by `--factor`, (1) as stored, history kept (the what-if's
@@ -8,10 +9,16 @@ computation, batched: application features recomputed by the fitted builder, his
 aggregates as stored) and (2) as a new applicant (history removed, the new-applicant path
 `score_applications`). Prints a Markdown table: clients, strictly higher, unchanged, lower.
 The tests (tests/model/test_loan_directions.py) check a sample of 500; this is the sweep.
+
+`--candidate NAME` sweeps another candidate of the set's comparison instead (e.g. the
+scorecard): its best configuration refitted on every training client, behind the set's
+calibrator, scoring every client (no application-only model). A candidate is only worth
+choosing if the loan moves it.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -52,11 +59,37 @@ def counts(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int]:
     return higher, len(before) - higher - lower, lower
 
 
+def refitted_candidate(state, name: str):
+    """`name`'s best configuration of the set's comparison, fitted on every training client,
+    as a scoring model with the set's calibrator and threshold (directions do not depend on
+    the monotone calibrator)."""
+    import json
+
+    from benchmarks.training_split import model_directions
+    from model.training.candidates import Candidate
+    from model.training.scoring import ScoringModel
+    from model.training.search import fit_pipeline
+
+    metrics = json.loads((state.artifacts_dir / "metrics.json").read_text())
+    summary = metrics["candidates"][name]
+    monotone = model_directions(state.model) if summary["kind"] != "logistic" else ()
+    candidate = Candidate(summary["kind"], summary["imbalance"], monotone=monotone)
+    train = (state.clients["set"] == "train").to_numpy()
+    X = np.asarray(state.features)[state.clients["row"].to_numpy()[train]]
+    y = state.clients["TARGET"].to_numpy()[train].astype(int)
+    started = time.perf_counter()
+    pipeline = fit_pipeline(candidate, summary["best_params"], X, y, metrics["protocol"]["seed"])
+    log.info("%s refitted on %d clients in %.0f s", name, len(y), time.perf_counter() - started)
+    return ScoringModel(summary["kind"], pipeline, state.model.calibrator_,
+                        state.model.threshold_, state.feature_names)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", type=Path, required=True, help="artifacts root")
     parser.add_argument("--factor", type=float, default=2.0)
     parser.add_argument("--clients", type=int, default=0, help="at most this many (0: all)")
+    parser.add_argument("--candidate", help="a candidate of metrics.json, refitted on the set")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     os.environ["SCORING_ARTIFACTS"] = str(args.artifacts.resolve())
@@ -66,6 +99,8 @@ def main() -> None:
 
     started = time.perf_counter()
     state = load_state(current_set(args.artifacts))
+    if args.candidate:
+        state = dataclasses.replace(state, model=refitted_candidate(state, args.candidate))
     train = state.clients.index[state.clients["set"] == "train"]
     apps = state.applications.loc[train]
     ids = apps.index[apps[[*LOAN, "AMT_INCOME_TOTAL"]].notna().all(axis=1).to_numpy()]

@@ -63,18 +63,14 @@ class _Engine:
         raise NotImplementedError
 
 
-# Below this many rows LightGBM's thread start-up costs more than the work itself:
-# one client's contributions take ~0.7 ms on one thread and ~16 ms on two busy cores.
-SINGLE_THREAD_ROWS = 64
-
-
 def _single_thread_copy(booster: Any) -> Any:
     """A copy of the LightGBM booster that predicts small batches on one thread."""
     import lightgbm as lgb
 
     class SmallBatchBooster(lgb.Booster):
         def predict(self, data: Any, *args: Any, **kwargs: Any) -> Any:
-            if getattr(data, "shape", (SINGLE_THREAD_ROWS,))[0] < SINGLE_THREAD_ROWS:
+            rows = getattr(data, "shape", (config.SINGLE_THREAD_ROWS,))[0]
+            if rows < config.SINGLE_THREAD_ROWS:
                 kwargs.setdefault("num_threads", 1)
             return super().predict(data, *args, **kwargs)
 
@@ -112,28 +108,43 @@ class _LinearEngine(_Engine):
         return np.asarray(self.explainer.shap_values(Z), dtype=np.float64)
 
 
+class _TermsEngine(_Engine):
+    """A model whose log-odds are its intercept plus one term per column (`linear_terms`: the
+    blend's linear part, the scorecard's coefficient x weight of evidence): each SHAP value
+    is the column's term minus its mean term over the background (the training rows' mean
+    the classifier kept, `mean_terms_`, without one), as `_LinearEngine`'s independent
+    masker gives them; computed directly, SHAP's per-call checks cost more than the product
+    on one row."""
+
+    def __init__(self, classifier: Any, background: np.ndarray | None,
+                 intercept: float) -> None:
+        self.classifier = classifier
+        if background is not None:
+            self.mean_terms = classifier.linear_terms(background).mean(axis=0)
+        else:  # the blend's scaled inputs average 0 over the training rows: so do its terms
+            self.mean_terms = getattr(classifier, "mean_terms_",
+                                      np.zeros(classifier.n_features_in_, dtype=np.float64))
+        self.base_value = float(intercept + self.mean_terms.sum())
+
+    def values(self, Z: np.ndarray) -> np.ndarray:
+        return self.classifier.linear_terms(Z) - self.mean_terms
+
+
 class _BlendEngine(_Engine):
     """The blend's margin is weight x trees + (1 - weight) x linear model, so its SHAP values
-    are the same weighted sum of each part's (both exact): they still add up to the margin.
-    The linear part's are coefficient x (scaled input - its mean), as `_LinearEngine`'s
-    independent masker gives them, computed directly (SHAP's per-call checks cost more than
-    the product on one row)."""
+    are the same weighted sum of each part's (both exact): they still add up to the margin."""
 
     def __init__(self, classifier: Any, background: np.ndarray | None) -> None:
         self.weight = float(classifier.weight)
         self.trees = _TreeEngine(classifier.trees_)
-        self.prepare = classifier.linear_[:-1]  # imputer and scaler of the linear part
-        linear = classifier.linear_[-1]
-        self.coef = np.asarray(linear.coef_, dtype=np.float64).ravel()
-        self.mean = (self.prepare.transform(background).mean(axis=0).astype(np.float64)
-                     if background is not None else np.zeros_like(self.coef))
-        linear_base = float(np.ravel(linear.intercept_)[0] + self.coef @ self.mean)
+        self.linear = _TermsEngine(classifier, background,
+                                   float(np.ravel(classifier.linear_[-1].intercept_)[0]))
         self.base_value = (self.weight * self.trees.base_value
-                           + (1.0 - self.weight) * linear_base)
+                           + (1.0 - self.weight) * self.linear.base_value)
 
     def values(self, Z: np.ndarray) -> np.ndarray:
-        linear = (np.asarray(self.prepare.transform(Z), dtype=np.float64) - self.mean) * self.coef
-        return self.weight * self.trees.values(Z) + (1.0 - self.weight) * linear
+        return (self.weight * self.trees.values(Z)
+                + (1.0 - self.weight) * self.linear.values(Z))
 
 
 class _ConstantEngine(_Engine):
@@ -160,6 +171,11 @@ def _make_engine(model: Any, background: pd.DataFrame | None) -> _Engine:
     if model.kind == "blend":
         return _BlendEngine(model.classifier_, None if background is None
                             else model.preprocess(background))
+    if model.kind == "scorecard":
+        classifier = model.classifier_
+        return _TermsEngine(classifier, None if background is None
+                            else model.preprocess(background),
+                            float(np.ravel(classifier.scorecard_.estimator_.intercept_)[0]))
     if model.kind == "dummy":
         return _ConstantEngine(model.classifier_)
     raise ValueError(f"cannot explain a model of kind {model.kind!r}")

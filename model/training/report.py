@@ -11,7 +11,8 @@ import pandas as pd
 COMPARISON_COLUMNS = ("model", "imbalance", "best hyperparameters", "CV AUC", "CV recall",
                       "CV precision", "CV F2", "CV Brier (raw → calibrated)",
                       "CV cost / 1,000", "holdout AUC", "holdout cost / 1,000",
-                      "trees", "learning rate", "stopping round", "fit time (s)")
+                      "trees", "learning rate", "stopping round", "loan x2: higher / lower",
+                      "fit time (s)")
 
 
 def _json_safe(value: Any) -> Any:
@@ -42,6 +43,13 @@ def capacity_cells(capacity: dict[str, Any] | None) -> list[str]:
     return [str(capacity["trees"]), f"{capacity['learning_rate']:.3g}", stopping]
 
 
+def loan_response_cell(response: dict[str, Any] | None) -> str:
+    """Shares of the sampled tuning clients whose probability a larger loan raises / lowers."""
+    if not response:
+        return "—"
+    return f"{100 * response['higher']:.1f} % / {100 * response['lower']:.1f} %"
+
+
 # What a kind's name alone does not say, in comparison.md.
 KIND_NOTES = {"monotone": " (signs bounded)",
               "scorecard": " (optbinning, directions by construction)",
@@ -62,7 +70,7 @@ def comparison_table(metrics: dict[str, Any]) -> str:
                  f"{cv['f2']:.3f}", f"{cv['brier_raw']:.4f} → {cv['brier']:.4f}",
                  f"{cv['cost_per_1000']:.0f}", f"{holdout['auc']:.4f}",
                  f"{holdout['cost_per_1000']:.0f}", *capacity_cells(result.get("capacity")),
-                 f"{result['fit_seconds']:.1f}"]
+                 loan_response_cell(result.get("loan_response")), f"{result['fit_seconds']:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     chosen = metrics["candidates"][metrics["chosen"]]
     final = metrics["final"]
@@ -75,13 +83,16 @@ def comparison_table(metrics: dict[str, Any]) -> str:
         f"Held-out split ({metrics['n_clients']['holdout']} clients, never used for tuning): "
         f"cost {chosen['holdout']['cost']} ({chosen['holdout']['cost_per_1000']:.0f} per 1,000) "
         f"at threshold {chosen['cv']['threshold']:.4f}.",
-        f"Final model refit on all {metrics['n_clients']['all']} training clients; "
-        f"calibration {final['calibration']['method']} "
+        (f"Final model fitted on {final['fit_rows']} training clients, the other "
+         f"{final['calibration_rows']} held apart to calibrate it; "
+         if final.get("calibration_source") == "held apart" else
+         f"Final model refit on all {metrics['n_clients']['all']} training clients; ")
+        + f"calibration {final['calibration']['method']} "
         f"(cross-validated Brier {final['calibration']['brier']['raw']:.4f} raw → "
         f"{final['calibration']['brier'][final['calibration']['method']]:.4f}); "
         f"threshold {final['threshold']:.4f} on the calibrated probability"
-        + (f", both from its out-of-fold scores of the search ({final['calibration_rows']} "
-           "clients)." if final.get("calibration_source") == "search" else "."),
+        + (" (both from the final model's scores of the clients held apart)."
+           if final.get("calibration_source") == "held apart" else "."),
     ]
     tuning = {name: r["n_tuning"] for name, r in metrics["candidates"].items() if "n_tuning" in r}
     smaller = {name: n for name, n in tuning.items() if n < metrics["n_clients"]["tuning"]}
@@ -102,14 +113,14 @@ def comparison_table(metrics: dict[str, Any]) -> str:
 
 
 def points_table(candidates: dict[str, Any]) -> list[str]:
-    """The scorecard challenger's points per bin of each characteristic (fitted on the tuning
+    """The scorecard's points per bin of each characteristic (fitted on the tuning
     rows): a reason can be read as the points a bin takes away."""
     scorecard = next((r for r in candidates.values() if r.get("points")), None)
     if scorecard is None:
         return []
     points = pd.DataFrame(scorecard["points"])
     spread = points.groupby("feature", sort=False)["points"].agg(lambda p: p.max() - p.min())
-    lines = ["", "## Scorecard challenger: points per bin", "",
+    lines = ["", "## Scorecard: points per bin", "",
              f"{len(spread)} characteristics with points (bins with a monotone default rate, "
              "the direction table's trend for a directed feature, coefficients of the sign "
              "that keeps it: the directions hold by construction). 600 points at odds of 50 "

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from model.training.candidates import MonotoneLogisticRegression
+from model.training.candidates import MonotoneLogisticRegression, sequential_sum
 
 # Scaling of the points (industry habit): 600 points at odds of 50 good to 1 bad, 20 points
 # to double the odds. Higher points = safer.
@@ -53,7 +53,13 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
 
     `monotone`: -1 / 0 / +1 per column (the direction table, LightGBM's convention).
     Fitted: `variables_` (column positions binned), `scorecard_` (optbinning's Scorecard on
-    columns named `x<position>`), `classes_`.
+    columns named `x<position>`), `classes_`, `mean_terms_` (each column's mean term of the
+    log-odds over the training rows: what an explanation measures a client against).
+
+    Its log-odds are a sum of one term per characteristic (coefficient x the weight of
+    evidence of the client's bin), so the app explains it exactly, term by term, as it does
+    the logistic regression (`linear_terms`); its points are the same terms on the points'
+    scale (`points_table`).
     """
 
     def __init__(self, *, monotone: tuple[int, ...] = (), free_variables: int = 30,
@@ -98,20 +104,35 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         self.scorecard_.fit(self._frame(X), y, metric_missing="empirical")
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = X.shape[1]
+        self.mean_terms_ = self.linear_terms(X).mean(axis=0)
         return self
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def linear_terms(self, X: np.ndarray) -> np.ndarray:
+        """Each column's term of the log-odds of default: coefficient x weight of evidence of
+        the client's bin (0 for a column the scorecard does not read)."""
         with warnings.catch_warnings():  # optbinning hands its estimator a named frame
             warnings.simplefilter("ignore", UserWarning)
-            return self.scorecard_.predict_proba(self._frame(X))
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+            woe = self.scorecard_.binning_process_.transform(
+                self._frame(X), metric="woe", metric_missing="empirical")
+        coef = np.asarray(self.scorecard_.estimator_.coef_, dtype=np.float64).ravel()
+        terms = np.zeros((len(woe), self.n_features_in_), dtype=np.float64)
+        terms[:, self.variables_] = np.asarray(woe, dtype=np.float64) * coef
+        return terms
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        """Log-odds of default: the points' scale, PDO / ln 2 points per unit."""
-        p = np.clip(self.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
-        return np.log(p / (1 - p))
+        """Log-odds of default: the intercept plus every term, added in one order whatever
+        the batch (a client scored alone gets its batch's very probability)."""
+        intercept = float(np.ravel(self.scorecard_.estimator_.intercept_)[0])
+        return sequential_sum(self.linear_terms(X), intercept)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return (self.decision_function(X) >= 0.0).astype(int)
 
     def points_table(self, feature_names: list[str]) -> pd.DataFrame:
         """Points per bin of each characteristic (feature, bin, points), characteristics

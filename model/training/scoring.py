@@ -12,12 +12,11 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import FunctionTransformer
 
+from model import config
 from model.training.calibration import ProbabilityCalibrator
 from model.training.segments import has_history
 
 _EPS = 1e-12
-# Below this many rows LightGBM predicts on one thread (its thread start-up costs more).
-SMALL_BATCH = 64
 # What a loaded model fills in while it scores (see `__getstate__`).
 _CACHES = ("_columns_cache", "_history_positions", "_no_history_positions", "_booster",
            "_seen_columns")
@@ -35,9 +34,9 @@ def _transform(step: Any, Z: np.ndarray) -> np.ndarray:
 class ScoringModel:
     """Calibrated P(default) and accept/refuse decision for feature rows.
 
-    Attributes: `kind` ("lightgbm" | "logistic" | "blend" | "dummy"), `pipeline_` (fitted
-    imbalanced-learn Pipeline, classifier last), `calibrator_`, `threshold_`
-    (on the calibrated scale: refuse when p >= threshold_), `feature_names_`.
+    Attributes: `kind` ("lightgbm" | "logistic" | "blend" | "scorecard" | "dummy"),
+    `pipeline_` (fitted imbalanced-learn Pipeline, classifier last), `calibrator_`,
+    `threshold_` (on the calibrated scale: refuse when p >= threshold_), `feature_names_`.
 
     Applicants without history: when `no_history` (a `ScoringModel` on the
     application columns alone) is given, the rows whose `history_columns` (counts
@@ -161,12 +160,12 @@ class ScoringModel:
             # The booster itself, as LightGBM's scikit-learn wrapper calls it, without the
             # wrapper's copy of its parameters (the constraint list): 3 ms of a 4 ms score of
             # one row, for 0.06 ms of trees. One thread for a few rows (threads cost more).
-            threads = {"num_threads": 1} if len(Z) < SMALL_BATCH else {}
+            threads = {"num_threads": 1} if len(Z) < config.SINGLE_THREAD_ROWS else {}
             booster = self.__dict__.get("_booster")
             if booster is None:  # the wrapper's property checks the fit on every call
                 booster = self._booster = self.classifier_.booster_
             return np.asarray(booster.predict(Z, **threads), dtype=np.float64)
-        if self.kind == "blend":  # its log-odds, without predict_proba's second column
+        if self.kind in ("blend", "scorecard"):  # log-odds, without predict_proba's 2nd column
             return 1.0 / (1.0 + np.exp(-self.classifier_.decision_function(Z)))
         return self.classifier_.predict_proba(Z)[:, 1]
 
@@ -178,7 +177,7 @@ class ScoringModel:
         Z = self._preprocess(Z)
         if self.kind == "lightgbm":
             return np.asarray(self.classifier_.predict(Z, raw_score=True), dtype=np.float64)
-        if self.kind in ("logistic", "blend"):
+        if self.kind in ("logistic", "blend", "scorecard"):
             return np.asarray(self.classifier_.decision_function(Z), dtype=np.float64)
         p = np.clip(self.classifier_.predict_proba(Z)[:, 1], _EPS, 1 - _EPS)
         return np.log(p / (1 - p))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from model import config
 from model.training.cost import business_cost
 
 # Mean predicted probability within this fraction of the observed default rate.
@@ -46,11 +47,16 @@ class SegmentInputs:
     frame of every training client cost a second copy of the feature matrix (1 GB at
     Kaggle size). `history_columns`: counts of history rows (all 0 = no history).
     `application_columns`: the features computed from the application row alone.
+    `loan_scaled(clients, factor)`: the `application_columns` of those of the clients whose
+    loan is complete (credit, annuity, goods price and income known), recomputed with the
+    loan scaled by `factor` at the same income, indexed by client (the loan gate of
+    `model.training.train`, issue 18).
     """
 
     without_history: Callable[[pd.Index], pd.DataFrame]
     history_columns: list[str]
     application_columns: list[str]
+    loan_scaled: Callable[[pd.Index, float], pd.DataFrame] | None = None
 
 
 def segment_inputs(builder, tables: dict[str, pd.DataFrame]) -> SegmentInputs:
@@ -64,8 +70,15 @@ def segment_inputs(builder, tables: dict[str, pd.DataFrame]) -> SegmentInputs:
         rows = app[app[KEY].isin(clients)]
         return builder.transform({"application_train": rows}).reindex(clients)
 
+    def loan_scaled(clients: pd.Index, factor: float) -> pd.DataFrame:
+        loan = [*config.LOAN_AMOUNT_COLUMNS, "AMT_INCOME_TOTAL"]
+        rows = app[app[KEY].isin(clients) & app[loan].notna().all(axis=1)].copy()
+        for column in config.LOAN_AMOUNT_COLUMNS:
+            rows[column] = rows[column].astype(np.float64) * factor
+        return builder.transform_application(rows)[list(builder.application_features_)]
+
     return SegmentInputs(without_history, builder.history_count_features_,
-                         list(builder.application_features_))
+                         list(builder.application_features_), loan_scaled)
 
 
 def has_history(X: pd.DataFrame | np.ndarray, count_positions: list[int] | np.ndarray

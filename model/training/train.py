@@ -11,16 +11,18 @@ Protocol (numbers must be honest and reproducible):
    constraints (and grow the loan's trees first), and so do the logistic
    regression with bounded signs, their blend (log-odds averaged) and the optbinning
    scorecard (its bins follow the directions); the other logistic ones cannot and are
-   compared but never chosen, and
-   the scorecard is a challenger until the app can explain points
-   (`Candidate.ineligible_reason`).
+   compared but never chosen (`Candidate.ineligible_reason`).
 3. Each candidate's best configuration is refitted on the 80 % and scored on
-   the held-out 20 % at the threshold chosen in step 2.
+   the held-out 20 % at the threshold chosen in step 2. With `segments`, the same fit
+   must also listen to the loan: doubling it must raise the probability of most of a
+   sample of tuning clients and lower it for none (`_loan_gate`, config
+   `LOAN_RESPONSE_*`), or the candidate is not eligible.
 4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
    is refitted on all training clients; its calibrator and threshold come from
-   out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`,
-   its out-of-fold scores of step 2: `CalibrationRows`, the same clients for the
-   application-only model of step 5). The same configuration without its
+   out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`, a
+   sample of clients is held apart from the final fit and scored by it:
+   `CalibrationRows`, the same clients for the application-only model of step 5).
+   The same configuration without its
    constraints is scored on the same folds: the AUC cost of the constraints.
 5. With `segments`: the same configuration on the application columns alone
    becomes the model of clients without history (own calibrator, shared
@@ -66,21 +68,26 @@ N_FOLDS = 5
 OOF_FILE = "oof_probability.parquet"
 HOLDOUT_FRACTION = 0.2
 HOLDOUT_FILE = "holdout.parquet"
+# A probability "moves" with the loan when it changes by more than this (float noise of the
+# recomputed ratios is far smaller).
+_MOVED = 1e-9
 # Share of the search budget per model family, and how many configurations at most.
 BUDGET_WEIGHT = {"dummy": 0.0, "logistic": 1.0, "lightgbm": 2.0, "scorecard": 1.0, "blend": 2.0}
 MAX_TRIALS = {True: {"dummy": 1, "logistic": 1, "lightgbm": 1, "scorecard": 1, "blend": 1},
               False: {"dummy": 1, "logistic": 25, "lightgbm": 60, "scorecard": 10, "blend": 30}}
 MIN_PER_CLASS = 25
-# Rows the search (and each candidate's evaluation) uses at most, and rows whose
-# out-of-fold scores fit the final calibrator and threshold. Stratified subsets
-# keep the 307,511-client data set within the build's time targets on 2 cores
-# (a one-dimensional calibrator and a threshold are well estimated from 100,000
-# clients); the chosen model itself is always refitted on every training client.
-# On data larger than CALIBRATION_ROWS, the chosen configuration's out-of-fold
-# scores from the search (SEARCH_ROWS clients) are reused instead: five fits on
-# 80,000 clients cost more than eight minutes at full scale (LightGBM, full mode).
+# Rows the search (and each candidate's evaluation) uses at most: a stratified subset keeps
+# the 307,511-client data set within the build's time targets on 2 cores.
 SEARCH_ROWS = {True: 10_000, False: 40_000}
+# Up to CALIBRATION_ROWS training clients, the final calibrator and threshold are fitted on
+# out-of-fold scores of every client (five refits) and the final model on every client. On
+# larger data, HELD_APART_ROWS clients (at most HELD_APART_MAX_SHARE of them) are held apart
+# from the final fit and calibrate it (`CalibrationRows`): a one-dimensional calibrator and
+# a threshold are well estimated from 20,000 clients, and five refits at Kaggle size would
+# cost most of an hour.
 CALIBRATION_ROWS = {True: 20_000, False: 100_000}
+HELD_APART_ROWS = {True: 20_000, False: 60_000}
+HELD_APART_MAX_SHARE = 0.2
 # SMOTE roughly doubles the rows each fit sees and stops LightGBM's early stopping
 # from triggering: in quick mode its candidates are tuned and evaluated on a
 # stratified subset of the search rows (same folds), which saves about a minute
@@ -183,56 +190,111 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
     return summary, curve, (pipeline, calibrator)
 
 
+def _loan_rows(X: pd.DataFrame, matrix: np.ndarray, dev_idx: np.ndarray,
+               segments: SegmentInputs, feature_names: list[str], seed: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows of a seeded sample of tuning clients with a complete loan, as they are
+    and with the loan scaled by `LOAN_RESPONSE_FACTOR` at the same income (history kept)."""
+    size = min(config.LOAN_RESPONSE_CLIENTS, len(dev_idx))
+    sample = np.sort(np.random.default_rng(seed).choice(dev_idx, size=size, replace=False))
+    clients = X.index[sample]
+    scaled = segments.loan_scaled(clients, config.LOAN_RESPONSE_FACTOR)
+    complete = clients.isin(scaled.index)
+    rows = matrix[sample[complete]]
+    moved = rows.copy()
+    moved[:, [feature_names.index(c) for c in scaled.columns]] = (
+        scaled.loc[clients[complete]].to_numpy(np.float32))
+    return rows, moved
+
+
+def _loan_gate(summary: dict[str, Any], dev_model: tuple[Any, ProbabilityCalibrator],
+               rows: np.ndarray, moved: np.ndarray) -> None:
+    """Record how the loan moves the candidate (fitted on the tuning rows, calibrated) and
+    make it ineligible unless it raises at least `LOAN_RESPONSE_MIN_SHARE` of the clients and
+    lowers none (config: a model the loan cannot move leaves the advisor nothing to offer)."""
+    pipeline, calibrator = dev_model
+    before = calibrator.predict(pipeline.predict_proba(rows)[:, 1])
+    after = calibrator.predict(pipeline.predict_proba(moved)[:, 1])
+    higher = float(np.mean(after > before + _MOVED))
+    lower = float(np.mean(after < before - _MOVED))
+    summary["loan_response"] = {"factor": config.LOAN_RESPONSE_FACTOR, "clients": len(rows),
+                                "higher": higher, "lower": lower}
+    if summary["eligible"] and (higher < config.LOAN_RESPONSE_MIN_SHARE or lower > 0):
+        summary["eligible"] = False
+        summary["ineligible_reason"] = (
+            f"a loan x{config.LOAN_RESPONSE_FACTOR:g} raises the probability of "
+            f"{higher:.1%} of {len(rows)} tuning clients (at least "
+            f"{config.LOAN_RESPONSE_MIN_SHARE:.0%} needed)"
+            + (f" and lowers it for {lower:.1%}" if lower else ""))
+
+
 @dataclasses.dataclass(frozen=True)
 class CalibrationRows:
-    """The training clients whose out-of-fold scores fit the calibrators and the threshold.
+    """The training clients whose scores fit the calibrators and the threshold.
 
     One set of rows (positions in the training matrix) and folds for every model of the
     build: the main model and the application-only model are calibrated on the same
-    clients, so that their stored out-of-fold scores can be merged client by client (the
-    build crashed above 20,000 clients when each model chose its own rows). `oof`: the
-    chosen configuration's out-of-fold scores on these rows when the search already has
-    them (large data), else None and they are computed by `_fit_final`.
+    clients, so that their stored scores can be merged client by client (the build crashed
+    above 20,000 clients when each model chose its own rows).
+
+    `held_apart` False (data up to `CALIBRATION_ROWS`): out-of-fold scores of the
+    configuration refitted fold by fold, then the final model is fitted on every client.
+    `held_apart` True (larger data): the final model is fitted on every other client and
+    scores these, which it never saw. Five refits at Kaggle size would cost most of an hour,
+    and the search's out-of-fold scores (models of 8,000 clients) were no substitute: the
+    configuration fitted on 246,008 clients and calibrated on them over-predicted the
+    held-out split by 8 % overall and 17-18 % under 35 (`benchmarks/bench_age_calibration.py
+    --refit`): more data grew sharper trees than the map was fitted for.
     """
 
     rows: np.ndarray
     folds: list
-    oof: np.ndarray | None = None
+    held_apart: bool = False
 
 
-def _calibration_rows(chosen: SearchResult, labels: np.ndarray, dev_idx: np.ndarray,
-                      folds: list, quick: bool, seed: int) -> CalibrationRows:
-    """Calibration rows of the build: all clients (or a stratified subset of
-    `CALIBRATION_ROWS`), or on larger data the search rows the chosen candidate was tuned on,
-    with its out-of-fold scores of the search (five refits at full scale cost minutes)."""
+def _calibration_rows(labels: np.ndarray, tuning_idx: np.ndarray, quick: bool, seed: int
+                      ) -> CalibrationRows:
+    """Calibration rows of the build: every client (or a stratified subset of
+    `CALIBRATION_ROWS`) scored out of fold, or on larger data a stratified sample of
+    `HELD_APART_ROWS` tuning clients (at most `HELD_APART_MAX_SHARE` of them) held apart
+    from the final fit."""
     if len(labels) <= CALIBRATION_ROWS[quick]:
         rows = _stratified_subset(labels, CALIBRATION_ROWS[quick], seed)
         return CalibrationRows(rows, stratified_folds(labels[rows], N_FOLDS, seed))
-    tuned = chosen.rows if chosen.rows is not None else np.arange(len(dev_idx))
-    tuned_folds = folds if chosen.rows is None else restrict_folds(folds, tuned, len(dev_idx))
-    return CalibrationRows(dev_idx[tuned], tuned_folds, chosen.oof)
+    size = min(HELD_APART_ROWS[quick], int(HELD_APART_MAX_SHARE * len(labels)))
+    rows = tuning_idx[_stratified_subset(labels[tuning_idx], size, seed)]
+    return CalibrationRows(np.sort(rows), stratified_folds(labels[np.sort(rows)], N_FOLDS, seed),
+                           held_apart=True)
+
+
+def _fit_timed(result: SearchResult, X: np.ndarray, y: np.ndarray, seed: int
+               ) -> tuple[Any, float]:
+    started = time.perf_counter()
+    pipeline = fit_pipeline(result.candidate, result.best_params, X, y, seed)
+    return pipeline, time.perf_counter() - started
 
 
 def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names: list[str],
-               seed: int, calibration: CalibrationRows, threshold: float | None = None,
-               use_search_oof: bool = True
+               seed: int, calibration: CalibrationRows, threshold: float | None = None
                ) -> tuple[ScoringModel, dict[str, Any], pd.DataFrame,
                           tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Refit the chosen configuration on all training clients, with calibrator and threshold.
+    """Fit the chosen configuration for good, with its calibrator and threshold.
 
-    Calibrator and threshold come from out-of-fold scores of the `calibration` rows: the
-    search's own (`calibration.oof`, when `use_search_oof`) or computed here on the
-    calibration folds (still scores of training clients by models that never saw them).
-    `threshold` given: kept (the no-history model shares the main model's).
-    Also returns (row positions in X, calibrated out-of-fold probabilities, the same
+    Calibrator and threshold come from scores of the `calibration` rows by models that
+    never saw them: out-of-fold scores on the calibration folds, the final model then
+    fitted on every client; or, rows `held_apart`, the final model's own scores, the final
+    model fitted on every other client. `threshold` given: kept (the no-history model shares
+    the main model's). Also returns (row positions in X, calibrated scores, the same
     cross-fitted: each fold calibrated by a map fitted on the others) of the calibration
     rows: the scores stored for training clients, and the ones calibration is judged on.
     """
     rows, folds = calibration.rows, calibration.folds
     y_cal = y[rows]
-    from_search = use_search_oof and calibration.oof is not None
-    if from_search:
-        oof = calibration.oof
+    pipeline = None
+    if calibration.held_apart:
+        others = np.setdiff1d(np.arange(len(y)), rows, assume_unique=True)
+        pipeline, fit_seconds = _fit_timed(result, X[others], y[others], seed)
+        oof = pipeline.predict_proba(X[rows])[:, 1]
     else:
         X_cal = X if len(rows) == len(y) else X[rows]  # no 1 GB copy when all rows are used
         oof, _ = out_of_fold(result.candidate, result.best_params, X_cal, y_cal, folds, seed)
@@ -242,15 +304,15 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
         threshold, curve = best_threshold(y_cal, cross_fitted)
     else:
         curve = pd.DataFrame()
-    started = time.perf_counter()
-    pipeline = fit_pipeline(result.candidate, result.best_params, X, y, seed)
-    fit_seconds = time.perf_counter() - started
+    if pipeline is None:
+        pipeline, fit_seconds = _fit_timed(result, X, y, seed)
     model = ScoringModel(result.candidate.kind, pipeline, calibrator, threshold, feature_names)
     oof_metrics = evaluate(y_cal, cross_fitted, threshold, raw_proba=oof)
     final = {"candidate": result.candidate.name, "threshold": threshold,
              "calibration": {"method": calibrator.method, "brier": briers},
              "oof": oof_metrics, "calibration_rows": len(y_cal), "fit_seconds": fit_seconds,
-             "calibration_source": "search" if from_search else "refit folds",
+             "fit_rows": len(y) - len(y_cal) if calibration.held_apart else len(y),
+             "calibration_source": "held apart" if calibration.held_apart else "refit folds",
              **capacity(pipeline)}
     return model, final, curve, (np.asarray(rows), calibrated, cross_fitted)
 
@@ -388,9 +450,9 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
     # without constraints would be free to make a larger loan look safer).
     base_columns = tuple(feature_names.index(c) for c in config.LOAN_BASE_FEATURES
                          if (directions or {}).get(c) == 1)
-    dev_idx, hold_idx = train_test_split(np.arange(len(labels)), test_size=HOLDOUT_FRACTION,
-                                         stratify=labels, random_state=seed)
-    dev_idx = dev_idx[_stratified_subset(labels[dev_idx], SEARCH_ROWS[quick], seed)]
+    tuning_idx, hold_idx = train_test_split(np.arange(len(labels)), test_size=HOLDOUT_FRACTION,
+                                            stratify=labels, random_state=seed)
+    dev_idx = tuning_idx[_stratified_subset(labels[tuning_idx], SEARCH_ROWS[quick], seed)]
     X_dev, y_dev, X_hold, y_hold = (matrix[dev_idx], labels[dev_idx], matrix[hold_idx],
                                     labels[hold_idx])
     folds = stratified_folds(y_dev, N_FOLDS, seed)
@@ -418,8 +480,18 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                                    **summary["best_params"]},
                                   {k: summary[k] for k in ("cv", "holdout", "fit_seconds")},
                                   curve, summary["cv"]["threshold"])
+    if segments is not None and segments.loan_scaled is not None:
+        with stage("the loan's effect on every candidate (tuning clients)", log):
+            rows, moved = _loan_rows(X, matrix, dev_idx, segments, feature_names, seed)
+            for result in results:
+                _loan_gate(candidates[result.candidate.name], dev_models[result.candidate.name],
+                           rows, moved)
     # Per 1,000 clients: SMOTE candidates may be scored on fewer rows (SMOTE_ROWS).
-    eligible = [r for r in results if not r.candidate.ineligible_reason]
+    eligible = [r for r in results if candidates[r.candidate.name]["eligible"]]
+    if not eligible:  # e.g. a tiny data set whose trees never split on the loan
+        log.warning("no candidate meets the loan's rule: choosing among those that respect "
+                    "the directions")
+        eligible = [r for r in results if not r.candidate.ineligible_reason]
     chosen = min(eligible, key=lambda r: (candidates[r.candidate.name]["cv"]["cost_per_1000"],
                                           -candidates[r.candidate.name]["cv"]["auc"]))
     name = chosen.candidate.name
@@ -433,7 +505,7 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         with stage(f"AUC cost of the monotone constraints ({measured.candidate.name})", log):
             constraints = _constraint_cost(measured, dev_models[measured.candidate.name][0],
                                            X_dev, y_dev, X_hold, y_hold, folds, seed)
-    calibration = _calibration_rows(chosen, labels, dev_idx, folds, quick, seed)
+    calibration = _calibration_rows(labels, tuning_idx, quick, seed)
     with stage(f"final refit of {name} on all {len(labels)} training clients", log):
         model, final, curve, (oof_rows, oof_proba, oof_cross_fitted) = _fit_final(
             chosen, matrix, labels, feature_names, seed, calibration)
@@ -462,7 +534,7 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
             # Calibrated on the main model's calibration rows and folds (its own scores).
             app_model, app_final, _, (app_rows, app_proba, app_cross_fitted) = _fit_final(
                 app_only, matrix[:, app_positions], labels, segments.application_columns,
-                seed, calibration, threshold=final["threshold"], use_search_oof=False)
+                seed, calibration, threshold=final["threshold"])
         model = ScoringModel(model.kind, model.pipeline_, model.calibrator_, model.threshold_,
                              feature_names, no_history=app_model,
                              history_columns=segments.history_columns)

@@ -1,9 +1,9 @@
 """A quick build of a synthetic set larger than the search subsample, end to end (issue 18).
 
-Above `CALIBRATION_ROWS[quick]` training clients the main model is calibrated on its
-out-of-fold scores of the search (a subsample of `SEARCH_ROWS`), and the build crashed
-with a KeyError when the application-only model picked other rows. 30,000 clients
-(24,000 training clients after the test split of the generator) take that path.
+Above `CALIBRATION_ROWS[quick]` training clients a sample of clients is held apart from the
+final fit and calibrates it (the search works on a subsample of `SEARCH_ROWS`); the build
+once crashed with a KeyError when the application-only model picked other rows. 30,000
+clients (24,000 training clients after the test split of the generator) take that path.
 """
 from __future__ import annotations
 
@@ -43,7 +43,19 @@ def test_the_build_takes_the_large_data_path(built):
     metrics = json.loads((built / "metrics.json").read_text())
     assert metrics["n_clients"]["all"] > CALIBRATION_ROWS[True]
     assert metrics["n_clients"]["tuning"] == SEARCH_ROWS[True]
-    assert metrics["final"]["calibration_source"] == "search"
+    final = metrics["final"]
+    assert final["calibration_source"] == "held apart"
+    assert final["fit_rows"] + final["calibration_rows"] == metrics["n_clients"]["all"]
+    assert final["calibration_rows"] <= 0.2 * metrics["n_clients"]["all"]
+
+
+def test_the_clients_held_apart_are_scored_by_the_deployed_model_itself(built):
+    """Their stored score is the final model's own (it never saw them): the calibrator was
+    fitted on what the deployed model says, not on smaller models' out-of-fold scores."""
+    oof = pd.read_parquet(built / "oof_probability.parquet")["probability"]
+    clients = pd.read_parquet(built / "clients.parquet").loc[oof.index]
+    assert (clients["probability_source"] == "out_of_fold").all()
+    np.testing.assert_allclose(clients["probability"], clients["probability_final"], rtol=1e-5)
 
 
 def test_both_models_are_calibrated_on_the_same_clients(built):

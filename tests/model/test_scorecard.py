@@ -1,5 +1,6 @@
-"""The optbinning scorecard challenger: directions by construction, points that add up,
-and its place among the candidates of the real-sample build (issue 18)."""
+"""The optbinning scorecard: directions by construction, points that add up, explained
+term by term like any eligible candidate, and its place among the candidates of the
+real-sample build (issue 18)."""
 from __future__ import annotations
 
 import json
@@ -32,11 +33,37 @@ def fitted(rows):
     return candidate, fit_pipeline(candidate, candidate.default_params(True), *rows, seed=3)
 
 
-def test_the_scorecard_is_a_challenger_among_the_candidates(fitted):
-    candidate, _ = fitted
-    assert candidate.name == "scorecard"
-    assert "explainer" in candidate.ineligible_reason  # cannot win until reasons read points
+def test_the_scorecard_is_eligible_and_explained_exactly_through_the_scoring_model(fitted, rows):
+    """Eligible by its directions, the scorecard is scored and explained as any chosen model
+    would be: SHAP values that add up to its log-odds, a client alone scored as in its batch,
+    and each term read as points (PDO / ln 2 points per unit of log-odds)."""
+    import pandas as pd
+
+    from model.explain.local import ClientExplainer
+    from model.training.calibration import ProbabilityCalibrator
+    from model.training.scorecard import PDO
+    from model.training.scoring import ScoringModel
+
+    candidate, pipeline = fitted
+    X, y = rows
+    assert candidate.name == "scorecard" and candidate.ineligible_reason == ""
     assert not any(c.kind == "scorecard" for c in all_candidates(()))  # needs a direction table
+    names = [f"f{j}" for j in range(X.shape[1])]
+    raw = pipeline.predict_proba(X)[:, 1]
+    model = ScoringModel("scorecard", pipeline, ProbabilityCalibrator("sigmoid").fit(raw, y),
+                         0.2, names)
+    frame = pd.DataFrame(X[:40].astype(np.float32), columns=names)
+    base, values = ClientExplainer(model).explain_rows(frame)
+    margin = model.predict_margin(frame)
+    assert np.allclose(base + values.sum(axis=1).to_numpy(), margin, atol=1e-9)
+    assert values["f3"].abs().max() < values["f0"].abs().max()  # the signal's columns lead
+    alone = np.array([model.predict_proba(frame.iloc[[i]])[0] for i in range(len(frame))])
+    assert np.array_equal(alone, model.predict_proba(frame))
+    scorecard: ScorecardClassifier = pipeline[-1]
+    points = scorecard.scorecard_.score(scorecard._frame(X[:40]))
+    # points = constant - PDO / ln 2 x log-odds: the terms are the points, on another scale
+    slope = np.polyfit(margin, points, 1)[0]
+    assert slope == pytest.approx(-PDO / np.log(2), rel=1e-6)
 
 
 def test_directions_hold_by_construction(fitted, rows):
@@ -73,13 +100,34 @@ def test_points_table_reads_the_score(fitted, rows):
 
 
 def test_real_sample_build_compares_the_scorecard_with_its_points(artifacts_dir):
+    """The scorecard is compared on the same folds, its points written out, and chosen only
+    if it also listens to the loan (the gate every candidate passes)."""
     metrics = json.loads((artifacts_dir / "metrics.json").read_text())
     if "scorecard" not in metrics["candidates"]:
         pytest.skip("set built without a direction table")
     scorecard = metrics["candidates"]["scorecard"]
-    assert metrics["chosen"] != "scorecard"
     assert scorecard["cv"]["cost_per_1000"] > 0 and 0.5 < scorecard["holdout"]["auc"] < 1
     assert scorecard["points"]
+    response = scorecard["loan_response"]
+    assert response["clients"] > 400 and response["lower"] == 0
+    assert scorecard["eligible"] == (response["higher"] >= 0.8)
+    if not scorecard["eligible"]:
+        assert "raises the probability" in scorecard["ineligible_reason"]
     comparison = (artifacts_dir / "comparison.md").read_text()
-    assert "## Scorecard challenger: points per bin" in comparison
+    assert "## Scorecard: points per bin" in comparison
     assert f"| {scorecard['points'][0]['feature']} |" in comparison
+
+
+def test_every_candidate_of_the_build_was_asked_whether_the_loan_moves_it(artifacts_dir):
+    """The chosen model raises the probability of at least 80 % of the sampled tuning clients
+    when their loan doubles and lowers none; a candidate that does not is never chosen (the
+    dummy ignores the loan)."""
+    metrics = json.loads((artifacts_dir / "metrics.json").read_text())
+    chosen = metrics["candidates"][metrics["chosen"]]
+    assert chosen["loan_response"]["higher"] >= 0.8 and chosen["loan_response"]["lower"] == 0
+    dummy = metrics["candidates"]["dummy"]
+    assert not dummy["eligible"] and dummy["loan_response"]["higher"] < 0.8
+    for name, summary in metrics["candidates"].items():
+        response = summary["loan_response"]
+        if response["higher"] < 0.8 or response["lower"] > 0:
+            assert not summary["eligible"], name

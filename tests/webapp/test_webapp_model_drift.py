@@ -74,6 +74,20 @@ def test_candidates_table_says_each_model_in_words_and_marks_the_chosen_one():
     assert english.iloc[1]["Model"] == "LightGBM (boosted decision trees), weighted classes ✓ chosen"
 
 
+def test_candidates_table_says_how_far_the_loan_moves_each_model_and_which_may_be_chosen():
+    metrics = json.loads(json.dumps(METRICS))
+    metrics["candidates"]["dummy"].update(
+        eligible=False, loan_response={"higher": 0.0, "lower": 0.0, "clients": 497})
+    metrics["candidates"]["lightgbm_balanced"].update(
+        eligible=True, loan_response={"higher": 0.994, "lower": 0.0, "clients": 497})
+    table = smodel.candidates_table(metrics, "fr")
+    assert list(table["Prêt doublé : clients dont le risque monte"]) == ["0,0\u202f%", "99,4\u202f%"]
+    assert list(table["Peut être retenu"]) == ["non", "oui"]
+    english = smodel.candidates_table(metrics, "en")
+    assert list(english["May be chosen"]) == ["no", "yes"]
+    assert smodel.candidates_table(METRICS, "en")["Loan doubled: clients whose risk rises"][0] == "n/a"
+
+
 @pytest.mark.parametrize("kind, imbalance, lang, expected", [
     ("lightgbm", "none", "fr", "LightGBM (arbres de décision boostés), sans rééquilibrage des classes"),
     ("logistic", "smote", "fr", "Régression logistique, défauts suréchantillonnés (SMOTE)"),

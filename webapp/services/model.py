@@ -72,6 +72,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cost_cv": "Coût pour 1 000, validation croisée",
         "cost_per_1000": "Coût pour 1 000, test mis de côté",
         "fit_seconds": "Entraînement (s)",
+        "loan_higher": "Prêt doublé : clients dont le risque monte",
+        "eligible": "Peut être retenu",
         "chosen_mark": "✓ retenu",
         "card_kind": "Type de modèle",
         "card_version": "Version",
@@ -142,6 +144,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "cost_cv": "Cost per 1,000, cross-validation",
         "cost_per_1000": "Cost per 1,000, held-out test",
         "fit_seconds": "Training (s)",
+        "loan_higher": "Loan doubled: clients whose risk rises",
+        "eligible": "May be chosen",
         "chosen_mark": "✓ chosen",
         "card_kind": "Model type",
         "card_version": "Version",
@@ -253,6 +257,9 @@ def candidates_table(metrics: dict[str, Any], lang: str) -> pd.DataFrame:
             _t("precision", lang): format_percent(holdout.get("precision"), lang),
             _t("f2", lang): format_number(holdout.get("f2"), lang, 3),
             _t("brier", lang): format_number(holdout.get("brier"), lang, 4),
+            _t("loan_higher", lang): format_percent((entry.get("loan_response") or {}).get(
+                "higher"), lang),
+            _t("eligible", lang): _t("yes" if entry.get("eligible", True) else "no", lang),
             _t("fit_seconds", lang): format_number(entry.get("fit_seconds"), lang, 1),
         })
     return pd.DataFrame(rows)
