@@ -163,6 +163,18 @@ def _chosen_in_words(metrics: dict) -> str:
     return f"{candidate_in_words(chosen, entry['kind'], entry.get('imbalance'), 'en')} (`{chosen}`)"
 
 
+def _holdout_name(hold: dict) -> str:
+    if hold.get("measured_on") == "deployed model":
+        return "held-out (the deployed model, which never saw them)"
+    return "held-out (model fitted without them)"
+
+
+def _oof_name(final: dict) -> str:
+    if final.get("calibration_source") == "held apart":
+        return "clients held apart from the final fit, scored by the deployed model"
+    return "out-of-fold, all training clients"
+
+
 def performance_section(metrics: dict, comparison_md: str) -> list[str]:
     hold, final = metrics.get("holdout", {}), metrics.get("final", {})
     lines = ["## Performance", "",
@@ -174,8 +186,7 @@ def performance_section(metrics: dict, comparison_md: str) -> list[str]:
              _pct(part.get("precision")), number(part.get("f2"), "en", 3),
              number(part.get("brier"), "en", 4), number(part.get("cost_per_1000"), "en", 0),
              number(part.get("n_clients"), "en", 0)]
-            for name, part in (("held-out (model fitted without them)", hold),
-                               ("out-of-fold, all training clients", final.get("oof", {})))]
+            for name, part in ((_holdout_name(hold), hold), (_oof_name(final), final.get("oof", {})))]
     lines += _table(["measured on", "AUC", "recall", "precision", "F2", "Brier", "cost / 1,000",
                      "clients"], rows)
     segments = next((metrics[k] for k in SEGMENT_KEYS if metrics.get(k)), None)
@@ -217,7 +228,17 @@ def calibration_section(metrics: dict, fairness: dict | None) -> list[str]:
     return lines + [""]
 
 
-def fairness_section(fairness: dict | None) -> list[str]:
+def _fairness_source(metrics: dict) -> str:
+    """Which model's held-out probabilities the fairness report rests on."""
+    if (metrics.get("holdout") or {}).get("measured_on") == "deployed model":
+        return ("The held-out probabilities are the deployed model's own (it was fitted without "
+                "these clients), as in the held-out row above.")
+    return ("The held-out probabilities come from the chosen configuration fitted on the other "
+            "80%, so overall rates differ slightly from the held-out column above (measured at "
+            "that fit's own threshold).")
+
+
+def fairness_section(fairness: dict | None, metrics: dict | None = None) -> list[str]:
     lines = ["## Fairness", ""]
     if not fairness:
         return lines + ["No fairness report (`fairness.json`) in this artifact set.", ""]
@@ -227,9 +248,7 @@ def fairness_section(fairness: dict | None) -> list[str]:
               f"{number(fairness['threshold'], 'en', 4)}; 95% bootstrap intervals ({boot['n_boot']} "
               f"resamples, seed {boot['seed']}); approval ratio = a group's approval rate over the "
               f"most approved group's with at least {fairness['min_group']} clients, flagged below "
-              f"{limit}. The held-out probabilities come from the chosen configuration fitted on "
-              "the other 80%, so overall rates differ slightly from the held-out column above "
-              "(measured at that fit's own threshold).", ""]
+              f"{limit}. " + _fairness_source(metrics or {}), ""]
     for key, attribute in fairness["attributes"].items():
         lines += [f"### By {'gender' if key == 'gender' else 'age band'} (`{attribute['column']}`)", ""]
         rows = [[group_name(g["group"], "en"), g["count"], _pct(g["default_rate"]),
@@ -309,7 +328,7 @@ def model_card(folder: Path | str) -> str:
         use_section(), data_section(metrics, manifest, applications), excluded_section(feature_names),
         constraints_section(metrics), policy_section(rules, applications, train_ids),
         performance_section(metrics, comparison), calibration_section(metrics, fairness),
-        fairness_section(fairness), limits_section(metrics, fairness), version_section(manifest, metrics, fairness),
+        fairness_section(fairness, metrics), limits_section(metrics, fairness), version_section(manifest, metrics, fairness),
     ]
     return "\n".join(line for section in sections for line in section).rstrip() + "\n"
 

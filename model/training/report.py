@@ -83,8 +83,9 @@ def comparison_table(metrics: dict[str, Any]) -> str:
         f"Held-out split ({metrics['n_clients']['holdout']} clients, never used for tuning): "
         f"cost {chosen['holdout']['cost']} ({chosen['holdout']['cost_per_1000']:.0f} per 1,000) "
         f"at threshold {chosen['cv']['threshold']:.4f}.",
-        (f"Final model fitted on {final['fit_rows']} training clients, the other "
-         f"{final['calibration_rows']} held apart to calibrate it; "
+        (f"Final model fitted on {final['fit_rows']} tuning clients, "
+         f"{final['calibration_rows']} more held apart to calibrate it, the held-out split "
+         "never seen; "
          if final.get("calibration_source") == "held apart" else
          f"Final model refit on all {metrics['n_clients']['all']} training clients; ")
         + f"calibration {final['calibration']['method']} "

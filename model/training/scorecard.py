@@ -1,4 +1,4 @@
-"""The scorecard challenger: optimal monotone bins and points per bin (optbinning).
+"""The scorecard candidate: optimal monotone bins and points per bin (optbinning).
 
 A lender's classic model. Each characteristic is cut into a few bins whose default rate
 moves in one direction (optbinning's `BinningProcess`, a mixed-integer program per

@@ -239,32 +239,35 @@ class CalibrationRows:
 
     `held_apart` False (data up to `CALIBRATION_ROWS`): out-of-fold scores of the
     configuration refitted fold by fold, then the final model is fitted on every client.
-    `held_apart` True (larger data): the final model is fitted on every other client and
-    scores these, which it never saw. Five refits at Kaggle size would cost most of an hour,
-    and the search's out-of-fold scores (models of 8,000 clients) were no substitute: the
-    configuration fitted on 246,008 clients and calibrated on them over-predicted the
-    held-out split by 8 % overall and 17-18 % under 35 (`benchmarks/bench_age_calibration.py
-    --refit`): more data grew sharper trees than the map was fitted for.
+    `held_apart` True (larger data): the final model is fitted on `fit_rows`, the tuning
+    clients other than these, and scores these, which it never saw; it never sees the
+    held-out split either, so the held-out figures measure the model as deployed. Five
+    refits at Kaggle size would cost most of an hour, and the search's out-of-fold scores
+    (models of 8,000 clients) were no substitute: the configuration fitted on 246,008
+    clients and calibrated on them over-predicted the held-out split by 8 % overall and
+    17-18 % under 35 (`benchmarks/bench_age_calibration.py --refit`): more data grew sharper
+    trees than the map was fitted for.
     """
 
     rows: np.ndarray
     folds: list
     held_apart: bool = False
+    fit_rows: np.ndarray | None = None
 
 
 def _calibration_rows(labels: np.ndarray, tuning_idx: np.ndarray, quick: bool, seed: int
                       ) -> CalibrationRows:
     """Calibration rows of the build: every client (or a stratified subset of
     `CALIBRATION_ROWS`) scored out of fold, or on larger data a stratified sample of
-    `HELD_APART_ROWS` tuning clients (at most `HELD_APART_MAX_SHARE` of them) held apart
-    from the final fit."""
+    `HELD_APART_ROWS` tuning clients (at most `HELD_APART_MAX_SHARE` of all) held apart
+    from the final fit, which then uses the other tuning clients."""
     if len(labels) <= CALIBRATION_ROWS[quick]:
         rows = _stratified_subset(labels, CALIBRATION_ROWS[quick], seed)
         return CalibrationRows(rows, stratified_folds(labels[rows], N_FOLDS, seed))
     size = min(HELD_APART_ROWS[quick], int(HELD_APART_MAX_SHARE * len(labels)))
-    rows = tuning_idx[_stratified_subset(labels[tuning_idx], size, seed)]
-    return CalibrationRows(np.sort(rows), stratified_folds(labels[np.sort(rows)], N_FOLDS, seed),
-                           held_apart=True)
+    rows = np.sort(tuning_idx[_stratified_subset(labels[tuning_idx], size, seed)])
+    return CalibrationRows(rows, stratified_folds(labels[rows], N_FOLDS, seed), held_apart=True,
+                           fit_rows=np.setdiff1d(tuning_idx, rows))
 
 
 def _fit_timed(result: SearchResult, X: np.ndarray, y: np.ndarray, seed: int
@@ -283,7 +286,7 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
     Calibrator and threshold come from scores of the `calibration` rows by models that
     never saw them: out-of-fold scores on the calibration folds, the final model then
     fitted on every client; or, rows `held_apart`, the final model's own scores, the final
-    model fitted on every other client. `threshold` given: kept (the no-history model shares
+    model fitted on `calibration.fit_rows`. `threshold` given: kept (the no-history model shares
     the main model's). Also returns (row positions in X, calibrated scores, the same
     cross-fitted: each fold calibrated by a map fitted on the others) of the calibration
     rows: the scores stored for training clients, and the ones calibration is judged on.
@@ -292,8 +295,8 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
     y_cal = y[rows]
     pipeline = None
     if calibration.held_apart:
-        others = np.setdiff1d(np.arange(len(y)), rows, assume_unique=True)
-        pipeline, fit_seconds = _fit_timed(result, X[others], y[others], seed)
+        fit_rows = calibration.fit_rows
+        pipeline, fit_seconds = _fit_timed(result, X[fit_rows], y[fit_rows], seed)
         oof = pipeline.predict_proba(X[rows])[:, 1]
     else:
         X_cal = X if len(rows) == len(y) else X[rows]  # no 1 GB copy when all rows are used
@@ -311,7 +314,7 @@ def _fit_final(result: SearchResult, X: np.ndarray, y: np.ndarray, feature_names
     final = {"candidate": result.candidate.name, "threshold": threshold,
              "calibration": {"method": calibrator.method, "brier": briers},
              "oof": oof_metrics, "calibration_rows": len(y_cal), "fit_seconds": fit_seconds,
-             "fit_rows": len(y) - len(y_cal) if calibration.held_apart else len(y),
+             "fit_rows": len(calibration.fit_rows) if calibration.held_apart else len(y),
              "calibration_source": "held apart" if calibration.held_apart else "refit folds",
              **capacity(pipeline)}
     return model, final, curve, (np.asarray(rows), calibrated, cross_fitted)
@@ -375,51 +378,64 @@ def _application_only_scores(result: SearchResult, positions: np.ndarray, X_dev:
     return calibrator.predict(pipeline.predict_proba(S_hold[:, positions])[:, 1])
 
 
-def _segments(chosen: SearchResult, dev_model: tuple[Any, ProbabilityCalibrator],
-              app_only: SearchResult, app_lightgbm: SearchResult | None,
-              app_positions: np.ndarray, count_positions: list[int], age_position: int | None,
-              X_dev: np.ndarray, y_dev: np.ndarray, X_hold: np.ndarray, y_hold: np.ndarray,
-              S_hold: np.ndarray, folds: list, threshold: float, seed: int) -> dict[str, Any]:
-    """Held-out figures by segment (and by age band); models fitted on the tuning rows only.
+def _dev_segment_scores(chosen: SearchResult, dev_model: tuple[Any, ProbabilityCalibrator],
+                        app_only: SearchResult, app_positions: np.ndarray, X_dev: np.ndarray,
+                        y_dev: np.ndarray, X_hold: np.ndarray, S_hold: np.ndarray, folds: list,
+                        seed: int) -> dict[str, np.ndarray]:
+    """Held-out scores of the chosen configuration fitted (and calibrated out of fold) on the
+    tuning rows: `main` (clients as they are), `main_stripped` (history removed, through the
+    main model) and `routed` (history removed, through the application-only model)."""
+    pipeline, calibrator = dev_model
+    rows = np.arange(len(y_dev)) if chosen.rows is None else chosen.rows
+    app_folds = folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev))
+    return {"main": calibrator.predict(pipeline.predict_proba(X_hold)[:, 1]),
+            "main_stripped": calibrator.predict(pipeline.predict_proba(S_hold)[:, 1]),
+            "routed": _application_only_scores(app_only, app_positions, X_dev[rows],
+                                               y_dev[rows], S_hold, app_folds, seed)}
+
+
+def _deployed_segment_scores(model: ScoringModel, app_positions: np.ndarray,
+                             X_hold: np.ndarray, S_hold: np.ndarray) -> dict[str, np.ndarray]:
+    """The same scores by the deployed models themselves (when the clients held apart
+    calibrate them, they never saw the held-out split)."""
+    def main(Z: np.ndarray) -> np.ndarray:
+        return model.calibrator_.predict(model.pipeline_.predict_proba(Z)[:, 1])
+
+    app = model.no_history_
+    return {"main": main(X_hold), "main_stripped": main(S_hold),
+            "routed": app.calibrator_.predict(
+                app.pipeline_.predict_proba(S_hold[:, app_positions])[:, 1])}
+
+
+def _segments(scores: dict[str, np.ndarray], lightgbm_proba: np.ndarray | None,
+              history: np.ndarray, age: np.ndarray | None, y_hold: np.ndarray,
+              threshold: float) -> dict[str, Any]:
+    """Held-out figures by segment (and by age band) of `scores` (`_dev_segment_scores` or
+    `_deployed_segment_scores`).
 
     with_history: held-out clients that have history rows, scored as they are.
     no_history: every held-out client with all its history rows removed, scored as
     the deployed model scores them (routed to the application-only model).
-    application_only: the application-only LightGBM of the same folds (`app_lightgbm`, the
-    best LightGBM candidate's configuration; the routed model itself when it is LightGBM).
+    application_only: the application-only LightGBM of the same folds (`lightgbm_proba`, the
+    best LightGBM candidate's configuration; the routed model itself when None).
     main_model_no_history: the same rows through the main model (what routing avoids).
     """
-    pipeline, calibrator = dev_model
-    rows = np.arange(len(y_dev)) if chosen.rows is None else chosen.rows
-    app_folds = folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev))
-    X_rows, y_rows = X_dev[rows], y_dev[rows]
-    app_proba = _application_only_scores(app_only, app_positions, X_rows, y_rows, S_hold,
-                                         app_folds, seed)
-    lightgbm_proba = app_proba
-    if app_lightgbm is not None:
-        lgb_rows = np.arange(len(y_dev)) if app_lightgbm.rows is None else app_lightgbm.rows
-        lgb_folds = (folds if app_lightgbm.rows is None
-                     else restrict_folds(folds, lgb_rows, len(y_dev)))
-        lightgbm_proba = _application_only_scores(app_lightgbm, app_positions, X_dev[lgb_rows],
-                                                  y_dev[lgb_rows], S_hold, lgb_folds, seed)
-    history = has_history(X_hold, count_positions)
-    main_hold = calibrator.predict(pipeline.predict_proba(X_hold)[:, 1])
-    main_stripped = calibrator.predict(pipeline.predict_proba(S_hold)[:, 1])
+    main, routed = scores["main"], scores["routed"]
     report = {
         "method": "application-only model routed for clients without history",
         "threshold": threshold,
-        "with_history": segment_metrics(y_hold[history], main_hold[history], threshold),
-        "no_history": segment_metrics(y_hold, app_proba, threshold),
-        "application_only": segment_metrics(y_hold, lightgbm_proba, threshold),
-        "main_model_no_history": segment_metrics(y_hold, main_stripped, threshold),
+        "with_history": segment_metrics(y_hold[history], main[history], threshold),
+        "no_history": segment_metrics(y_hold, routed, threshold),
+        "application_only": segment_metrics(
+            y_hold, routed if lightgbm_proba is None else lightgbm_proba, threshold),
+        "main_model_no_history": segment_metrics(y_hold, scores["main_stripped"], threshold),
         "held_out_without_history_rows": int((~history).sum()),
     }
-    if age_position is not None:
-        age = X_hold[:, age_position]
+    if age is not None:
         report["by_age_band"] = {
-            "with_history": metrics_by_age_band(y_hold[history], main_hold[history],
-                                                age[history], threshold),
-            "no_history": metrics_by_age_band(y_hold, app_proba, age, threshold)}
+            "with_history": metrics_by_age_band(y_hold[history], main[history], age[history],
+                                                threshold),
+            "no_history": metrics_by_age_band(y_hold, routed, age, threshold)}
     return report
 
 
@@ -506,7 +522,8 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
             constraints = _constraint_cost(measured, dev_models[measured.candidate.name][0],
                                            X_dev, y_dev, X_hold, y_hold, folds, seed)
     calibration = _calibration_rows(labels, tuning_idx, quick, seed)
-    with stage(f"final refit of {name} on all {len(labels)} training clients", log):
+    fitted_on = len(calibration.fit_rows) if calibration.held_apart else len(labels)
+    with stage(f"final fit of {name} on {fitted_on} training clients", log):
         model, final, curve, (oof_rows, oof_proba, oof_cross_fitted) = _fit_final(
             chosen, matrix, labels, feature_names, seed, calibration)
 
@@ -525,11 +542,7 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                                                 segments.application_columns)
         count_positions = [feature_names.index(c) for c in segments.history_columns]
         age_position = feature_names.index("DAYS_BIRTH") if "DAYS_BIRTH" in feature_names else None
-        with stage("segments: clients with and without history (held-out split)", log):
-            segment_report = _segments(
-                chosen, dev_models[name], app_only, app_lightgbm, app_positions,
-                count_positions, age_position, X_dev, y_dev, X_hold, y_hold,
-                stripped.to_numpy(np.float32), folds, candidates[name]["cv"]["threshold"], seed)
+        S_hold = stripped.to_numpy(np.float32)
         with stage("final application-only model for clients without history", log):
             # Calibrated on the main model's calibration rows and folds (its own scores).
             app_model, app_final, _, (app_rows, app_proba, app_cross_fitted) = _fit_final(
@@ -538,6 +551,29 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         model = ScoringModel(model.kind, model.pipeline_, model.calibrator_, model.threshold_,
                              feature_names, no_history=app_model,
                              history_columns=segments.history_columns)
+        with stage("segments: clients with and without history (held-out split)", log):
+            lightgbm_proba = None
+            if app_lightgbm is not None:
+                lgb_rows = (np.arange(len(y_dev)) if app_lightgbm.rows is None
+                            else app_lightgbm.rows)
+                lgb_folds = (folds if app_lightgbm.rows is None
+                             else restrict_folds(folds, lgb_rows, len(y_dev)))
+                lightgbm_proba = _application_only_scores(
+                    app_lightgbm, app_positions, X_dev[lgb_rows], y_dev[lgb_rows], S_hold,
+                    lgb_folds, seed)
+            if calibration.held_apart:  # the deployed models never saw the held-out split
+                scores = _deployed_segment_scores(model, app_positions, X_hold, S_hold)
+                threshold = final["threshold"]
+            else:
+                scores = _dev_segment_scores(chosen, dev_models[name], app_only, app_positions,
+                                             X_dev, y_dev, X_hold, S_hold, folds, seed)
+                threshold = candidates[name]["cv"]["threshold"]
+            segment_report = _segments(
+                scores, lightgbm_proba, has_history(X_hold, count_positions),
+                None if age_position is None else X_hold[:, age_position], y_hold, threshold)
+            segment_report["measured_on"] = (
+                "deployed model" if calibration.held_apart
+                else "chosen configuration fitted on the tuning rows")
         segment_report["final_no_history_model"] = app_final
         # Same rows in the same order: a client without history keeps the score of the
         # model that would score it.
@@ -558,12 +594,19 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                                                   final["threshold"])}
         oof_proba = np.where(no_history, app_proba, oof_proba)
 
+    holdout_proba, holdout = chosen.holdout_proba, candidates[name]["holdout"]
+    if calibration.held_apart:  # the deployed model itself, which never saw these clients
+        frame = pd.DataFrame(X_hold, columns=feature_names)
+        holdout_proba = model.predict_proba(frame)
+        holdout = {**evaluate(y_hold, holdout_proba, final["threshold"],
+                              raw_proba=model.predict_raw(frame)),
+                   "measured_on": "deployed model"}
     metrics = {
         "chosen": name,
         "threshold": final["threshold"],
         "candidates": candidates,
         "final": final,
-        "holdout": candidates[name]["holdout"],
+        "holdout": holdout,
         "constraints": constraints,
         "segments": segment_report,
         "n_clients": {"all": len(labels), "tuning": len(dev_idx), "holdout": len(hold_idx)},
@@ -580,8 +623,9 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
     joblib.dump(model, out_dir / "model.joblib")
     pd.DataFrame({"probability": oof_proba.astype(np.float32)},
                  index=X.index[oof_rows]).sort_index().to_parquet(out_dir / OOF_FILE)
-    # Held-out clients scored by the chosen configuration fitted without them (fairness report).
-    pd.DataFrame({"TARGET": y_hold, "probability": chosen.holdout_proba},
+    # Held-out clients scored by the chosen configuration fitted without them (fairness report):
+    # the deployed model itself when clients were held apart to calibrate it.
+    pd.DataFrame({"TARGET": y_hold, "probability": holdout_proba},
                  index=X.index[hold_idx]).to_parquet(out_dir / HOLDOUT_FILE)
     run_id = tracker.log_candidate(f"final-{name}",
                                    {"kind": chosen.candidate.kind,

@@ -45,8 +45,28 @@ def test_the_build_takes_the_large_data_path(built):
     assert metrics["n_clients"]["tuning"] == SEARCH_ROWS[True]
     final = metrics["final"]
     assert final["calibration_source"] == "held apart"
-    assert final["fit_rows"] + final["calibration_rows"] == metrics["n_clients"]["all"]
-    assert final["calibration_rows"] <= 0.2 * metrics["n_clients"]["all"]
+    n = metrics["n_clients"]
+    # the tuning clients (all but the held-out split), shared between the fit and calibration
+    assert final["fit_rows"] + final["calibration_rows"] == n["all"] - n["holdout"]
+    assert final["calibration_rows"] <= 0.2 * n["all"]
+    assert metrics["holdout"]["measured_on"] == metrics["segments"]["measured_on"] == (
+        "deployed model")
+
+
+def test_the_held_out_figures_are_those_of_the_deployed_model(built):
+    """It never saw the held-out split: the probabilities the held-out figures (and the
+    fairness report) rest on are the very ones the app computes for those clients."""
+    import joblib
+
+    holdout = pd.read_parquet(built / "holdout.parquet")
+    clients = pd.read_parquet(built / "clients.parquet").loc[holdout.index]
+    names = json.loads((built / "feature_names.json").read_text())
+    features = np.load(built / "features.npy", mmap_mode="r")[clients["row"].to_numpy()]
+    model = joblib.load(built / "model.joblib")
+    live = model.predict_proba(pd.DataFrame(np.asarray(features), columns=names))
+    np.testing.assert_allclose(holdout["probability"], live, rtol=1e-6)
+    metrics = json.loads((built / "metrics.json").read_text())
+    assert metrics["holdout"]["n_clients"] == len(holdout) == metrics["n_clients"]["holdout"]
 
 
 def test_the_clients_held_apart_are_scored_by_the_deployed_model_itself(built):

@@ -200,6 +200,13 @@ def test_calibration_by_age_band_is_written_out_with_its_interval_and_verdict():
     assert [row[0] for row in smodel.age_bands(metrics, "by_age_band_out_of_fold", "en").rows] == [
         "With history · 35-44", "With history · 65+", "Without history (model in use) · 35-44"]
     assert smodel.age_bands(metrics, "by_age_band", "fr") is None  # no held-out bands here
+    # Above 20,000 clients the table is the deployed model's scores of the clients held apart.
+    held_apart = {**metrics, "final": {**METRICS["final"], "calibration_source": "held apart"}}
+    assert smodel.age_bands(held_apart, "by_age_band_out_of_fold", "fr").heading == (
+        "Calibration par tranche d'âge (clients mis à part, notés par le modèle utilisé, "
+        "qui ne les a pas vus)")
+    assert "held apart, scored by the deployed model" in smodel.age_bands(
+        held_apart, "by_age_band_out_of_fold", "en").heading
 
 
 def test_cost_curve_marks_the_chosen_threshold_with_its_cost():

@@ -120,6 +120,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "bands_by_age_band": "Calibration par tranche d'âge (jeu de test mis de côté)",
         "bands_by_age_band_out_of_fold": ("Calibration par tranche d'âge (clients de calibration, "
                                           "notés hors pli)"),
+        "bands_by_age_band_out_of_fold_held_apart": (
+            "Calibration par tranche d'âge (clients mis à part, notés par le modèle utilisé, "
+            "qui ne les a pas vus)"),
         "bands_note": ("Chaque client est noté par un modèle qui ne l'a pas vu, et sa probabilité "
                        "calibrée sur les autres clients. Une tranche de moins "
                        "de 100 clients est montrée sans être jugée. Un taux observé sur quelques "
@@ -192,6 +195,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "bands_by_age_band": "Calibration by age band (held-out split)",
         "bands_by_age_band_out_of_fold": ("Calibration by age band (calibration clients, "
                                           "scored out of fold)"),
+        "bands_by_age_band_out_of_fold_held_apart": (
+            "Calibration by age band (clients held apart, scored by the deployed model, which "
+            "never saw them)"),
         "bands_note": ("Each client is scored by a model that did not see it, and calibrated on the "
                        "other clients. A band of fewer than "
                        "100 clients is shown, not judged. A rate observed on a few dozen defaults "
@@ -429,7 +435,10 @@ def age_bands(metrics: dict[str, Any], key: str, lang: str) -> Segments | None:
                          format_percent(row["calibration_gap"], lang), _t(verdict, lang)])
     if not rows:
         return None
-    return Segments(_t(f"bands_{key}", lang), _t("bands_note", lang),
+    held_apart = ((metrics.get("final") or {}).get("calibration_source") == "held apart"
+                  and key == "by_age_band_out_of_fold")
+    return Segments(_t(f"bands_{key}{'_held_apart' if held_apart else ''}", lang),
+                    _t("bands_note", lang),
                     [_t(c, lang) for c in BAND_COLUMNS], rows, [])
 
 
