@@ -233,9 +233,9 @@ def _fairness_source(metrics: dict) -> str:
     if (metrics.get("holdout") or {}).get("measured_on") == "deployed model":
         return ("The held-out probabilities are the deployed model's own (it was fitted without "
                 "these clients), as in the held-out row above.")
-    return ("The held-out probabilities come from the chosen configuration fitted on the other "
-            "80%, so overall rates differ slightly from the held-out column above (measured at "
-            "that fit's own threshold).")
+    return ("The held-out probabilities come from the chosen configuration fitted on the tuning "
+            "clients, so overall rates differ slightly from the held-out column above (measured "
+            "at that fit's own threshold).")
 
 
 def fairness_section(fairness: dict | None, metrics: dict | None = None) -> list[str]:

@@ -43,6 +43,17 @@ def capacity_cells(capacity: dict[str, Any] | None) -> list[str]:
     return [str(capacity["trees"]), f"{capacity['learning_rate']:.3g}", stopping]
 
 
+def deployed_holdout_text(metrics: dict[str, Any]) -> str:
+    """The deployed model's own held-out figures, when it never saw those clients (data held
+    apart to calibrate it): the comparison above is of the search's smaller fits."""
+    holdout = metrics.get("holdout") or {}
+    if holdout.get("measured_on") != "deployed model":
+        return ""
+    return (f" The deployed model on the same clients: AUC {holdout['auc']:.4f}, cost "
+            f"{holdout['cost']} ({holdout['cost_per_1000']:.0f} per 1,000) at its threshold "
+            f"{metrics['threshold']:.4f}.")
+
+
 def loan_response_cell(response: dict[str, Any] | None) -> str:
     """Shares of the sampled tuning clients whose probability a larger loan raises / lowers."""
     if not response:
@@ -81,8 +92,9 @@ def comparison_table(metrics: dict[str, Any]) -> str:
         f"Cost = {metrics['cost_weights']['fn']}·FN + {metrics['cost_weights']['fp']}·FP, "
         "each candidate at its own cost-optimal threshold on out-of-fold predictions.",
         f"Held-out split ({metrics['n_clients']['holdout']} clients, never used for tuning): "
+        f"the chosen configuration fitted on its {chosen.get('n_tuning', '?')} tuning clients, "
         f"cost {chosen['holdout']['cost']} ({chosen['holdout']['cost_per_1000']:.0f} per 1,000) "
-        f"at threshold {chosen['cv']['threshold']:.4f}.",
+        f"at threshold {chosen['cv']['threshold']:.4f}." + deployed_holdout_text(metrics),
         (f"Final model fitted on {final['fit_rows']} tuning clients, "
          f"{final['calibration_rows']} more held apart to calibrate it, the held-out split "
          "never seen; "
@@ -101,6 +113,10 @@ def comparison_table(metrics: dict[str, Any]) -> str:
         notes.append(f"Tuned on a stratified subset of the {metrics['n_clients']['tuning']} "
                      "tuning clients (same folds): " + ", ".join(
                          f"{name} on {n}" for name, n in smaller.items()) + ".")
+    gate = metrics.get("protocol", {}).get("loan_gate")
+    if gate and gate != "applied":
+        notes.append(f"The loan's rule (a doubled loan raises the probability of at least 80 % "
+                     f"of 500 tuning clients, lowers none): {gate}.")
     ineligible = {name: r["ineligible_reason"] for name, r in metrics["candidates"].items()
                   if r.get("ineligible_reason")}
     if ineligible:
@@ -179,7 +195,9 @@ def segments_table(segments: dict[str, Any] | None) -> list[str]:
 AGE_BAND_SOURCES = {
     "by_age_band": "held-out split",
     "by_age_band_out_of_fold": "calibration clients, out-of-fold scores calibrated on the "
-                               "other folds"}
+                               "other folds",
+    "held_apart": "clients held apart from the final fit, scored by the deployed model, "
+                  "calibrated on the other folds"}
 
 
 def age_band_table(segments: dict[str, Any] | None, key: str = "by_age_band") -> list[str]:
@@ -190,7 +208,10 @@ def age_band_table(segments: dict[str, Any] | None, key: str = "by_age_band") ->
     bands = (segments or {}).get(key)
     if not bands:
         return []
-    lines = ["", f"## Calibration by segment and age band ({AGE_BAND_SOURCES[key]})", "",
+    source = AGE_BAND_SOURCES[key]
+    if key == "by_age_band_out_of_fold" and segments.get("measured_on") == "deployed model":
+        source = AGE_BAND_SOURCES["held_apart"]
+    lines = ["", f"## Calibration by segment and age band ({source})", "",
              "Bands of fewer than 100 clients are shown, not judged. \"within 10 %\": mean "
              "predicted within 10 % of the observed rate; \"in interval\": within the observed "
              "rate's 95 % (Wilson) interval.", "",

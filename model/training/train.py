@@ -19,9 +19,10 @@ Protocol (numbers must be honest and reproducible):
    `LOAN_RESPONSE_*`), or the candidate is not eligible.
 4. The eligible candidate with the lowest cross-validated cost per 1,000 clients
    is refitted on all training clients; its calibrator and threshold come from
-   out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`, a
-   sample of clients is held apart from the final fit and scored by it:
-   `CalibrationRows`, the same clients for the application-only model of step 5).
+   out-of-fold scores over all of them (on data larger than `CALIBRATION_ROWS`, the
+   final model is fitted on the tuning clients only, less a sample held apart that it
+   scores for its calibrator and threshold: `CalibrationRows`, the same clients for the
+   application-only model of step 5; the held-out figures are then the deployed model's).
    The same configuration without its
    constraints is scored on the same folds: the AUC cost of the constraints.
 5. With `segments`: the same configuration on the application columns alone
@@ -207,19 +208,26 @@ def _loan_rows(X: pd.DataFrame, matrix: np.ndarray, dev_idx: np.ndarray,
     return rows, moved
 
 
+def _loan_response(pipeline: Any, calibrator: ProbabilityCalibrator, rows: np.ndarray,
+                   moved: np.ndarray) -> dict[str, Any]:
+    """Shares of `rows` whose calibrated probability the larger loan (`moved`) raises and
+    lowers, and whether that meets the rule (`config.LOAN_RESPONSE_MIN_SHARE`, none lower)."""
+    before = calibrator.predict(pipeline.predict_proba(rows)[:, 1])
+    after = calibrator.predict(pipeline.predict_proba(moved)[:, 1])
+    higher = float(np.mean(after > before + _MOVED))
+    lower = float(np.mean(after < before - _MOVED))
+    return {"factor": config.LOAN_RESPONSE_FACTOR, "clients": len(rows), "higher": higher,
+            "lower": lower, "met": higher >= config.LOAN_RESPONSE_MIN_SHARE and lower == 0}
+
+
 def _loan_gate(summary: dict[str, Any], dev_model: tuple[Any, ProbabilityCalibrator],
                rows: np.ndarray, moved: np.ndarray) -> None:
     """Record how the loan moves the candidate (fitted on the tuning rows, calibrated) and
     make it ineligible unless it raises at least `LOAN_RESPONSE_MIN_SHARE` of the clients and
     lowers none (config: a model the loan cannot move leaves the advisor nothing to offer)."""
-    pipeline, calibrator = dev_model
-    before = calibrator.predict(pipeline.predict_proba(rows)[:, 1])
-    after = calibrator.predict(pipeline.predict_proba(moved)[:, 1])
-    higher = float(np.mean(after > before + _MOVED))
-    lower = float(np.mean(after < before - _MOVED))
-    summary["loan_response"] = {"factor": config.LOAN_RESPONSE_FACTOR, "clients": len(rows),
-                                "higher": higher, "lower": lower}
-    if summary["eligible"] and (higher < config.LOAN_RESPONSE_MIN_SHARE or lower > 0):
+    summary["loan_response"] = _loan_response(*dev_model, rows, moved)
+    higher, lower = summary["loan_response"]["higher"], summary["loan_response"]["lower"]
+    if summary["eligible"] and not summary["loan_response"]["met"]:
         summary["eligible"] = False
         summary["ineligible_reason"] = (
             f"a loan x{config.LOAN_RESPONSE_FACTOR:g} raises the probability of "
@@ -255,8 +263,8 @@ class CalibrationRows:
     fit_rows: np.ndarray | None = None
 
 
-def _calibration_rows(labels: np.ndarray, tuning_idx: np.ndarray, quick: bool, seed: int
-                      ) -> CalibrationRows:
+def _calibration_rows(labels: np.ndarray, tuning_idx: np.ndarray, dev_idx: np.ndarray,
+                      quick: bool, seed: int) -> CalibrationRows:
     """Calibration rows of the build: every client (or a stratified subset of
     `CALIBRATION_ROWS`) scored out of fold, or on larger data a stratified sample of
     `HELD_APART_ROWS` tuning clients (at most `HELD_APART_MAX_SHARE` of all) held apart
@@ -265,7 +273,11 @@ def _calibration_rows(labels: np.ndarray, tuning_idx: np.ndarray, quick: bool, s
         rows = _stratified_subset(labels, CALIBRATION_ROWS[quick], seed)
         return CalibrationRows(rows, stratified_folds(labels[rows], N_FOLDS, seed))
     size = min(HELD_APART_ROWS[quick], int(HELD_APART_MAX_SHARE * len(labels)))
-    rows = np.sort(tuning_idx[_stratified_subset(labels[tuning_idx], size, seed)])
+    # Clients the search did not tune on, when there are enough: the threshold and the
+    # calibration figures are then measured on clients no step of the choice has seen.
+    pool = np.setdiff1d(tuning_idx, dev_idx)
+    pool = pool if len(pool) >= size else tuning_idx
+    rows = np.sort(pool[_stratified_subset(labels[pool], size, seed)])
     return CalibrationRows(rows, stratified_folds(labels[rows], N_FOLDS, seed), held_apart=True,
                            fit_rows=np.setdiff1d(tuning_idx, rows))
 
@@ -496,17 +508,24 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                                    **summary["best_params"]},
                                   {k: summary[k] for k in ("cv", "holdout", "fit_seconds")},
                                   curve, summary["cv"]["threshold"])
+    loan_rows, loan_gate = None, "not applied: no raw application rows to scale the loan in"
     if segments is not None and segments.loan_scaled is not None:
         with stage("the loan's effect on every candidate (tuning clients)", log):
-            rows, moved = _loan_rows(X, matrix, dev_idx, segments, feature_names, seed)
-            for result in results:
-                _loan_gate(candidates[result.candidate.name], dev_models[result.candidate.name],
-                           rows, moved)
+            loan_rows = _loan_rows(X, matrix, dev_idx, segments, feature_names, seed)
+            if len(loan_rows[0]):
+                loan_gate = "applied"
+                for result in results:
+                    _loan_gate(candidates[result.candidate.name],
+                               dev_models[result.candidate.name], *loan_rows)
+            else:
+                loan_rows, loan_gate = None, "not applied: no sampled client has a complete loan"
+                log.warning("the loan's rule is not applied: %s", loan_gate)
     # Per 1,000 clients: SMOTE candidates may be scored on fewer rows (SMOTE_ROWS).
     eligible = [r for r in results if candidates[r.candidate.name]["eligible"]]
     if not eligible:  # e.g. a tiny data set whose trees never split on the loan
-        log.warning("no candidate meets the loan's rule: choosing among those that respect "
-                    "the directions")
+        loan_gate = ("no candidate met it: chosen among those that respect the directions, "
+                     "whatever the loan does")
+        log.warning("the loan's rule: %s", loan_gate)
         eligible = [r for r in results if not r.candidate.ineligible_reason]
     chosen = min(eligible, key=lambda r: (candidates[r.candidate.name]["cv"]["cost_per_1000"],
                                           -candidates[r.candidate.name]["cv"]["auc"]))
@@ -521,11 +540,17 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
         with stage(f"AUC cost of the monotone constraints ({measured.candidate.name})", log):
             constraints = _constraint_cost(measured, dev_models[measured.candidate.name][0],
                                            X_dev, y_dev, X_hold, y_hold, folds, seed)
-    calibration = _calibration_rows(labels, tuning_idx, quick, seed)
+    calibration = _calibration_rows(labels, tuning_idx, dev_idx, quick, seed)
     fitted_on = len(calibration.fit_rows) if calibration.held_apart else len(labels)
     with stage(f"final fit of {name} on {fitted_on} training clients", log):
         model, final, curve, (oof_rows, oof_proba, oof_cross_fitted) = _fit_final(
             chosen, matrix, labels, feature_names, seed, calibration)
+
+    if loan_rows is not None:  # the deployed main model too, on the same clients
+        final["loan_response"] = _loan_response(model.pipeline_, model.calibrator_, *loan_rows)
+        if not final["loan_response"]["met"]:
+            log.warning("the final model does not meet the loan's rule: %s",
+                        final["loan_response"])
 
     segment_report = None
     if segments is not None:
@@ -598,8 +623,9 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
     if calibration.held_apart:  # the deployed model itself, which never saw these clients
         frame = pd.DataFrame(X_hold, columns=feature_names)
         holdout_proba = model.predict_proba(frame)
-        holdout = {**evaluate(y_hold, holdout_proba, final["threshold"],
-                              raw_proba=model.predict_raw(frame)),
+        # Ranked by the probability the app shows: raw scores of the main and the
+        # application-only models are not on one scale.
+        holdout = {**evaluate(y_hold, holdout_proba, final["threshold"]),
                    "measured_on": "deployed model"}
     metrics = {
         "chosen": name,
@@ -618,7 +644,8 @@ def train_models(X: pd.DataFrame, y: pd.Series, out_dir: Path, budget_seconds: f
                      "search": "randomized, ranked by out-of-fold ROC AUC",
                      "selection": "lowest cross-validated business cost (cross-fitted "
                                   "calibration) among candidates that respect the "
-                                  "monotone directions"},
+                                  "monotone directions and that the loan moves",
+                     "loan_gate": loan_gate},
     }
     joblib.dump(model, out_dir / "model.joblib")
     pd.DataFrame({"probability": oof_proba.astype(np.float32)},

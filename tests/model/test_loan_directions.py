@@ -125,3 +125,29 @@ def test_doubling_the_loan_raises_the_probability_for_most_clients_and_lowers_it
         assert (after < before - EPS).sum() == 0, label
         share = float((after > before + EPS).mean())
         assert share >= MIN_STRICT_SHARE, f"{label}: {share:.1%} strictly higher"
+
+
+def test_the_training_loan_rule_scales_the_loan_as_the_app_does(state, train_ids):
+    """`SegmentInputs.loan_scaled`, which the loan rule of training uses: at factor 1 the
+    application features of the stored clients with a complete loan come back unchanged;
+    doubled, the credit and its ratio to income double, the goods price relative to the
+    credit does not move, and clients with part of the loan missing are left out."""
+    from model.training.segments import segment_inputs
+
+    ids = pd.Index(train_ids[:200], name="SK_ID_CURR")
+    apps = state.applications.loc[ids].reset_index()
+    apps.loc[0, "AMT_ANNUITY"] = np.nan  # an incomplete loan: not asked about
+    inputs = segment_inputs(state.builder, {"application_train": apps})
+    same = inputs.loan_scaled(ids, 1.0)
+    assert ids[0] not in same.index and len(same) == len(ids) - (
+        apps[["AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL"]]
+        .isna().any(axis=1).sum())
+    rows = np.asarray(state.features)[state.clients.loc[same.index, "row"].to_numpy()]
+    stored = pd.DataFrame(rows, columns=state.feature_names, index=same.index)[same.columns]
+    np.testing.assert_allclose(same.to_numpy(), stored.to_numpy(), rtol=1e-6, equal_nan=True)
+    doubled = inputs.loan_scaled(ids, 2.0)
+    np.testing.assert_allclose(doubled["AMT_CREDIT"], 2 * same["AMT_CREDIT"], rtol=1e-6)
+    np.testing.assert_allclose(doubled["CREDIT_INCOME_RATIO"], 2 * same["CREDIT_INCOME_RATIO"],
+                               rtol=1e-5)
+    np.testing.assert_allclose(doubled["GOODS_CREDIT_RATIO"], same["GOODS_CREDIT_RATIO"],
+                               rtol=1e-5, equal_nan=True)

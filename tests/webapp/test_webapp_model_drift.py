@@ -321,6 +321,19 @@ def test_column_labels_come_from_the_dictionary_even_for_one_hot_raw_columns():
     assert sdrift.column_label(None, pop.PREDICTION_COLUMN, "fr") == "Probabilité de défaut prédite"
 
 
+def test_a_day_count_keeps_its_raw_unit_on_the_drift_screen_whose_means_are_raw():
+    """The customer's label says "Âge"; the drift table shows the raw mean (-16,000 days)."""
+    dictionary = pd.DataFrame(
+        {"description_fr": ["Âge", "Revenu total"], "description_en": ["Age", "Total income"],
+         "unit": ["years", "eur"], "column": ["DAYS_BIRTH", "AMT_INCOME_TOTAL"]},
+        index=pd.Index(["DAYS_BIRTH", "AMT_INCOME_TOTAL"], name="feature"))
+    assert sdrift.column_label(dictionary, "DAYS_BIRTH", "fr") == (
+        "Âge (en jours avant la demande, négatif)")
+    assert sdrift.column_label(dictionary, "DAYS_BIRTH", "en") == (
+        "Age (in days before the application, negative)")
+    assert sdrift.column_label(dictionary, "AMT_INCOME_TOTAL", "fr") == "Revenu total"
+
+
 def test_model_ranking_is_named_as_the_drift_summary_tests_columns():
     dictionary = pd.DataFrame(
         {"column": ["NAME_CONTRACT_TYPE", "NAME_CONTRACT_TYPE", "AMT_ANNUITY", "EXT_SOURCE_2"],
@@ -692,3 +705,18 @@ def test_screens_show_the_reason_when_artifacts_are_missing(pages, monkeypatch, 
     monkeypatch.setattr(clients, "get_state", missing)
     assert "no manifest.json" in _text(model_card.render("fr"))
     assert "no manifest.json" in _text(drift.render("fr"))
+
+
+def test_cost_note_of_a_build_that_held_clients_apart_says_which_model_each_cost_measures():
+    metrics = json.loads(json.dumps(METRICS))
+    metrics["final"].update(calibration_source="held apart",
+                            oof={"cost_per_1000": 441.2, "n_clients": 20000})
+    metrics["n_clients"] = {"all": 307511, "tuning": 10000, "holdout": 61503}
+    metrics["holdout"] = {"cost_per_1000": 448.8, "n_clients": 61503, "threshold": 0.4,
+                          "measured_on": "deployed model"}
+    text = smodel.cost_note(metrics, "fr", 0.4)
+    assert "20\u202f000 clients mis à part, notés par le modèle utilisé" in text
+    assert "appris sur 10" in text and "448,8" in text and "moyenne sur" not in text
+    english = smodel.cost_note(metrics, "en", 0.4)
+    assert "20,000 clients held apart, scored by the deployed model" in english
+    assert "each fitted on 10,000 clients only" in english

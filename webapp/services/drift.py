@@ -57,6 +57,7 @@ RAW_LABELS: dict[str, dict[str, str]] = {
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
+        "raw_days": "{label} (en jours avant la demande, négatif)",
         "drifted": "⚠ Dérive",
         "stable": "✓ Stable",
         "share_sentence": "{n_drifted} variables sur {n_columns} ont dérivé ({share}) entre les "
@@ -98,6 +99,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "rank_first": "1ʳᵉ",
     },
     "en": {
+        "raw_days": "{label} (in days before the application, negative)",
         "drifted": "⚠ Drift",
         "stable": "✓ Stable",
         "share_sentence": "{n_drifted} of {n_columns} features drifted ({share}) between the "
@@ -170,12 +172,23 @@ def mean_text(value: float | None, lang: str) -> str:
     return format_number(value, lang, decimals)
 
 
+def _unit(dictionary: pd.DataFrame | None, column: str) -> str:
+    if dictionary is None or "unit" not in dictionary.columns or column not in dictionary.index:
+        return ""
+    unit = dictionary.at[column, "unit"]
+    return unit if isinstance(unit, str) else ""
+
+
 def column_label(dictionary: pd.DataFrame | None, column: str, lang: str) -> str:
     """Plain name of a tested column: the dictionary's label of the feature, else of the raw
     column its one-hot features come from (their `group_*`), else a fixed label, else the name."""
     if column in RAW_LABELS:
         return RAW_LABELS[column]["en" if lang == "en" else "fr"]
     label = pop.feature_label(dictionary, column, lang)
+    if _unit(dictionary, column) in ("days", "years"):
+        # The screen shows the raw means (-16,000 for an age): the customer's label ("âge")
+        # gets the raw unit back here.
+        return _t("raw_days", lang, label=label)
     if label != column or dictionary is None or "column" not in dictionary.columns:
         return label
     group = f"group_{'en' if lang == 'en' else 'fr'}"

@@ -97,6 +97,14 @@ TEXTS: dict[str, dict[str, str]] = {
                       "est choisi. Le coût « test mis de côté » ({holdout_cost} pour 1 000) est mesuré une "
                       "seule fois sur {n_holdout} clients que ni le réglage ni le choix du seuil n'ont vus ; "
                       "l'écart vient de ces clients différents et de leur petit nombre."),
+        "cost_note_held_apart": (
+            "Deux coûts, deux mesures. La courbe et le coût « validation croisée » ({cv_cost} "
+            "pour 1 000) portent sur {n_cv} clients mis à part, notés par le modèle utilisé, "
+            "qui ne les a pas vus : c'est sur eux que le seuil est choisi. Le coût « test mis de "
+            "côté » ({holdout_cost} pour 1 000) est mesuré une seule fois, au même seuil, sur "
+            "{n_holdout} autres clients que ni le réglage, ni le seuil, ni le modèle n'ont vus. "
+            "Le tableau des candidats les compare sur ces mêmes clients, chacun appris sur "
+            "{n_search} clients seulement ; la fiche donne les chiffres du modèle utilisé."),
         "threshold_note": (" Ce coût de test est mesuré au seuil de {holdout_threshold} choisi pendant "
                            "le réglage, sans ces clients ; le seuil appliqué, {threshold}, a été "
                            "rechoisi ensuite sur tous les clients d'entraînement."),
@@ -172,6 +180,14 @@ TEXTS: dict[str, dict[str, str]] = {
                       "The held-out test cost ({holdout_cost} per 1,000) is measured once on "
                       "{n_holdout} clients neither the tuning nor the threshold saw; the gap comes "
                       "from these other clients and their small number."),
+        "cost_note_held_apart": (
+            "Two costs, two measurements. The curve and the cross-validation cost ({cv_cost} "
+            "per 1,000) cover {n_cv} clients held apart, scored by the deployed model, which "
+            "never saw them: the threshold is chosen on them. The held-out test cost "
+            "({holdout_cost} per 1,000) is measured once, at the same threshold, on {n_holdout} "
+            "other clients neither the tuning, the threshold nor the model saw. The table of "
+            "candidates compares them on the same clients, each fitted on {n_search} clients "
+            "only; the card gives the deployed model's figures."),
         "threshold_note": (" This test cost is measured at the {holdout_threshold} threshold chosen "
                            "during tuning, without these clients; the threshold applied, "
                            "{threshold}, was chosen again afterwards on all training clients."),
@@ -359,9 +375,12 @@ def cost_note(metrics: dict[str, Any], lang: str, threshold: float | None = None
     oof = (metrics.get("final") or {}).get("oof") or {}
     holdout = _holdout(metrics)
     n_clients = metrics.get("n_clients") or {}
-    text = _t("cost_note", lang, cv_cost=format_number(oof.get("cost_per_1000"), lang, 1),
+    held_apart = (metrics.get("final") or {}).get("calibration_source") == "held apart"
+    text = _t("cost_note_held_apart" if held_apart else "cost_note", lang,
+              cv_cost=format_number(oof.get("cost_per_1000"), lang, 1),
               n_cv=format_number(oof.get("n_clients") or n_clients.get("all"), lang),
               folds=(metrics.get("protocol") or {}).get("folds", "—"),
+              n_search=format_number(n_clients.get("tuning"), lang),
               holdout_cost=format_number(holdout.get("cost_per_1000"), lang, 1),
               n_holdout=format_number(holdout.get("n_clients") or n_clients.get("holdout"), lang))
     held = holdout.get("threshold")
