@@ -109,22 +109,21 @@ class _LinearEngine(_Engine):
 
 
 class _TermsEngine(_Engine):
-    """A model whose log-odds are its intercept plus one term per column (`linear_terms`: the
-    blend's linear part, the scorecard's coefficient x weight of evidence): each SHAP value
+    """A model whose log-odds are `linear_intercept` plus one term per column (`linear_terms`:
+    the blend's linear part, the scorecard's coefficient x weight of evidence): each SHAP value
     is the column's term minus its mean term over the background (the training rows' mean
     the classifier kept, `mean_terms_`, without one), as `_LinearEngine`'s independent
     masker gives them; computed directly, SHAP's per-call checks cost more than the product
     on one row."""
 
-    def __init__(self, classifier: Any, background: np.ndarray | None,
-                 intercept: float) -> None:
+    def __init__(self, classifier: Any, background: np.ndarray | None) -> None:
         self.classifier = classifier
         if background is not None:
             self.mean_terms = classifier.linear_terms(background).mean(axis=0)
         else:  # the blend's scaled inputs average 0 over the training rows: so do its terms
             self.mean_terms = getattr(classifier, "mean_terms_",
                                       np.zeros(classifier.n_features_in_, dtype=np.float64))
-        self.base_value = float(intercept + self.mean_terms.sum())
+        self.base_value = float(classifier.linear_intercept + self.mean_terms.sum())
 
     def values(self, Z: np.ndarray) -> np.ndarray:
         return self.classifier.linear_terms(Z) - self.mean_terms
@@ -137,8 +136,7 @@ class _BlendEngine(_Engine):
     def __init__(self, classifier: Any, background: np.ndarray | None) -> None:
         self.weight = float(classifier.weight)
         self.trees = _TreeEngine(classifier.trees_)
-        self.linear = _TermsEngine(classifier, background,
-                                   float(np.ravel(classifier.linear_[-1].intercept_)[0]))
+        self.linear = _TermsEngine(classifier, background)
         self.base_value = (self.weight * self.trees.base_value
                            + (1.0 - self.weight) * self.linear.base_value)
 
@@ -172,10 +170,8 @@ def _make_engine(model: Any, background: pd.DataFrame | None) -> _Engine:
         return _BlendEngine(model.classifier_, None if background is None
                             else model.preprocess(background))
     if model.kind == "scorecard":
-        classifier = model.classifier_
-        return _TermsEngine(classifier, None if background is None
-                            else model.preprocess(background),
-                            float(np.ravel(classifier.scorecard_.estimator_.intercept_)[0]))
+        return _TermsEngine(model.classifier_, None if background is None
+                            else model.preprocess(background))
     if model.kind == "dummy":
         return _ConstantEngine(model.classifier_)
     raise ValueError(f"cannot explain a model of kind {model.kind!r}")

@@ -420,8 +420,13 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
         scaled = np.asarray(self.linear_[:-1].transform(X), dtype=np.float64)
         return scaled * self.linear_[-1].coef_.ravel()
 
+    @property
+    def linear_intercept(self) -> float:
+        """The linear part's intercept: its log-odds are this plus `linear_terms`."""
+        return float(np.ravel(self.linear_[-1].intercept_)[0])
+
     def _linear_margin(self, X: np.ndarray) -> np.ndarray:
-        return sequential_sum(self.linear_terms(X), float(self.linear_[-1].intercept_[0]))
+        return sequential_sum(self.linear_terms(X), self.linear_intercept)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         from scipy.special import expit

@@ -119,11 +119,15 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         terms[:, self.variables_] = np.asarray(woe, dtype=np.float64) * coef
         return terms
 
+    @property
+    def linear_intercept(self) -> float:
+        """The intercept its log-odds add to `linear_terms`."""
+        return float(np.ravel(self.scorecard_.estimator_.intercept_)[0])
+
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Log-odds of default: the intercept plus every term, added in one order whatever
         the batch (a client scored alone gets its batch's very probability)."""
-        intercept = float(np.ravel(self.scorecard_.estimator_.intercept_)[0])
-        return sequential_sum(self.linear_terms(X), intercept)
+        return sequential_sum(self.linear_terms(X), self.linear_intercept)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         from scipy.special import expit

@@ -191,6 +191,12 @@ def _assess(result: SearchResult, X_dev: np.ndarray, y_dev: np.ndarray, X_hold: 
     return summary, curve, (pipeline, calibrator)
 
 
+def _calibrated(pipeline: Any, calibrator: ProbabilityCalibrator, Z: np.ndarray) -> np.ndarray:
+    """Calibrated P(default) of a fitted pipeline's rows (a classifier and its calibrator, as
+    the scoring model pairs them, without the routing of clients without history)."""
+    return calibrator.predict(pipeline.predict_proba(Z)[:, 1])
+
+
 def _loan_rows(X: pd.DataFrame, matrix: np.ndarray, dev_idx: np.ndarray,
                segments: SegmentInputs, feature_names: list[str], seed: int
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -212,8 +218,8 @@ def _loan_response(pipeline: Any, calibrator: ProbabilityCalibrator, rows: np.nd
                    moved: np.ndarray) -> dict[str, Any]:
     """Shares of `rows` whose calibrated probability the larger loan (`moved`) raises and
     lowers, and whether that meets the rule (`config.LOAN_RESPONSE_MIN_SHARE`, none lower)."""
-    before = calibrator.predict(pipeline.predict_proba(rows)[:, 1])
-    after = calibrator.predict(pipeline.predict_proba(moved)[:, 1])
+    before = _calibrated(pipeline, calibrator, rows)
+    after = _calibrated(pipeline, calibrator, moved)
     higher = float(np.mean(after > before + _MOVED))
     lower = float(np.mean(after < before - _MOVED))
     return {"factor": config.LOAN_RESPONSE_FACTOR, "clients": len(rows), "higher": higher,
@@ -387,7 +393,7 @@ def _application_only_scores(result: SearchResult, positions: np.ndarray, X_dev:
     calibrator, _, _ = choose_calibrator(oof, y_dev, folds)
     pipeline = fit_pipeline(result.candidate, result.best_params, X_dev[:, positions], y_dev,
                             seed)
-    return calibrator.predict(pipeline.predict_proba(S_hold[:, positions])[:, 1])
+    return _calibrated(pipeline, calibrator, S_hold[:, positions])
 
 
 def _dev_segment_scores(chosen: SearchResult, dev_model: tuple[Any, ProbabilityCalibrator],
@@ -400,8 +406,8 @@ def _dev_segment_scores(chosen: SearchResult, dev_model: tuple[Any, ProbabilityC
     pipeline, calibrator = dev_model
     rows = np.arange(len(y_dev)) if chosen.rows is None else chosen.rows
     app_folds = folds if chosen.rows is None else restrict_folds(folds, rows, len(y_dev))
-    return {"main": calibrator.predict(pipeline.predict_proba(X_hold)[:, 1]),
-            "main_stripped": calibrator.predict(pipeline.predict_proba(S_hold)[:, 1]),
+    return {"main": _calibrated(pipeline, calibrator, X_hold),
+            "main_stripped": _calibrated(pipeline, calibrator, S_hold),
             "routed": _application_only_scores(app_only, app_positions, X_dev[rows],
                                                y_dev[rows], S_hold, app_folds, seed)}
 
@@ -410,13 +416,9 @@ def _deployed_segment_scores(model: ScoringModel, app_positions: np.ndarray,
                              X_hold: np.ndarray, S_hold: np.ndarray) -> dict[str, np.ndarray]:
     """The same scores by the deployed models themselves (when the clients held apart
     calibrate them, they never saw the held-out split)."""
-    def main(Z: np.ndarray) -> np.ndarray:
-        return model.calibrator_.predict(model.pipeline_.predict_proba(Z)[:, 1])
-
-    app = model.no_history_
-    return {"main": main(X_hold), "main_stripped": main(S_hold),
-            "routed": app.calibrator_.predict(
-                app.pipeline_.predict_proba(S_hold[:, app_positions])[:, 1])}
+    main, app = (model.pipeline_, model.calibrator_), model.no_history_
+    return {"main": _calibrated(*main, X_hold), "main_stripped": _calibrated(*main, S_hold),
+            "routed": _calibrated(app.pipeline_, app.calibrator_, S_hold[:, app_positions])}
 
 
 def _segments(scores: dict[str, np.ndarray], lightgbm_proba: np.ndarray | None,
