@@ -338,6 +338,21 @@ class MonotoneLogisticRegression(LogisticRegression64):
         return self
 
 
+class LogOddsClassifierMixin(ClassifierMixin):
+    """Probabilities and classes from `decision_function`, the log-odds of default (the blend,
+    the scorecard): one formula, so a probability is always the sigmoid of the margin SHAP
+    explains."""
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return (self.decision_function(X) >= 0.0).astype(int)
+
+
 # Rows whose terms `sequential_sum` adds at once.
 _SUM_BLOCK = 4096
 
@@ -362,7 +377,7 @@ def sequential_sum(terms: np.ndarray, intercept: float) -> np.ndarray:
     return margin
 
 
-class BlendClassifier(ClassifierMixin, BaseEstimator):
+class BlendClassifier(LogOddsClassifierMixin, BaseEstimator):
     """LightGBM and the sign-bounded logistic regression, their log-odds averaged.
 
     margin = weight x LightGBM's log-odds + (1 - weight) x the logistic regression's. Both
@@ -428,14 +443,6 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
     def _linear_margin(self, X: np.ndarray) -> np.ndarray:
         return sequential_sum(self.linear_terms(X), self.linear_intercept)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        from scipy.special import expit
-
-        p = expit(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.decision_function(X) >= 0.0).astype(int)
 
 
 def _make_smote(seed: int) -> SMOTE:

@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 
-from model.training.candidates import MonotoneLogisticRegression, sequential_sum
+from model.training.candidates import (LogOddsClassifierMixin, MonotoneLogisticRegression,
+                                       sequential_sum)
 
 # Scaling of the points (industry habit): 600 points at odds of 50 good to 1 bad, 20 points
 # to double the odds. Higher points = safer.
@@ -48,7 +49,7 @@ def univariate_auc(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return strength
 
 
-class ScorecardClassifier(ClassifierMixin, BaseEstimator):
+class ScorecardClassifier(LogOddsClassifierMixin, BaseEstimator):
     """optbinning `BinningProcess` + `Scorecard` behind scikit-learn's classifier interface.
 
     `monotone`: -1 / 0 / +1 per column (the direction table, LightGBM's convention).
@@ -129,14 +130,6 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         the batch (a client scored alone gets its batch's very probability)."""
         return sequential_sum(self.linear_terms(X), self.linear_intercept)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        from scipy.special import expit
-
-        p = expit(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.decision_function(X) >= 0.0).astype(int)
 
     def points_table(self, feature_names: list[str]) -> pd.DataFrame:
         """Points per bin of each characteristic (feature, bin, points), characteristics
