@@ -25,6 +25,8 @@ TEXT_COLUMNS = [c for c, kind in _FIELDS.items() if kind == "str"]
 NUMERIC_COLUMNS = [c for c, kind in _FIELDS.items() if kind != "str" and c != KEY]
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 DOCUMENTS = [c for c in NUMERIC_COLUMNS if c.startswith("FLAG_DOCUMENT_")]
+DAYS_PER_YEAR = 365.25
+AGE_PAST = {f"DAYS_BIRTH_PAST_{years}": years for years in config.AGE_KNOTS_YEARS}  # concepts.py
 
 # name -> kind (formulas in `engineered`, plain-language labels in labels.csv)
 ENGINEERED: dict[str, str] = {
@@ -40,6 +42,7 @@ ENGINEERED: dict[str, str] = {
     "EXT_SOURCES_MAX": "max",
     "EXT_SOURCES_STD": "std",
     "DOCUMENT_COUNT": "sum",
+    **dict.fromkeys(AGE_PAST, "hinge"),  # age past a birthday, negative days (0 before it)
 }
 # Raw fields each engineered feature is computed from: a feature derived from an excluded
 # (protected) field is excluded with it.
@@ -53,6 +56,7 @@ ENGINEERED_INPUTS: dict[str, tuple[str, ...]] = {
     "INCOME_PER_PERSON": ("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"),
     **{name: tuple(EXT_SOURCES) for name in ENGINEERED if name.startswith("EXT_SOURCES_")},
     "DOCUMENT_COUNT": tuple(DOCUMENTS),
+    **dict.fromkeys(AGE_PAST, ("DAYS_BIRTH",)),
 }
 
 
@@ -125,6 +129,9 @@ def engineered(fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "EXT_SOURCES_MAX": ext.max(axis=1).to_numpy(),
         "EXT_SOURCES_STD": ext.std(axis=1, ddof=0).to_numpy(),
         "DOCUMENT_COUNT": np.nansum(np.column_stack([fields[c] for c in DOCUMENTS]), axis=1),
+        # Days past the birthday, negative like DAYS_BIRTH (so shown in years), 0 before it.
+        **{name: np.minimum(fields["DAYS_BIRTH"] + years * DAYS_PER_YEAR, 0.0)
+           for name, years in AGE_PAST.items()},
     }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model import config
 from model.features.aggregate import FeatureInfo
 
 
@@ -83,7 +84,8 @@ APPLICATION = {  # application column -> concept
                      "FLAG_EMP_PHONE"), "income"),
     **dict.fromkeys(("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "EXT_SOURCES_MEAN",
                      "EXT_SOURCES_MIN", "EXT_SOURCES_MAX", "EXT_SOURCES_STD"), "external"),
-    "DAYS_BIRTH": "age",
+    **dict.fromkeys(("DAYS_BIRTH", *(f"DAYS_BIRTH_PAST_{y}" for y in config.AGE_KNOTS_YEARS)),
+                    "age"),
     **dict.fromkeys(("CNT_CHILDREN", "CNT_FAM_MEMBERS", "NAME_FAMILY_STATUS",
                      "NAME_HOUSING_TYPE", "FLAG_OWN_CAR", "OWN_CAR_AGE", "FLAG_OWN_REALTY",
                      "FONDKAPREMONT_MODE", "HOUSETYPE_MODE", "TOTALAREA_MODE",
@@ -138,8 +140,8 @@ def unit_of(info: FeatureInfo) -> str:
         return "score"  # an external credit score between 0 and 1
     if column in ("ANNUITY_INCOME_PERC", "DAYS_EMPLOYED_PERC"):
         return "percent"  # before the "DAYS" test: a share of life, not days ("0 jours")
-    if column == "DAYS_BIRTH" or column in ("DAYS_EMPLOYED", "DAYS_REGISTRATION",
-                                            "DAYS_ID_PUBLISH"):
+    if column.startswith("DAYS_BIRTH") or column in ("DAYS_EMPLOYED", "DAYS_REGISTRATION",
+                                                     "DAYS_ID_PUBLISH"):
         return "years"
     if "DAYS" in column or column in ("DPD", "DBD"):
         return "days"

@@ -41,6 +41,9 @@ class ApplicationChunk:
 
     columns: dict[str, np.ndarray]
     traits: dict[str, np.ndarray]
+    # The default probability each training client's TARGET was drawn from (None for test
+    # clients): what a perfectly calibrated model would predict (`generate.planted_probabilities`).
+    planted: np.ndarray | None = None
 
 
 def _shared_uniforms(column: str, shared: dict[str, np.ndarray], n: int,
@@ -160,8 +163,9 @@ def make_applications(sampler: TableSampler, ids: np.ndarray, rng: np.random.Gen
     columns["DAYS_EMPLOYED"] = np.where(pensioner, employed,
                                         np.maximum(employed, columns["DAYS_BIRTH"] + 16 * 365))
 
+    probability = None
     if with_target:
         probability = signal.default_probability(
             traits, category_offsets(sampler, columns), hidden={"DAYS_EMPLOYED": pensioner})
         columns["TARGET"] = (rng.random(n) < probability).astype(np.int64)
-    return ApplicationChunk({c: columns[c] for c in sampler.kinds}, traits)
+    return ApplicationChunk({c: columns[c] for c in sampler.kinds}, traits, probability)

@@ -105,3 +105,30 @@ def test_non_numeric_field_is_named_in_the_error(fitted):
     row["AMT_CREDIT"] = "a lot"
     with pytest.raises(ValueError, match="AMT_CREDIT"):
         builder.transform_application(row)
+
+
+def test_age_past_60_and_65_counts_days_beyond_each_birthday_shown_in_years(fitted):
+    """The age hinges (config.AGE_KNOTS_YEARS) follow DAYS_BIRTH: 0 before the birthday, the
+    negative days beyond it after, missing when age is; the dictionary files them under the
+    customer's "Âge" and shows them in years."""
+    from model.features.dictionary import feature_dictionary
+    from webapp.services.reasons import format_unit
+
+    builder, _ = fitted
+    rows = pd.concat([tiny_tables()["application_train"].iloc[[0]]] * 4, ignore_index=True)
+    rows["SK_ID_CURR"] = [1, 2, 3, 4]
+    ages = [30.0, 62.5, 67.0, np.nan]
+    rows["DAYS_BIRTH"] = [-a * 365.25 for a in ages]
+    out = builder.transform_application(rows)
+    past_60 = out["DAYS_BIRTH_PAST_60"].to_numpy()
+    past_65 = out["DAYS_BIRTH_PAST_65"].to_numpy()
+    assert past_60[:3] == pytest.approx([0.0, -2.5 * 365.25, -7 * 365.25], abs=0.01)
+    assert past_65[:3] == pytest.approx([0.0, 0.0, -2 * 365.25], abs=0.01)
+    assert np.isnan(past_60[3]) and np.isnan(past_65[3])
+
+    dictionary = feature_dictionary(builder).set_index("feature")
+    for name, words in (("DAYS_BIRTH_PAST_60", "Âge au-delà de 60 ans"),
+                        ("DAYS_BIRTH_PAST_65", "Âge au-delà de 65 ans")):
+        entry = dictionary.loc[name]
+        assert (entry["concept"], entry["unit"], entry["description_fr"]) == ("age", "years", words)
+    assert format_unit(past_60[2], "years", "fr") == "7\u00a0ans"  # no-break space

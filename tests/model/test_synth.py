@@ -151,6 +151,28 @@ def test_default_rate_is_about_eight_percent(raw):
     assert 0.06 < rate < 0.10  # target 8 %; 2,000 clients give a standard error of 0.6 point
 
 
+def test_planted_probabilities_are_those_the_targets_were_drawn_from(raw):
+    """Replayed without writing a file (same seed and chunk size as the files), for every
+    training client and no other; the targets drawn from them have the rate they predict and
+    rank like them."""
+    from sklearn.metrics import roc_auc_score
+
+    from model.synth.generate import planted_probabilities
+
+    train = raw["application_train"].set_index("SK_ID_CURR")
+    replayed = planted_probabilities(N_CLIENTS, seed=7)
+    assert replayed.index.equals(train.index)
+    assert (replayed.TARGET == train.TARGET).all()
+    planted = replayed.planted_probability
+    assert planted.between(0, 1).all()
+    expected = planted.mean()
+    standard_error = np.sqrt((planted * (1 - planted)).sum()) / N_CLIENTS
+    assert abs(train.TARGET.mean() - expected) < 3 * standard_error
+    assert roc_auc_score(train.TARGET, planted) > 0.75
+    # Another seed plants other probabilities.
+    assert not np.allclose(planted_probabilities(N_CLIENTS, seed=8).planted_probability, planted)
+
+
 def test_planted_signal_shows_in_several_tables(raw):
     app = raw["application_train"].set_index("SK_ID_CURR")
     bad = app.TARGET == 1
