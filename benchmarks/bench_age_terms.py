@@ -35,7 +35,8 @@ def application_matrix(app: pd.DataFrame) -> pd.DataFrame:
 
 
 def hinges(days_birth: pd.Series, knots: tuple[int, ...]) -> pd.DataFrame:
-    return pd.DataFrame({f"past_{k}": np.minimum(days_birth + k * 365.25, 0.0) for k in knots})
+    return pd.DataFrame({f"past_{k}": np.minimum(days_birth + k * 365.25, 0.0) for k in knots},
+                        index=days_birth.index)
 
 
 def main() -> None:
