@@ -107,6 +107,8 @@ def test_an_invalid_field_marks_the_simulated_result_out_of_date(dash_duo, dash_
     _wait(dash_duo).until(lambda d: d.find_element("id", ids.WHATIF_PROBABILITY).text not in (shown, ""),
                           message="the simulated probability did not change")
     idle(dash_duo)  # each keystroke is simulated: read the last one's result, not "400 000"'s
+    time.sleep(1)  # let the last keystroke's answer arrive and settle (CI once read "4 000"'s)
+    idle(dash_duo)
     simulated = dash_duo.find_element(f"#{ids.WHATIF_PROBABILITY}").text
     assert dash_duo.find_element(f"#{ids.WHATIF_STALE}").text == ""
 
