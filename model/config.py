@@ -53,6 +53,10 @@ SEED = 42
 COST_FN = 10
 COST_FP = 1
 
+# Kaggle's day counts (DAYS_BIRTH, ...) in years: one constant for the features, the fairness
+# report's age bands and the lending rules.
+DAYS_PER_YEAR = 365.25
+
 # Size of the synthetic data set built for the demo when nothing else exists.
 DEMO_CLIENTS = int(os.environ.get("SCORING_DEMO_CLIENTS", "5000"))
 

@@ -23,7 +23,7 @@ from scipy.stats.contingency import association
 from model import config
 
 FAIRNESS_FILE = "fairness.json"
-DAYS_PER_YEAR = 365.25
+DAYS_PER_YEAR = config.DAYS_PER_YEAR
 # (metric key, function of (y_true, probability, threshold)); NaN when the group has no case.
 RATE_METRICS = ("default_rate", "mean_predicted", "refusal_rate", "recall", "false_refusal_rate")
 

@@ -25,8 +25,8 @@ TEXT_COLUMNS = [c for c, kind in _FIELDS.items() if kind == "str"]
 NUMERIC_COLUMNS = [c for c, kind in _FIELDS.items() if kind != "str" and c != KEY]
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 DOCUMENTS = [c for c in NUMERIC_COLUMNS if c.startswith("FLAG_DOCUMENT_")]
-DAYS_PER_YEAR = 365.25
-AGE_PAST = {f"DAYS_BIRTH_PAST_{years}": years for years in config.AGE_KNOTS_YEARS}  # concepts.py
+DAYS_PER_YEAR = config.DAYS_PER_YEAR
+AGE_PAST = {f"DAYS_BIRTH_PAST_{years}": years for years in config.AGE_KNOTS_YEARS}
 
 # name -> kind (formulas in `engineered`, plain-language labels in labels.csv)
 ENGINEERED: dict[str, str] = {

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model import config
 from model.features.aggregate import FeatureInfo
+from model.features.application import AGE_PAST
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,7 @@ APPLICATION = {  # application column -> concept
                      "FLAG_EMP_PHONE"), "income"),
     **dict.fromkeys(("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "EXT_SOURCES_MEAN",
                      "EXT_SOURCES_MIN", "EXT_SOURCES_MAX", "EXT_SOURCES_STD"), "external"),
-    **dict.fromkeys(("DAYS_BIRTH", *(f"DAYS_BIRTH_PAST_{y}" for y in config.AGE_KNOTS_YEARS)),
-                    "age"),
+    **dict.fromkeys(("DAYS_BIRTH", *AGE_PAST), "age"),
     **dict.fromkeys(("CNT_CHILDREN", "CNT_FAM_MEMBERS", "NAME_FAMILY_STATUS",
                      "NAME_HOUSING_TYPE", "FLAG_OWN_CAR", "OWN_CAR_AGE", "FLAG_OWN_REALTY",
                      "FONDKAPREMONT_MODE", "HOUSETYPE_MODE", "TOTALAREA_MODE",

@@ -23,7 +23,7 @@ from model.wording import number, percent
 
 OUTCOMES = ("refused", "review")
 POLICY_FILE = "policy.json"
-DAYS_PER_YEAR = 365.25
+DAYS_PER_YEAR = config.DAYS_PER_YEAR
 RULE_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "DAYS_BIRTH")
 
 
